@@ -1,0 +1,252 @@
+package com.clickhouse.analytics.schema;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.util.UUID;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.core.StreamReadFeature;
+import com.fasterxml.jackson.core.io.SerializedString;
+
+/**
+ * Reads and writes {@link Event} as compact versioned JSON, the value of every record on the
+ * events topic:
+ *
+ * <pre>{"v":1,"uuid":"…","api_key":"…","event":"…","distinct_id":"…","properties":{…},
+ * "timestamp":"2026-01-01T00:00:00.123Z","received_at":"…", …optional fields…}</pre>
+ *
+ * <p>Optional fields are omitted when null. Unknown fields are ignored, so a newer gateway can add
+ * fields without breaking an older writer. Streaming Jackson on both sides: no tree per event.
+ * Thread-safe.
+ */
+public final class EventCodec {
+
+    public static final int VERSION = 1;
+
+    private static final SerializedString V = new SerializedString("v");
+    private static final SerializedString UUID_FIELD = new SerializedString("uuid");
+    private static final SerializedString API_KEY = new SerializedString("api_key");
+    private static final SerializedString EVENT = new SerializedString("event");
+    private static final SerializedString DISTINCT_ID = new SerializedString("distinct_id");
+    private static final SerializedString PROPERTIES = new SerializedString("properties");
+    private static final SerializedString TIMESTAMP = new SerializedString("timestamp");
+    private static final SerializedString SENT_AT = new SerializedString("sent_at");
+    private static final SerializedString RECEIVED_AT = new SerializedString("received_at");
+    private static final SerializedString IP = new SerializedString("ip");
+    private static final SerializedString USER_AGENT = new SerializedString("user_agent");
+    private static final SerializedString SESSION_ID = new SerializedString("session_id");
+    private static final SerializedString WINDOW_ID = new SerializedString("window_id");
+    private static final SerializedString CURRENT_URL = new SerializedString("current_url");
+    private static final SerializedString HOST = new SerializedString("host");
+    private static final SerializedString ELEMENTS_CHAIN = new SerializedString("elements_chain");
+    private static final SerializedString SET = new SerializedString("$set");
+    private static final SerializedString SET_ONCE = new SerializedString("$set_once");
+    private static final SerializedString ANON_DISTINCT_ID = new SerializedString("$anon_distinct_id");
+    private static final SerializedString ALIAS = new SerializedString("alias");
+
+    private final JsonFactory json;
+
+    public EventCodec() {
+        this.json = JsonFactory.builder()
+                .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+                .streamReadConstraints(StreamReadConstraints.builder()
+                        .maxNestingDepth(1_000)
+                        .maxStringLength(64 * 1024 * 1024)
+                        .build())
+                .build();
+    }
+
+    /** Compact JSON of {@code event}, UTF-8. */
+    public byte[] encode(Event event) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream(512);
+        try (JsonGenerator gen = json.createGenerator(out)) {
+            write(event, gen);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot encode event " + event.uuid(), e);
+        }
+        return out.toByteArray();
+    }
+
+    /**
+     * Writes one event as a JSON object to {@code gen}. The raw JSON fields are written as they are:
+     * the caller guarantees they are JSON objects (the gateway copies them from a parsed request).
+     */
+    public void write(Event e, JsonGenerator gen) throws IOException {
+        gen.writeStartObject();
+        gen.writeFieldName(V);
+        gen.writeNumber(VERSION);
+        gen.writeFieldName(UUID_FIELD);
+        gen.writeString(e.uuid().toString());
+        gen.writeFieldName(API_KEY);
+        gen.writeString(e.apiKey());
+        gen.writeFieldName(EVENT);
+        gen.writeString(e.event());
+        gen.writeFieldName(DISTINCT_ID);
+        gen.writeString(e.distinctId());
+        gen.writeFieldName(PROPERTIES);
+        gen.writeRawValue(e.properties());
+        gen.writeFieldName(TIMESTAMP);
+        gen.writeString(e.timestamp().toString());
+        writeOptional(gen, SENT_AT, e.sentAt() == null ? null : e.sentAt().toString());
+        gen.writeFieldName(RECEIVED_AT);
+        gen.writeString(e.receivedAt().toString());
+        writeOptional(gen, IP, e.ip());
+        writeOptional(gen, USER_AGENT, e.userAgent());
+        writeOptional(gen, SESSION_ID, e.sessionId());
+        writeOptional(gen, WINDOW_ID, e.windowId());
+        writeOptional(gen, CURRENT_URL, e.currentUrl());
+        writeOptional(gen, HOST, e.host());
+        writeOptional(gen, ELEMENTS_CHAIN, e.elementsChain());
+        if (e.set() != null) {
+            gen.writeFieldName(SET);
+            gen.writeRawValue(e.set());
+        }
+        if (e.setOnce() != null) {
+            gen.writeFieldName(SET_ONCE);
+            gen.writeRawValue(e.setOnce());
+        }
+        writeOptional(gen, ANON_DISTINCT_ID, e.anonDistinctId());
+        writeOptional(gen, ALIAS, e.alias());
+        gen.writeEndObject();
+    }
+
+    /** Reads one event; any defect of the record is an {@link EventDecodingException} naming it. */
+    public Event decode(byte[] bytes) throws EventDecodingException {
+        if (bytes == null || bytes.length == 0) {
+            throw new EventDecodingException("empty record");
+        }
+        try (JsonParser p = json.createParser(bytes)) {
+            return read(p);
+        } catch (EventDecodingException e) {
+            throw e;
+        } catch (IOException | RuntimeException e) {
+            throw new EventDecodingException("not a valid event record: " + e.getMessage(), e);
+        }
+    }
+
+    private Event read(JsonParser p) throws IOException, EventDecodingException {
+        if (p.nextToken() != JsonToken.START_OBJECT) {
+            throw new EventDecodingException("record is not a JSON object");
+        }
+        Integer version = null;
+        String uuid = null, apiKey = null, event = null, distinctId = null, properties = null;
+        String timestamp = null, sentAt = null, receivedAt = null, ip = null, userAgent = null;
+        String sessionId = null, windowId = null, currentUrl = null, host = null, elementsChain = null;
+        String set = null, setOnce = null, anonDistinctId = null, alias = null;
+        JsonToken token;
+        while ((token = p.nextToken()) == JsonToken.FIELD_NAME) {
+            String field = p.currentName();
+            p.nextToken();
+            switch (field) {
+                case "v" -> version = p.currentToken() == JsonToken.VALUE_NUMBER_INT ? p.getIntValue() : -1;
+                case "uuid" -> uuid = text(p, field);
+                case "api_key" -> apiKey = text(p, field);
+                case "event" -> event = text(p, field);
+                case "distinct_id" -> distinctId = text(p, field);
+                case "properties" -> properties = rawObject(p, field);
+                case "timestamp" -> timestamp = text(p, field);
+                case "sent_at" -> sentAt = text(p, field);
+                case "received_at" -> receivedAt = text(p, field);
+                case "ip" -> ip = text(p, field);
+                case "user_agent" -> userAgent = text(p, field);
+                case "session_id" -> sessionId = text(p, field);
+                case "window_id" -> windowId = text(p, field);
+                case "current_url" -> currentUrl = text(p, field);
+                case "host" -> host = text(p, field);
+                case "elements_chain" -> elementsChain = text(p, field);
+                case "$set" -> set = rawObject(p, field);
+                case "$set_once" -> setOnce = rawObject(p, field);
+                case "$anon_distinct_id" -> anonDistinctId = text(p, field);
+                case "alias" -> alias = text(p, field);
+                default -> p.skipChildren(); // forward compatible: a newer producer's field
+            }
+        }
+        if (token != JsonToken.END_OBJECT) {
+            throw new EventDecodingException("record is not a complete JSON object");
+        }
+        if (p.nextToken() != null) {
+            throw new EventDecodingException("trailing data after the event object");
+        }
+        if (version == null) {
+            throw new EventDecodingException("missing format version \"v\"");
+        }
+        if (version != VERSION) {
+            throw new EventDecodingException("unsupported format version " + version + " (this reader knows " + VERSION + ")");
+        }
+        return new Event(
+                parseUuid(required(uuid, "uuid")),
+                apiKey == null ? "" : apiKey,
+                required(event, "event"),
+                required(distinctId, "distinct_id"),
+                properties == null ? "{}" : properties,
+                parseInstant(required(timestamp, "timestamp"), "timestamp"),
+                sentAt == null ? null : parseInstant(sentAt, "sent_at"),
+                receivedAt == null ? parseInstant(timestamp, "timestamp") : parseInstant(receivedAt, "received_at"),
+                ip, userAgent, sessionId, windowId, currentUrl, host, elementsChain,
+                set, setOnce, anonDistinctId, alias);
+    }
+
+    private static String text(JsonParser p, String field) throws IOException, EventDecodingException {
+        return switch (p.currentToken()) {
+            case VALUE_STRING -> p.getText();
+            case VALUE_NULL -> null;
+            default -> throw new EventDecodingException("field \"" + field + "\" must be a string");
+        };
+    }
+
+    /** The object's text, re-emitted compactly so identical content always has identical bytes. */
+    private String rawObject(JsonParser p, String field) throws IOException, EventDecodingException {
+        if (p.currentToken() == JsonToken.VALUE_NULL) {
+            return null;
+        }
+        if (p.currentToken() != JsonToken.START_OBJECT) {
+            throw new EventDecodingException("field \"" + field + "\" must be a JSON object");
+        }
+        var out = new java.io.StringWriter(256);
+        try (JsonGenerator gen = json.createGenerator(out)) {
+            gen.copyCurrentStructure(p);
+        }
+        return out.toString();
+    }
+
+    private static String required(String value, String field) throws EventDecodingException {
+        if (value == null) {
+            throw new EventDecodingException("missing required field \"" + field + "\"");
+        }
+        return value;
+    }
+
+    private static UUID parseUuid(String text) throws EventDecodingException {
+        try {
+            return UUID.fromString(text);
+        } catch (IllegalArgumentException e) {
+            throw new EventDecodingException("field \"uuid\" is not a UUID: " + abbreviate(text));
+        }
+    }
+
+    private static Instant parseInstant(String text, String field) throws EventDecodingException {
+        try {
+            return Instant.parse(text);
+        } catch (DateTimeParseException e) {
+            throw new EventDecodingException("field \"" + field + "\" is not an ISO-8601 instant: " + abbreviate(text));
+        }
+    }
+
+    private static void writeOptional(JsonGenerator gen, SerializedString name, String value) throws IOException {
+        if (value != null) {
+            gen.writeFieldName(name);
+            gen.writeString(value);
+        }
+    }
+
+    private static String abbreviate(String text) {
+        return text.length() <= 64 ? text : text.substring(0, 64) + "…";
+    }
+}
