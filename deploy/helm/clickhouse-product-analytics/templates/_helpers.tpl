@@ -79,11 +79,12 @@ rendering stops before anything is applied, with the same message wherever it is
 {{- end -}}
 {{- end -}}
 
-{{/* kafka.config as KAFKA_* entries of a ConfigMap: security.protocol -> KAFKA_SECURITY_PROTOCOL. */}}
-{{- define "cpa.kafkaConfigEntries" -}}
-{{- range $key, $value := .Values.kafka.config }}
-{{ printf "KAFKA_%s" ($key | upper | replace "." "_" | replace "-" "_") }}: {{ $value | toString | quote }}
-{{- end }}
+{{/*
+A kafka.config key as the environment variable the services map back to it:
+security.protocol -> KAFKA_SECURITY_PROTOCOL (conventions: lower-case, `_` -> `.`).
+*/}}
+{{- define "cpa.kafkaEnvName" -}}
+{{- printf "KAFKA_%s" (. | upper | replace "." "_") -}}
 {{- end -}}
 
 {{/*
@@ -166,4 +167,44 @@ tolerations:
 imagePullSecrets:
   {{- toYaml . | nindent 2 }}
 {{- end }}
+{{- end -}}
+
+{{/*
+A value as text for a ConfigMap. Numbers from values files arrive as float64 and would print as
+2.097152e+07; whole numbers print as integers instead.
+*/}}
+{{- define "cpa.text" -}}
+{{- if and (kindIs "float64" .) (eq . (floor .)) -}}
+{{- . | int64 -}}
+{{- else -}}
+{{- . -}}
+{{- end -}}
+{{- end -}}
+
+{{/*
+Probes of both tiers. /health is liveness only (the process is alive); /ready also checks Kafka
+(and, for the writer, ClickHouse), so an unreachable dependency takes a pod out of rotation
+without restarting it. The startup probe gives the JVM a minute before liveness counts.
+*/}}
+{{- define "cpa.probes" -}}
+startupProbe:
+  httpGet:
+    path: /health
+    port: http
+  periodSeconds: 2
+  failureThreshold: 30
+livenessProbe:
+  httpGet:
+    path: /health
+    port: http
+  periodSeconds: 10
+  timeoutSeconds: 2
+  failureThreshold: 3
+readinessProbe:
+  httpGet:
+    path: /ready
+    port: http
+  periodSeconds: 5
+  timeoutSeconds: 2
+  failureThreshold: 2
 {{- end -}}

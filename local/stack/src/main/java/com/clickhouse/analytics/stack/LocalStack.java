@@ -1,0 +1,216 @@
+package com.clickhouse.analytics.stack;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+import com.clickhouse.analytics.local.ChildProcess;
+import com.clickhouse.analytics.local.FreePorts;
+import com.clickhouse.analytics.local.KafkaBroker;
+import com.clickhouse.analytics.local.LocalClickHouse;
+
+/**
+ * The whole pipeline on one machine, each tier its own process as in production: a Kafka broker,
+ * a local ClickHouse, the migrations (a one-off process), the writer and the gateway. Stops in
+ * the reverse order, so the gateway stops taking events before the writer drains and Kafka and
+ * ClickHouse go last.
+ */
+public final class LocalStack implements AutoCloseable {
+
+    static final String GATEWAY_MAIN = "com.clickhouse.analytics.gateway.GatewayMain";
+    static final String WRITER_MAIN = "com.clickhouse.analytics.writer.WriterMain";
+    static final String MIGRATE_MAIN = "com.clickhouse.analytics.schema.Migrate";
+
+    private static final Duration READY_TIMEOUT = Duration.ofSeconds(60);
+
+    private final StackSettings settings;
+    private final String classPath;
+    private final Deque<AutoCloseable> started = new ArrayDeque<>();
+    private ChildProcess gateway;
+    private ChildProcess writer;
+
+    public LocalStack(StackSettings settings, String classPath) {
+        this.settings = settings;
+        this.classPath = classPath;
+    }
+
+    public StackSettings settings() {
+        return settings;
+    }
+
+    /** Starts every tier and returns when the gateway is ready; on failure stops what it started. */
+    public LocalStack start() {
+        try {
+            refusePortsInUse();
+            Files.createDirectories(logs());
+            KafkaBroker broker = KafkaBroker.at(settings.dataDir().resolve("kafka"), settings.kafkaPort(),
+                    settings.kafkaControllerPort());
+            started.push(broker::stop);
+            broker.start();
+            broker.createTopic(settings.eventsTopic(), settings.partitions());
+            broker.createTopic(settings.dlqTopic(), 1);
+
+            LocalClickHouse clickHouse = LocalClickHouse.start(settings.dataDir().resolve("clickhouse"),
+                    settings.clickHousePort(), settings.clickHouseUser(), settings.clickHousePassword());
+            started.push(clickHouse);
+
+            migrate();
+            startWriter();
+            startGateway();
+            return this;
+        } catch (IOException e) {
+            close();
+            throw new UncheckedIOException(e);
+        } catch (RuntimeException e) {
+            close();
+            throw e;
+        }
+    }
+
+    /** Stops and starts the writer and the gateway, keeping Kafka and ClickHouse (tests of restarts). */
+    public void restartServices() {
+        stopServices();
+        startWriter();
+        startGateway();
+    }
+
+    /** Stops the gateway, then the writer (SIGTERM: the writer commits what it inserted). */
+    public void stopServices() {
+        if (gateway != null) {
+            gateway.stop(Duration.ofSeconds(20));
+            started.remove(gateway);
+            gateway = null;
+        }
+        if (writer != null) {
+            writer.stop(Duration.ofSeconds(30));
+            started.remove(writer);
+            writer = null;
+        }
+    }
+
+    @Override
+    public void close() {
+        while (!started.isEmpty()) {
+            try {
+                started.pop().close();
+            } catch (Exception e) {
+                System.err.println("cpa: error while stopping: " + e.getMessage());
+            }
+        }
+        gateway = null;
+        writer = null;
+    }
+
+    Path logs() {
+        return settings.dataDir().resolve("logs");
+    }
+
+    private void migrate() {
+        ChildProcess migrate = ChildProcess.startJvm("migrate", List.of("-Xmx256m"), classPath, MIGRATE_MAIN, List.of(),
+                clickHouseEnvironment(), logs().resolve("migrate.log"));
+        long deadline = System.nanoTime() + READY_TIMEOUT.toNanos();
+        while (migrate.isAlive() && System.nanoTime() < deadline) {
+            sleep(100);
+        }
+        int exit = migrate.stop(Duration.ofSeconds(1));
+        if (exit != 0) {
+            throw new IllegalStateException("migrations failed (exit " + exit + "):\n" + migrate.logTail(20));
+        }
+    }
+
+    private void startWriter() {
+        Map<String, String> env = new HashMap<>(clickHouseEnvironment());
+        env.putAll(kafkaEnvironment());
+        env.put("PORT", String.valueOf(settings.writerPort()));
+        env.put("DLQ_TOPIC", settings.dlqTopic());
+        env.put("WRITER_GROUP_ID", "cpa-writer");
+        writer = ChildProcess.startJvm("writer", List.of("-Xmx512m", "-XX:+UseG1GC"), classPath, WRITER_MAIN, List.of(),
+                env, logs().resolve("writer.log"));
+        started.push(writer);
+        awaitReady("writer", writer, "http://127.0.0.1:" + settings.writerPort() + "/ready");
+    }
+
+    private void startGateway() {
+        Map<String, String> env = new HashMap<>(kafkaEnvironment());
+        env.put("PORT", String.valueOf(settings.gatewayPort()));
+        env.put("PUBLIC_API_KEYS", settings.apiKey());
+        env.put("ALLOWED_ORIGINS", String.join(",", settings.allowedOrigins()));
+        gateway = ChildProcess.startJvm("gateway", List.of("-Xmx256m", "-XX:+UseG1GC"), classPath, GATEWAY_MAIN, List.of(),
+                env, logs().resolve("gateway.log"));
+        started.push(gateway);
+        awaitReady("gateway", gateway, settings.gatewayUrl() + "/ready");
+    }
+
+    private Map<String, String> kafkaEnvironment() {
+        return Map.of("KAFKA_BOOTSTRAP_SERVERS", settings.kafkaBootstrapServers(),
+                "EVENTS_TOPIC", settings.eventsTopic(),
+                "LOG_LEVEL", "warn");
+    }
+
+    private Map<String, String> clickHouseEnvironment() {
+        return Map.of("CLICKHOUSE_URL", settings.clickHouseUrl(),
+                "CLICKHOUSE_USER", settings.clickHouseUser(),
+                "CLICKHOUSE_PASSWORD", settings.clickHousePassword(),
+                "CLICKHOUSE_DATABASE", settings.database(),
+                "MIGRATE_ON_START", "false");
+    }
+
+    private void refusePortsInUse() {
+        Map<String, Integer> ports = new java.util.LinkedHashMap<>();
+        ports.put("gateway", settings.gatewayPort());
+        ports.put("writer", settings.writerPort());
+        ports.put("Kafka", settings.kafkaPort());
+        ports.put("Kafka controller", settings.kafkaControllerPort());
+        ports.put("ClickHouse", settings.clickHousePort());
+        for (var entry : ports.entrySet()) {
+            if (FreePorts.inUse(entry.getValue())) {
+                throw new IllegalStateException("port " + entry.getValue() + " (" + entry.getKey()
+                        + ") is already in use: is another ./cpa up running? Stop it, or move this one with CPA_*_PORT.");
+            }
+        }
+    }
+
+    private static void awaitReady(String name, ChildProcess process, String url) {
+        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
+        long deadline = System.nanoTime() + READY_TIMEOUT.toNanos();
+        while (System.nanoTime() < deadline) {
+            if (!process.isAlive()) {
+                throw new IllegalStateException(name + " exited during start-up:\n" + process.logTail(30));
+            }
+            try {
+                var response = http.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(2)).build(),
+                        HttpResponse.BodyHandlers.discarding());
+                if (response.statusCode() == 200) {
+                    return;
+                }
+            } catch (IOException notYet) {
+                // not listening yet
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted", e);
+            }
+            sleep(200);
+        }
+        throw new IllegalStateException(name + " not ready after " + READY_TIMEOUT.toSeconds() + " s:\n" + process.logTail(30));
+    }
+
+    private static void sleep(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted", e);
+        }
+    }
+}
