@@ -1,3 +1,4 @@
+# syntax=docker/dockerfile:1.7
 # One image, three entry points: `gateway`, `writer`, `migrate` (see docs/conventions.md).
 # Build: docker build -t clickhouse-product-analytics .
 # Run:   docker run --rm -e KAFKA_BOOTSTRAP_SERVERS=… clickhouse-product-analytics gateway

@@ -15,6 +15,11 @@ public final class LocalClickHouse implements AutoCloseable {
         throw new IllegalStateException("the local ClickHouse is not available yet; set CLICKHOUSE_URL");
     }
 
+    /** Starts a local ClickHouse on a fixed port with a persistent data directory. */
+    public static LocalClickHouse start(java.nio.file.Path dataDir, int httpPort, String user, String password) {
+        throw new IllegalStateException("the local ClickHouse is not available yet");
+    }
+
     public ClickHouseEndpoint endpoint() {
         throw new IllegalStateException("not started");
     }

@@ -3,6 +3,8 @@ package com.clickhouse.analytics.stack;
 import java.nio.file.Path;
 import java.util.List;
 
+import com.clickhouse.analytics.local.FreePorts;
+
 /**
  * Where the local stack lives and listens. Fixed, well-known ports, so a second copy fails fast
  * on the first port it finds taken instead of starting a second pipeline beside the first.
@@ -34,6 +36,14 @@ public record StackSettings(
                 "analytics", "local_dev_password", "product_analytics", DEV_API_KEY,
                 List.of("http://localhost:3000", "http://127.0.0.1:3000", "http://localhost:5173", "http://localhost:8000"),
                 "events", "events_dlq", 4);
+    }
+
+    /** The same stack on free loopback ports (end-to-end tests run beside a developer's ./cpa up). */
+    public static StackSettings onFreePorts(Path dataDir) {
+        StackSettings d = defaults(dataDir);
+        return new StackSettings(dataDir, FreePorts.pick(), FreePorts.pick(), FreePorts.pick(), FreePorts.pick(),
+                FreePorts.pick(), d.clickHouseUser(), d.clickHousePassword(), d.database(), d.apiKey(),
+                d.allowedOrigins(), d.eventsTopic(), d.dlqTopic(), d.partitions());
     }
 
     public String gatewayUrl() {

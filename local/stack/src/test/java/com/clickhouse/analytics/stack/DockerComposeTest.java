@@ -1,0 +1,133 @@
+package com.clickhouse.analytics.stack;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import org.junit.jupiter.api.Test;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+
+/**
+ * What can be checked of docker-compose.yml without a Docker engine (none runs on the machines
+ * this project is developed on): pinned images, health checks, start order, ports, and that every
+ * environment variable handed to our services is one they document and read.
+ */
+class DockerComposeTest {
+
+    private static final Path ROOT = Path.of("../..").toAbsolutePath().normalize();
+    private static final Pattern DOC_VARIABLE = Pattern.compile("^\\| `([A-Z][A-Z0-9_]+)`");
+    private static final Set<String> APP_SERVICES = Set.of("migrate", "writer", "gateway");
+
+    private final JsonNode compose = read(ROOT.resolve("docker-compose.yml"));
+    private final JsonNode services = compose.path("services");
+
+    @Test
+    void hasEveryServiceOfThePipeline() {
+        Set<String> names = new TreeSet<>();
+        services.fieldNames().forEachRemaining(names::add);
+        assertEquals(new TreeSet<>(List.of("clickhouse", "gateway", "kafka", "migrate", "writer")), names);
+    }
+
+    @Test
+    void pinsEveryInfrastructureImage() {
+        for (String name : List.of("kafka", "clickhouse")) {
+            String image = services.path(name).path("image").asText();
+            assertTrue(image.matches("[a-z0-9./-]+:[0-9][0-9A-Za-z.\\-]*"), name + " image is not pinned to a version: " + image);
+        }
+        assertTrue(services.path("kafka").path("image").asText().startsWith("apache/kafka:"));
+        assertTrue(services.path("clickhouse").path("image").asText().startsWith("clickhouse/clickhouse-server:"));
+    }
+
+    @Test
+    void buildsOurServicesFromThisCheckout() throws IOException {
+        for (String name : APP_SERVICES) {
+            JsonNode service = services.path(name);
+            assertEquals(".", service.path("build").path("context").asText(), name + " builds from the checkout");
+            assertEquals(name, service.path("command").path(0).asText(), name + " selects its entry point");
+        }
+        String dockerfile = Files.readString(ROOT.resolve("Dockerfile"));
+        for (String entryPoint : List.of("gateway)", "writer)", "migrate)", "HEALTHCHECK", "USER 10001")) {
+            assertTrue(dockerfile.contains(entryPoint), "Dockerfile lacks " + entryPoint);
+        }
+    }
+
+    @Test
+    void startsInOrderWithHealthChecks() {
+        for (String name : List.of("kafka", "clickhouse", "writer", "gateway")) {
+            assertFalse(services.path(name).path("healthcheck").path("test").isMissingNode(), name + " has no health check");
+        }
+        assertEquals("service_healthy", services.path("migrate").path("depends_on").path("clickhouse").path("condition").asText());
+        JsonNode writerDeps = services.path("writer").path("depends_on");
+        assertEquals("service_completed_successfully", writerDeps.path("migrate").path("condition").asText());
+        assertEquals("service_healthy", writerDeps.path("kafka").path("condition").asText());
+        assertEquals("service_healthy", services.path("gateway").path("depends_on").path("kafka").path("condition").asText());
+        assertEquals("no", services.path("migrate").path("restart").asText(), "migrate is a one-shot job");
+    }
+
+    @Test
+    void publishesTheGatewayOn8080() {
+        assertEquals("8080:8080", services.path("gateway").path("ports").path(0).asText());
+        assertEquals("8080", services.path("gateway").path("environment").path("PORT").asText());
+    }
+
+    @Test
+    void passesOnlyDocumentedVariablesToOurServices() throws IOException {
+        Set<String> documented = documentedVariables();
+        List<String> unknown = new ArrayList<>();
+        for (String name : APP_SERVICES) {
+            services.path(name).path("environment").fieldNames().forEachRemaining(variable -> {
+                if (!documented.contains(variable)) {
+                    unknown.add(name + ": " + variable);
+                }
+            });
+        }
+        assertEquals(List.of(), unknown, "variables not in docs/conventions.md");
+        for (String line : Files.readAllLines(ROOT.resolve(".env.example"))) {
+            if (!line.isBlank() && !line.startsWith("#")) {
+                String variable = line.substring(0, line.indexOf('='));
+                assertTrue(documented.contains(variable), ".env.example names an undocumented variable: " + variable);
+            }
+        }
+    }
+
+    private static Set<String> documentedVariables() throws IOException {
+        Set<String> names = new TreeSet<>();
+        for (String line : Files.readAllLines(ROOT.resolve("docs/conventions.md"))) {
+            Matcher m = DOC_VARIABLE.matcher(line);
+            if (m.find()) {
+                names.add(m.group(1));
+                // "`A` / `B` / `C`" rows name several variables.
+                Matcher more = Pattern.compile("`([A-Z][A-Z0-9_]+)`").matcher(line.substring(0, line.indexOf('|', 2)));
+                while (more.find()) {
+                    names.add(more.group(1));
+                }
+            }
+        }
+        if (names.size() < 10) {
+            fail("could not read the variable table of docs/conventions.md: " + names);
+        }
+        return names;
+    }
+
+    private static JsonNode read(Path file) {
+        try {
+            return new ObjectMapper(new YAMLFactory()).readTree(file.toFile());
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot parse " + file, e);
+        }
+    }
+}
