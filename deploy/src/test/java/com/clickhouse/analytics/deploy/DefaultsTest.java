@@ -82,6 +82,7 @@ class DefaultsTest {
         assertEquals("events", env.get("EVENTS_TOPIC"));
         assertEquals("kafka:9092", env.get("KAFKA_BOOTSTRAP_SERVERS"));
         assertFalse(env.containsKey("CLICKHOUSE_URL"), "the gateway never talks to ClickHouse");
+        assertTrue(env.get("JAVA_OPTS").contains("-XX:MaxRAMPercentage=50"), "heap well under the memory target");
     }
 
     @Test
@@ -98,6 +99,7 @@ class DefaultsTest {
         assertEquals("50000", env.get("WRITER_BATCH_MAX_ROWS"));
         assertEquals("8388608", env.get("WRITER_BATCH_MAX_BYTES"));
         assertEquals("1000", env.get("WRITER_BATCH_MAX_AGE_MS"));
+        assertTrue(env.get("JAVA_OPTS").contains("-XX:MaxRAMPercentage=50"), "heap well under the memory target");
     }
 
     @Test
