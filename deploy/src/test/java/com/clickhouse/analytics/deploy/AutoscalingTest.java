@@ -26,12 +26,12 @@ class AutoscalingTest {
         HorizontalPodAutoscaler gateway = chart.hpa("gateway");
         assertEquals(3, gateway.getSpec().getMinReplicas());
         assertEquals(20, gateway.getSpec().getMaxReplicas());
-        assertEquals(Map.of("cpu", 60, "memory", 80), DefaultsTest.utilizationTargets(gateway));
+        assertEquals(Map.of("cpu", 60, "memory", 80), Workloads.utilizationTargets(gateway));
 
         HorizontalPodAutoscaler writer = chart.hpa("writer");
         assertEquals(2, writer.getSpec().getMinReplicas());
         assertEquals(12, writer.getSpec().getMaxReplicas());
-        assertEquals(Map.of("cpu", 70, "memory", 90), DefaultsTest.utilizationTargets(writer));
+        assertEquals(Map.of("cpu", 70, "memory", 90), Workloads.utilizationTargets(writer));
     }
 
     /** A tier's false must win over the shared true (a plain merge would lose it). */
@@ -57,8 +57,8 @@ class AutoscalingTest {
     @Test
     void aZeroTargetLeavesThatMetricOut() {
         Rendered chart = Chart.renderWithRequired("writer.autoscaling.targetMemoryUtilizationPercentage=0");
-        assertEquals(Map.of("cpu", 70), DefaultsTest.utilizationTargets(chart.hpa("writer")));
-        assertEquals(Map.of("cpu", 70, "memory", 80), DefaultsTest.utilizationTargets(chart.hpa("gateway")));
+        assertEquals(Map.of("cpu", 70), Workloads.utilizationTargets(chart.hpa("writer")));
+        assertEquals(Map.of("cpu", 70, "memory", 80), Workloads.utilizationTargets(chart.hpa("gateway")));
     }
 
     @Test

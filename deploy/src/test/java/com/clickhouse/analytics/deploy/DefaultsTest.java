@@ -5,12 +5,10 @@ import io.fabric8.kubernetes.api.model.IntOrString;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.autoscaling.v2.HorizontalPodAutoscaler;
-import io.fabric8.kubernetes.api.model.autoscaling.v2.MetricSpec;
 import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget;
 import java.io.IOException;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -28,7 +26,7 @@ class DefaultsTest {
     void deploysBothTiersFromTheOneImageWithTheirEntryPoint() throws IOException {
         String appVersion = Chart.YAML.readTree(Chart.DIR.resolve("Chart.yaml").toFile()).get("appVersion").asText();
         for (String tier : List.of("gateway", "writer")) {
-            Container container = onlyContainer(chart.deployment(tier));
+            Container container = chart.container(tier);
             assertEquals("ghcr.io/clickhouse/clickhouse-product-analytics:" + appVersion, container.getImage(), tier);
             assertEquals(List.of(tier), container.getArgs(), tier);
         }
@@ -48,7 +46,7 @@ class DefaultsTest {
         assertEquals(Chart.name(tier), hpa.getSpec().getScaleTargetRef().getName());
         assertEquals(2, hpa.getSpec().getMinReplicas());
         assertEquals(10, hpa.getSpec().getMaxReplicas());
-        assertEquals(Map.of("cpu", 70, "memory", 80), utilizationTargets(hpa));
+        assertEquals(Map.of("cpu", 70, "memory", 80), Workloads.utilizationTargets(hpa));
     }
 
     @Test
@@ -105,19 +103,6 @@ class DefaultsTest {
     @Test
     void noKedaObjectUnlessAskedFor() {
         assertFalse(chart.has("ScaledObject", Chart.name("writer")));
-    }
-
-    static Container onlyContainer(Deployment deployment) {
-        List<Container> containers = deployment.getSpec().getTemplate().getSpec().getContainers();
-        assertEquals(1, containers.size());
-        return containers.getFirst();
-    }
-
-    static Map<String, Integer> utilizationTargets(HorizontalPodAutoscaler hpa) {
-        return hpa.getSpec().getMetrics().stream()
-                .filter(metric -> "Resource".equals(metric.getType()))
-                .map(MetricSpec::getResource)
-                .collect(Collectors.toMap(r -> r.getName(), r -> r.getTarget().getAverageUtilization()));
     }
 
     private static Map<String, String> podLabels(Deployment deployment) {

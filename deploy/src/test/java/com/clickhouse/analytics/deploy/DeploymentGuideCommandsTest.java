@@ -1,10 +1,8 @@
 package com.clickhouse.analytics.deploy;
 
 import io.fabric8.kubernetes.api.model.Container;
-import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.SecretKeySelector;
-import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -39,11 +37,11 @@ class DeploymentGuideCommandsTest {
                 Rendered.values(chart.get(Secret.class, Chart.name("clickhouse"))));
         assertEquals("http://clickhouse:8123", chart.config("writer").get("CLICKHOUSE_URL"));
 
-        assertEquals(List.of(Chart.name("gateway"), Chart.name("gateway")), envFromNames(container(chart, "gateway")),
+        assertEquals(List.of(Chart.name("gateway"), Chart.name("gateway")), Workloads.envFromNames(chart.container("gateway")),
                 "gateway: its ConfigMap and its Secret");
-        assertEquals(List.of(Chart.name("writer"), Chart.name("clickhouse")), envFromNames(container(chart, "writer")),
+        assertEquals(List.of(Chart.name("writer"), Chart.name("clickhouse")), Workloads.envFromNames(chart.container("writer")),
                 "writer: its ConfigMap and the ClickHouse credentials");
-        assertFalse(envFromNames(container(chart, "gateway")).contains(Chart.name("clickhouse")),
+        assertFalse(Workloads.envFromNames(chart.container("gateway")).contains(Chart.name("clickhouse")),
                 "the gateway never gets ClickHouse credentials");
     }
 
@@ -61,15 +59,15 @@ class DeploymentGuideCommandsTest {
                 "clickhouse.password=s3cret",
                 Chart.KAFKA_BOOTSTRAP);
 
-        assertEquals("ghcr.io/acme/cpa:sha-4f2c9e1", container(chart, "gateway").getImage());
-        assertEquals("ghcr.io/acme/cpa:sha-4f2c9e1", container(chart, "writer").getImage());
-        assertEquals("ghcr.io/acme/cpa:sha-4f2c9e1", migrateContainer(chart).getImage());
+        assertEquals("ghcr.io/acme/cpa:sha-4f2c9e1", chart.container("gateway").getImage());
+        assertEquals("ghcr.io/acme/cpa:sha-4f2c9e1", chart.container("writer").getImage());
+        assertEquals("ghcr.io/acme/cpa:sha-4f2c9e1", chart.container("migrate").getImage());
         assertEquals("pk_old,pk_new", gatewaySecret(chart).get("PUBLIC_API_KEYS"));
         assertEquals("https://app.example.com", chart.config("gateway").get("ALLOWED_ORIGINS"));
         assertEquals("https://abc123.eu-west-1.aws.clickhouse.cloud:8443", chart.config("writer").get("CLICKHOUSE_URL"));
         assertEquals("product_analytics", chart.config("writer").get("CLICKHOUSE_DATABASE"));
-        assertEquals("https://abc123.eu-west-1.aws.clickhouse.cloud:8443", env(migrateContainer(chart), "CLICKHOUSE_URL").getValue());
-        assertEquals("product_analytics", env(migrateContainer(chart), "CLICKHOUSE_DATABASE").getValue());
+        assertEquals("https://abc123.eu-west-1.aws.clickhouse.cloud:8443", Workloads.env(chart.container("migrate"), "CLICKHOUSE_URL").getValue());
+        assertEquals("product_analytics", Workloads.env(chart.container("migrate"), "CLICKHOUSE_DATABASE").getValue());
         assertEquals(Map.of("CLICKHOUSE_USER", "ingest", "CLICKHOUSE_PASSWORD", "s3cret"),
                 Rendered.values(chart.get(Secret.class, Chart.name("clickhouse"))));
     }
@@ -103,10 +101,10 @@ class DeploymentGuideCommandsTest {
                 "clickhouse.existingSecret=clickhouse-credentials",
                 Chart.KAFKA_BOOTSTRAP);
 
-        assertCredentialsFrom(container(chart, "writer"), "clickhouse-credentials", "username", "password");
-        assertCredentialsFrom(migrateContainer(chart), "clickhouse-credentials", "username", "password");
+        assertCredentialsFrom(chart.container("writer"), "clickhouse-credentials", "username", "password");
+        assertCredentialsFrom(chart.container("migrate"), "clickhouse-credentials", "username", "password");
         assertNoSecretHoldsClickHouseCredentials(chart);
-        assertEquals(List.of(Chart.name("writer")), envFromNames(container(chart, "writer")));
+        assertEquals(List.of(Chart.name("writer")), Workloads.envFromNames(chart.container("writer")));
     }
 
     @Test
@@ -116,8 +114,8 @@ class DeploymentGuideCommandsTest {
                 "clickhouse.existingSecretUserKey=user",
                 "clickhouse.existingSecretPasswordKey=pass");
 
-        assertCredentialsFrom(container(chart, "writer"), "clickhouse-credentials", "user", "pass");
-        assertCredentialsFrom(migrateContainer(chart), "clickhouse-credentials", "user", "pass");
+        assertCredentialsFrom(chart.container("writer"), "clickhouse-credentials", "user", "pass");
+        assertCredentialsFrom(chart.container("migrate"), "clickhouse-credentials", "user", "pass");
     }
 
     /** --set image.digest=sha256:<digest>: pinned by digest, the tag ignored. */
@@ -133,14 +131,14 @@ class DeploymentGuideCommandsTest {
                 Chart.KAFKA_BOOTSTRAP);
 
         String pinned = "ghcr.io/acme/cpa@" + DIGEST;
-        assertEquals(pinned, container(chart, "gateway").getImage());
-        assertEquals(pinned, container(chart, "writer").getImage());
-        assertEquals(pinned, migrateContainer(chart).getImage());
+        assertEquals(pinned, chart.container("gateway").getImage());
+        assertEquals(pinned, chart.container("writer").getImage());
+        assertEquals(pinned, chart.container("migrate").getImage());
     }
 
     private static void assertCredentialsFrom(Container container, String secret, String userKey, String passwordKey) {
-        SecretKeySelector user = env(container, "CLICKHOUSE_USER").getValueFrom().getSecretKeyRef();
-        SecretKeySelector password = env(container, "CLICKHOUSE_PASSWORD").getValueFrom().getSecretKeyRef();
+        SecretKeySelector user = Workloads.env(container, "CLICKHOUSE_USER").getValueFrom().getSecretKeyRef();
+        SecretKeySelector password = Workloads.env(container, "CLICKHOUSE_PASSWORD").getValueFrom().getSecretKeyRef();
         assertEquals(secret, user.getName(), container.getName());
         assertEquals(userKey, user.getKey(), container.getName());
         assertEquals(secret, password.getName(), container.getName());
@@ -159,27 +157,5 @@ class DeploymentGuideCommandsTest {
 
     private static Map<String, String> gatewaySecret(Rendered chart) {
         return Rendered.values(chart.get(Secret.class, Chart.name("gateway")));
-    }
-
-    static Container container(Rendered chart, String tier) {
-        return DefaultsTest.onlyContainer(chart.deployment(tier));
-    }
-
-    static Container migrateContainer(Rendered chart) {
-        Job job = chart.migrationJob();
-        return job.getSpec().getTemplate().getSpec().getContainers().getFirst();
-    }
-
-    static EnvVar env(Container container, String name) {
-        return container.getEnv().stream().filter(e -> name.equals(e.getName())).findFirst()
-                .orElseThrow(() -> new AssertionError(container.getName() + " has no env " + name + ": " + container.getEnv()));
-    }
-
-    /** The ConfigMaps and Secrets a container loads whole, in order. */
-    static List<String> envFromNames(Container container) {
-        return container.getEnvFrom().stream()
-                .map(source -> source.getConfigMapRef() != null ? source.getConfigMapRef().getName()
-                        : source.getSecretRef().getName())
-                .toList();
     }
 }

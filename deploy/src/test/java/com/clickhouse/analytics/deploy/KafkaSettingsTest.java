@@ -42,19 +42,19 @@ class KafkaSettingsTest {
     @ValueSource(strings = {"gateway", "writer"})
     void existingSecretIsLoadedWholeIntoBothTiers(String tier) {
         Rendered chart = Chart.renderWithRequired("kafka.existingSecret=kafka-sasl");
-        List<String> sources = DeploymentGuideCommandsTest.envFromNames(DeploymentGuideCommandsTest.container(chart, tier));
+        List<String> sources = Workloads.envFromNames(chart.container(tier));
         assertEquals("kafka-sasl", sources.getLast());
         assertEquals(Chart.name(tier), sources.getFirst());
         assertEquals("kafka-sasl",
-                DeploymentGuideCommandsTest.container(chart, tier).getEnvFrom().getLast().getSecretRef().getName());
+                chart.container(tier).getEnvFrom().getLast().getSecretRef().getName());
     }
 
     @Test
     void noKafkaSecretUnlessNamed() {
         Rendered chart = Chart.renderWithRequired();
-        assertFalse(DeploymentGuideCommandsTest.envFromNames(DeploymentGuideCommandsTest.container(chart, "gateway"))
+        assertFalse(Workloads.envFromNames(chart.container("gateway"))
                 .contains("kafka-sasl"));
-        assertEquals(2, DeploymentGuideCommandsTest.container(chart, "gateway").getEnvFrom().size());
+        assertEquals(2, chart.container("gateway").getEnvFrom().size());
     }
 
     @Test

@@ -33,9 +33,9 @@ class MigrationJobTest {
     void runsTheMigrateEntryPointOfTheServiceImageOnce() {
         Job job = chart.migrationJob();
         PodSpec pod = job.getSpec().getTemplate().getSpec();
-        Container migrate = DeploymentGuideCommandsTest.migrateContainer(chart);
+        Container migrate = chart.container("migrate");
         assertEquals(List.of("migrate"), migrate.getArgs());
-        assertEquals(DeploymentGuideCommandsTest.container(chart, "writer").getImage(), migrate.getImage());
+        assertEquals(chart.container("writer").getImage(), migrate.getImage());
         assertEquals("Never", pod.getRestartPolicy());
         assertTrue(job.getSpec().getBackoffLimit() >= 0);
         assertTrue(job.getSpec().getActiveDeadlineSeconds() > 0, "a hung migration must not block the upgrade forever");
@@ -43,18 +43,18 @@ class MigrationJobTest {
 
     @Test
     void getsClickHouseSettingsInlineBecauseTheReleaseConfigMapDoesNotExistYet() {
-        Container migrate = DeploymentGuideCommandsTest.migrateContainer(chart);
-        assertEquals("http://clickhouse:8123", DeploymentGuideCommandsTest.env(migrate, "CLICKHOUSE_URL").getValue());
-        assertEquals("pa", DeploymentGuideCommandsTest.env(migrate, "CLICKHOUSE_DATABASE").getValue());
-        assertFalse(DeploymentGuideCommandsTest.envFromNames(migrate).contains(Chart.name("writer")));
-        assertFalse(DeploymentGuideCommandsTest.envFromNames(migrate).contains(Chart.name("clickhouse")));
+        Container migrate = chart.container("migrate");
+        assertEquals("http://clickhouse:8123", Workloads.env(migrate, "CLICKHOUSE_URL").getValue());
+        assertEquals("pa", Workloads.env(migrate, "CLICKHOUSE_DATABASE").getValue());
+        assertFalse(Workloads.envFromNames(migrate).contains(Chart.name("writer")));
+        assertFalse(Workloads.envFromNames(migrate).contains(Chart.name("clickhouse")));
     }
 
     /** The credentials Secret is a hook too, created before the Job and removed with it. */
     @Test
     void readsCredentialsFromAHookSecretCreatedBeforeIt() {
-        Container migrate = DeploymentGuideCommandsTest.migrateContainer(chart);
-        assertEquals(List.of(Chart.name("migrate")), DeploymentGuideCommandsTest.envFromNames(migrate));
+        Container migrate = chart.container("migrate");
+        assertEquals(List.of(Chart.name("migrate")), Workloads.envFromNames(migrate));
 
         Secret secret = chart.hook(Secret.class, Chart.name("migrate"));
         assertEquals(Map.of("CLICKHOUSE_USER", "analytics", "CLICKHOUSE_PASSWORD", "local_dev_password"),

@@ -23,16 +23,10 @@ class PodSecurityTest {
         return Stream.of("gateway", "writer", "migrate");
     }
 
-    static PodSpec pod(String name) {
-        return name.equals("migrate")
-                ? CHART.migrationJob().getSpec().getTemplate().getSpec()
-                : CHART.deployment(name).getSpec().getTemplate().getSpec();
-    }
-
     @ParameterizedTest
     @MethodSource("pods")
     void runsAsNonRootWithTheRuntimeDefaultSeccompProfile(String name) {
-        PodSpec pod = pod(name);
+        PodSpec pod = CHART.pod(name);
         assertTrue(pod.getSecurityContext().getRunAsNonRoot());
         assertNotNull(pod.getSecurityContext().getRunAsUser());
         assertTrue(pod.getSecurityContext().getRunAsUser() > 0);
@@ -43,7 +37,7 @@ class PodSecurityTest {
     @ParameterizedTest
     @MethodSource("pods")
     void containersAreLockedDown(String name) {
-        for (Container container : pod(name).getContainers()) {
+        for (Container container : CHART.pod(name).getContainers()) {
             SecurityContext security = container.getSecurityContext();
             assertTrue(security.getReadOnlyRootFilesystem(), container.getName());
             assertFalse(security.getAllowPrivilegeEscalation(), container.getName());
@@ -56,7 +50,7 @@ class PodSecurityTest {
     @ParameterizedTest
     @MethodSource("pods")
     void tmpIsAWritableEmptyDir(String name) {
-        PodSpec pod = pod(name);
+        PodSpec pod = CHART.pod(name);
         for (Container container : pod.getContainers()) {
             VolumeMount tmp = container.getVolumeMounts().stream()
                     .filter(m -> "/tmp".equals(m.getMountPath())).findFirst()

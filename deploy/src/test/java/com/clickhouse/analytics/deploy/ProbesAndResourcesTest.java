@@ -22,7 +22,7 @@ class ProbesAndResourcesTest {
     @ParameterizedTest
     @CsvSource({"gateway, 8080", "writer, 8081"})
     void probesUseHealthForLivenessAndReadyForReadiness(String tier, int port) {
-        Container container = DeploymentGuideCommandsTest.container(CHART, tier);
+        Container container = CHART.container(tier);
         assertEquals(port, container.getPorts().getFirst().getContainerPort());
         assertEquals("http", container.getPorts().getFirst().getName());
         assertEquals(String.valueOf(port), CHART.config(tier).get("PORT"), "the service listens where the probes look");
@@ -35,9 +35,7 @@ class ProbesAndResourcesTest {
     @ParameterizedTest
     @ValueSource(strings = {"gateway", "writer", "migrate"})
     void everyContainerHasCpuAndMemoryRequestsAndLimits(String name) {
-        Container container = name.equals("migrate")
-                ? DeploymentGuideCommandsTest.migrateContainer(CHART)
-                : DeploymentGuideCommandsTest.container(CHART, name);
+        Container container = CHART.container(name);
         ResourceRequirements resources = container.getResources();
         assertEquals(Set.of("cpu", "memory"), resources.getRequests().keySet(), name);
         assertEquals(Set.of("cpu", "memory"), resources.getLimits().keySet(), name);
@@ -51,12 +49,12 @@ class ProbesAndResourcesTest {
     void resourcesAreSetPerTier() {
         Rendered chart = Chart.renderWithRequired(
                 "writer.resources.requests.cpu=500m", "writer.resources.limits.memory=2Gi");
-        Map<String, Quantity> requests = DeploymentGuideCommandsTest.container(chart, "writer").getResources().getRequests();
-        Map<String, Quantity> limits = DeploymentGuideCommandsTest.container(chart, "writer").getResources().getLimits();
+        Map<String, Quantity> requests = chart.container("writer").getResources().getRequests();
+        Map<String, Quantity> limits = chart.container("writer").getResources().getLimits();
         assertEquals(new Quantity("500m"), requests.get("cpu"));
         assertEquals(new Quantity("2Gi"), limits.get("memory"));
         assertEquals(new Quantity("250m"),
-                DeploymentGuideCommandsTest.container(chart, "gateway").getResources().getRequests().get("cpu"));
+                chart.container("gateway").getResources().getRequests().get("cpu"));
     }
 
     private static void assertHttpGet(Probe probe, String path) {

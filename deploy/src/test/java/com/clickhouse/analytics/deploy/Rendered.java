@@ -3,8 +3,10 @@ package com.clickhouse.analytics.deploy;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.fabric8.kubernetes.api.model.ConfigMap;
+import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.PodSpec;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.autoscaling.v2.HorizontalPodAutoscaler;
@@ -16,6 +18,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.fail;
 
 /**
@@ -71,6 +74,20 @@ record Rendered(List<JsonNode> manifests, List<JsonNode> hooks) {
 
     Job migrationJob() {
         return hook(Job.class, Chart.name("migrate"));
+    }
+
+    /** The pod of {@code gateway}, {@code writer} or {@code migrate} (the hook Job). */
+    PodSpec pod(String name) {
+        return name.equals("migrate")
+                ? migrationJob().getSpec().getTemplate().getSpec()
+                : deployment(name).getSpec().getTemplate().getSpec();
+    }
+
+    /** The one container of that pod. */
+    Container container(String name) {
+        List<Container> containers = pod(name).getContainers();
+        assertEquals(1, containers.size(), name);
+        return containers.getFirst();
     }
 
     /** The data of a tier's ConfigMap: the environment its pods get. */
