@@ -100,6 +100,9 @@ tier's own autoscaling map. Key by key rather than `merge`, because merge would 
 {{- range $key, $value := (index .root.Values .tier).autoscaling -}}
 {{- $_ := set $out $key $value -}}
 {{- end -}}
+{{- if gt (int $out.minReplicas) (int $out.maxReplicas) -}}
+{{- fail (printf "%s autoscaling: minReplicas (%d) is above maxReplicas (%d)" .tier (int $out.minReplicas) (int $out.maxReplicas)) -}}
+{{- end -}}
 {{- toYaml $out -}}
 {{- end -}}
 

@@ -106,4 +106,10 @@ class AutoscalingTest {
         assertNull(chart.deployment("writer").getSpec().getReplicas(), "KEDA, not the chart, sets the writer's replicas");
         assertEquals(2, chart.deployment("gateway").getSpec().getReplicas());
     }
+
+    @Test
+    void minimumAboveMaximumFailsEarly() {
+        String message = Chart.failure(Chart.CLICKHOUSE_URL, Chart.KAFKA_BOOTSTRAP, "writer.autoscaling.maxReplicas=1");
+        assertTrue(message.contains("writer autoscaling: minReplicas (2) is above maxReplicas (1)"), message);
+    }
 }
