@@ -70,6 +70,11 @@ public final class LocalClickHouse implements AutoCloseable {
         return process != null && process.isAlive();
     }
 
+    /** The server process's id while it runs (the launcher prints it; tests check it stays the same). */
+    public synchronized java.util.OptionalLong pid() {
+        return process == null ? java.util.OptionalLong.empty() : java.util.OptionalLong.of(process.pid());
+    }
+
     /** The child's log, for diagnostics. */
     public synchronized Optional<Path> logFile() {
         return Optional.ofNullable(process).map(ChildProcess::logFile);
