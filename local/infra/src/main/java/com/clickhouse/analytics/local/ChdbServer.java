@@ -55,6 +55,7 @@ public final class ChdbServer {
         Undertow server = Undertow.builder()
                 .addHttpListener(port, "127.0.0.1")
                 .setIoThreads(1)
+                .setBufferSize(64 * 1024) // fewer, larger socket reads for big insert bodies
                 .setWorkerThreads(8) // bodies spool in parallel; the engine itself runs one query at a time
                 .setServerOption(UndertowOptions.MAX_ENTITY_SIZE, Long.MAX_VALUE)
                 .setServerOption(UndertowOptions.NO_REQUEST_TIMEOUT, 300_000)
