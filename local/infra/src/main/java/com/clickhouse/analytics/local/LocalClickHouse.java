@@ -58,11 +58,6 @@ public final class LocalClickHouse implements AutoCloseable {
         return new LocalClickHouse(dataDir, httpPort, user, password).start();
     }
 
-    /** Starts a local ClickHouse on a fixed port with a persistent data directory. */
-    public static LocalClickHouse start(java.nio.file.Path dataDir, int httpPort, String user, String password) {
-        throw new IllegalStateException("the local ClickHouse is not available yet");
-    }
-
     public ClickHouseEndpoint endpoint() {
         return new ClickHouseEndpoint("http://127.0.0.1:" + port, user, password);
     }
