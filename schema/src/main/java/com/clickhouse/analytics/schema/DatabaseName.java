@@ -11,10 +11,10 @@ import java.util.regex.Pattern;
  */
 public record DatabaseName(String value) {
 
+    private static final Pattern IDENTIFIER = Pattern.compile("[A-Za-z_][A-Za-z0-9_]{0,63}");
+
     /** The database the services use when {@code CLICKHOUSE_DATABASE} is not set. */
     public static final DatabaseName DEFAULT = new DatabaseName("product_analytics");
-
-    private static final Pattern IDENTIFIER = Pattern.compile("[A-Za-z_][A-Za-z0-9_]{0,63}");
 
     /** @throws IllegalArgumentException naming the value when it is not a plain identifier */
     public DatabaseName {

@@ -62,7 +62,7 @@ final class SqlStatementSplitter {
                 } else {
                     throw invalid(fileName, line, "empty statement before ';'");
                 }
-                start = afterTerminator;
+                start = endOfLine(text, afterTerminator); // a comment after the ';' stays with its statement's line
                 firstCodeLine = -1;
                 i = afterTerminator;
             } else {
