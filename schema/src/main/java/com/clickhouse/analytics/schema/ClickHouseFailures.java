@@ -39,9 +39,24 @@ final class ClickHouseFailures {
         return current;
     }
 
+    /**
+     * The server's error behind {@code t}, if the server answered with one. The client wraps it
+     * differently per call ({@code queryAll} in a {@code ClientException}, futures in an
+     * {@code ExecutionException}), so the whole cause chain is searched.
+     */
+    static ServerException serverError(Throwable t) {
+        for (Throwable c = t; c != null; c = c.getCause() == c ? null : c.getCause()) {
+            if (c instanceof ServerException se) {
+                return se;
+            }
+        }
+        return null;
+    }
+
     /** Whether {@code t} says the object a statement creates exists already (a lost race). */
     static boolean alreadyExists(Throwable t) {
-        return unwrap(t) instanceof ServerException se && ALREADY_EXISTS_CODES.contains(se.getCode());
+        ServerException se = serverError(t);
+        return se != null && ALREADY_EXISTS_CODES.contains(se.getCode());
     }
 
     /**
@@ -50,7 +65,8 @@ final class ClickHouseFailures {
      */
     static MigrationException classify(Throwable t, String doing) {
         Throwable cause = unwrap(t);
-        if (cause instanceof ServerException se) {
+        ServerException se = serverError(cause);
+        if (se != null) {
             if (AUTHENTICATION_CODES.contains(se.getCode()) || se.getTransportProtocolCode() == 401) {
                 return new MigrationException(MigrationException.Reason.AUTHENTICATION,
                         "ClickHouse refused the user or password: " + serverMessage(se), se);
@@ -61,7 +77,9 @@ final class ClickHouseFailures {
             return new MigrationException(MigrationException.Reason.UNREACHABLE,
                     "cannot reach ClickHouse: " + describe(rootCause(cause)), cause);
         }
-        return new MigrationException(MigrationException.Reason.SQL, doing + " failed: " + describe(cause), cause);
+        Throwable root = rootCause(cause);
+        return new MigrationException(MigrationException.Reason.SQL, doing + " failed: " + describe(cause)
+                + (root == cause ? "" : " (" + describe(root) + ")"), cause);
     }
 
     private static boolean isUnreachable(Throwable t) {

@@ -23,7 +23,8 @@ final class TestClickHouse implements AutoCloseable {
     final Client client;
 
     TestClickHouse(String testName) {
-        this.database = DatabaseName.of(("t_" + testName + "_" + UUID.randomUUID().toString().substring(0, 8))
+        String prefix = testName.length() <= 40 ? testName : testName.substring(0, 40);
+        this.database = DatabaseName.of(("t_" + prefix + "_" + UUID.randomUUID().toString().substring(0, 8))
                 .replaceAll("[^A-Za-z0-9_]", "_").toLowerCase(Locale.ROOT));
         this.client = newClient();
     }
