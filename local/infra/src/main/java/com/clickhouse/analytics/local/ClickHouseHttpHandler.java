@@ -1,16 +1,22 @@
 package com.clickhouse.analytics.local;
 
+import java.io.Closeable;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
+import java.time.Duration;
 import java.util.Locale;
 import java.util.Objects;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+
+import org.xnio.IoUtils;
 
 import io.undertow.server.HttpHandler;
 import io.undertow.server.HttpServerExchange;
@@ -23,8 +29,9 @@ import io.undertow.util.Methods;
  * {@code /} by GET or POST, answering as a ClickHouse server does — the same headers, the same
  * statuses and error texts, {@code compress=1} block framing.
  *
- * <p>An insert whose statement names a {@code FORMAT} gets its data spooled to a file and read by
- * the engine itself ({@code INSERT … FROM INFILE}), so a large body is never held in memory. The
+ * <p>An insert whose statement names a {@code FORMAT} gets its data streamed to the engine through a
+ * named pipe that the engine reads itself ({@code INSERT … FROM INFILE}), so a large body is never
+ * held in memory or spooled, and parsing overlaps receiving. The
  * whole result is produced before the first byte is sent, so a failing query always gets a proper
  * error status (a server does the same with {@code wait_end_of_query=1}).
  */
@@ -33,6 +40,7 @@ final class ClickHouseHttpHandler implements HttpHandler {
     /** Bodies whose statement is not found within this prefix are treated as plain SQL. */
     private static final int STATEMENT_PREFIX = 1 << 20;
     private static final int COPY_CHUNK = 256 * 1024;
+    private static final long WATCH_PERIOD_MILLIS = 500;
 
     private static final HttpString QUERY_ID = new HttpString("X-ClickHouse-Query-Id");
     private static final HttpString FORMAT = new HttpString("X-ClickHouse-Format");
@@ -44,15 +52,30 @@ final class ClickHouseHttpHandler implements HttpHandler {
     private final ChdbEngine engine;
     private final String user;
     private final byte[] password;
-    private final Path spoolDir;
+    private final Path pipeDir;
     private final String timezone;
+    private final Duration bodyReadTimeout;
+    private final ScheduledExecutorService watchdog;
 
-    ClickHouseHttpHandler(ChdbEngine engine, String user, String password, Path spoolDir, String timezone) {
+    /**
+     * @param pipeDir where the named pipes of inserts live (empty when idle)
+     * @param bodyReadTimeout how long an insert may wait for the client's next body bytes while it
+     *        holds the engine; then the connection is closed and the insert fails (a ClickHouse
+     *        server's {@code http_receive_timeout})
+     * @param watchdog runs the stall checks
+     */
+    ClickHouseHttpHandler(ChdbEngine engine, String user, String password, Path pipeDir, String timezone,
+                          Duration bodyReadTimeout, ScheduledExecutorService watchdog) {
         this.engine = Objects.requireNonNull(engine, "engine");
         this.user = Objects.requireNonNull(user, "user");
         this.password = Objects.requireNonNull(password, "password").getBytes(StandardCharsets.UTF_8);
-        this.spoolDir = Objects.requireNonNull(spoolDir, "spoolDir");
+        this.pipeDir = Objects.requireNonNull(pipeDir, "pipeDir");
         this.timezone = Objects.requireNonNull(timezone, "timezone");
+        this.bodyReadTimeout = Objects.requireNonNull(bodyReadTimeout, "bodyReadTimeout");
+        if (bodyReadTimeout.isNegative() || bodyReadTimeout.isZero()) {
+            throw new IllegalArgumentException("bodyReadTimeout must be positive: " + bodyReadTimeout);
+        }
+        this.watchdog = Objects.requireNonNull(watchdog, "watchdog");
     }
 
     @Override
@@ -77,7 +100,8 @@ final class ClickHouseHttpHandler implements HttpHandler {
             QueryRequest request = QueryRequest.from(exchange);
             queryId = request.queryId();
             authenticate(request);
-            Execution execution = execute(request, RequestBody.decoded(exchange.getInputStream(), request));
+            Execution execution = execute(request, RequestBody.decoded(exchange.getInputStream(), request),
+                    exchange.getConnection());
             try (ChdbResult result = execution.result()) {
                 respond(exchange, request, execution.format(), result);
             }
@@ -104,11 +128,11 @@ final class ClickHouseHttpHandler implements HttpHandler {
         }
     }
 
-    private Execution execute(QueryRequest request, InputStream body) throws IOException {
+    private Execution execute(QueryRequest request, InputStream body, Closeable connection) throws IOException {
         if (request.queryParameter() != null) {
             SqlStatement statement = SqlStatement.of(request.queryParameter());
             if (statement.insert() && statement.format().isPresent() && statement.dataStart() >= statement.text().length()) {
-                return insertFromSpool(request, statement, new byte[0], 0, 0, body);
+                return insertStreaming(request, statement, new byte[0], 0, 0, body, connection);
             }
             String rest = new String(body.readAllBytes(), StandardCharsets.UTF_8);
             String sql = rest.isEmpty() ? request.queryParameter() : request.queryParameter() + "\n" + rest;
@@ -119,7 +143,8 @@ final class ClickHouseHttpHandler implements HttpHandler {
         SqlStatement view = SqlStatement.of(new String(head, StandardCharsets.ISO_8859_1));
         if (view.insert() && view.format().isPresent()) {
             SqlStatement statement = SqlStatement.of(new String(head, 0, view.dataStart(), StandardCharsets.UTF_8));
-            return insertFromSpool(request, statement, head, view.dataStart(), head.length - view.dataStart(), body);
+            return insertStreaming(request, statement, head, view.dataStart(), head.length - view.dataStart(), body,
+                    connection);
         }
         byte[] rest = body.readAllBytes();
         String sql = new String(head, StandardCharsets.UTF_8) + new String(rest, StandardCharsets.UTF_8);
@@ -137,17 +162,48 @@ final class ClickHouseHttpHandler implements HttpHandler {
         return new Execution(result, format);
     }
 
-    private Execution insertFromSpool(QueryRequest request, SqlStatement statement, byte[] head, int offset, int length,
-                                      InputStream body) throws IOException {
-        Path data = RequestBody.spool(head, offset, length, body, spoolDir);
-        try {
-            String sql = statement.withInfile(ChdbEngine.quoteString(data.toAbsolutePath().toString()));
-            ChdbResult result = engine.execute(request.database(), request.settings(), sql, request.defaultFormat(),
-                    request.parameters());
-            return new Execution(result, request.defaultFormat());
-        } finally {
-            Files.deleteIfExists(data);
+    /**
+     * Streams the body to the engine through a named pipe: the engine parses while the body arrives.
+     * Whatever happens, the pump ends before this returns, the pipe is gone, and an unreadable body
+     * fails the query (see {@link BodyPump}).
+     */
+    private Execution insertStreaming(QueryRequest request, SqlStatement statement, byte[] head, int offset, int length,
+                                      InputStream body, Closeable connection) throws IOException {
+        try (NamedPipe pipe = NamedPipe.create(pipeDir)) {
+            BodyPump pump = BodyPump.start(head, offset, length, body, pipe, request.queryId());
+            ScheduledFuture<?> watch = watchdog.scheduleWithFixedDelay(() -> {
+                if (pump.stalled(bodyReadTimeout.toNanos(), System.nanoTime())) {
+                    IoUtils.safeClose(connection); // fails the pending read: the pump then fails the query
+                }
+            }, WATCH_PERIOD_MILLIS, WATCH_PERIOD_MILLIS, TimeUnit.MILLISECONDS);
+            try {
+                return runInsert(request, statement, pipe, pump);
+            } finally {
+                watch.cancel(false);
+            }
         }
+    }
+
+    private Execution runInsert(QueryRequest request, SqlStatement statement, NamedPipe pipe, BodyPump pump)
+            throws IOException {
+        String sql = statement.withInfile(ChdbEngine.quoteString(pipe.path().toString()), "'gzip'");
+        ChdbResult result;
+        try {
+            result = engine.execute(request.database(), request.settings(), sql, request.defaultFormat(),
+                    request.parameters());
+        } catch (RuntimeException e) {
+            pump.readerGone();
+            pump.await(); // a body that could not be read is the real cause; else the engine's error is
+            throw e;
+        }
+        pump.readerGone();
+        try {
+            pump.await();
+        } catch (IOException e) {
+            result.close(); // not expected: a body that broke off fails the engine's read
+            throw e;
+        }
+        return new Execution(result, request.defaultFormat());
     }
 
     private void respond(HttpServerExchange exchange, QueryRequest request, String format, ChdbResult result) throws IOException {
@@ -221,6 +277,6 @@ final class ClickHouseHttpHandler implements HttpHandler {
 
     @Override
     public String toString() {
-        return "ClickHouseHttpHandler[user " + user + ", spool " + spoolDir + "]";
+        return "ClickHouseHttpHandler[user " + user + ", pipes in " + pipeDir + ", body read timeout " + bodyReadTimeout + "]";
     }
 }

@@ -2,9 +2,6 @@ package com.clickhouse.analytics.local;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.Locale;
 import java.util.zip.GZIPInputStream;
 import java.util.zip.InflaterInputStream;
@@ -13,8 +10,8 @@ import net.jpountz.lz4.LZ4FrameInputStream;
 
 /**
  * A request body as the engine should see it: {@code Content-Encoding} undone (gzip, deflate, lz4
- * frame), then ClickHouse's block framing when the client sent {@code decompress=1}. Large bodies go
- * to a spool file instead of the heap.
+ * frame), then ClickHouse's block framing when the client sent {@code decompress=1}. Decoding
+ * streams: nothing here holds a whole body.
  */
 final class RequestBody {
 
@@ -34,22 +31,6 @@ final class RequestBody {
             };
         }
         return request.decompressRequest() ? Lz4BlockFraming.decompressing(in) : in;
-    }
-
-    /** Copies {@code head} and then the rest of {@code in} to a new file in {@code spoolDir}. */
-    static Path spool(byte[] head, int offset, int length, InputStream in, Path spoolDir) throws IOException {
-        Path file = Files.createTempFile(spoolDir, "insert-", ".data");
-        try (OutputStream out = Files.newOutputStream(file)) {
-            out.write(head, offset, length);
-            byte[] buffer = new byte[1 << 20]; // large reads: the spool copy is most of the HTTP path's cost
-            for (int n; (n = in.read(buffer)) >= 0; ) {
-                out.write(buffer, 0, n);
-            }
-        } catch (IOException | RuntimeException e) {
-            Files.deleteIfExists(file);
-            throw e;
-        }
-        return file;
     }
 
     /** Reads up to {@code limit} bytes (fewer only at end of stream). */

@@ -66,11 +66,12 @@ record SqlStatement(String text, boolean insert, Optional<String> format, int fo
     }
 
     /** For an insert with a format: the statement with its data read from {@code path} instead. */
-    String withInfile(String quotedPath) {
+    String withInfile(String quotedPath, String quotedCompression) {
         if (insertPoint < 0) {
             throw new IllegalStateException("not an insert with a FORMAT clause: " + text);
         }
-        return text.substring(0, insertPoint) + " FROM INFILE " + quotedPath + " " + text.substring(insertPoint, dataStart).strip();
+        return text.substring(0, insertPoint) + " FROM INFILE " + quotedPath + " COMPRESSION " + quotedCompression + " "
+                + text.substring(insertPoint, dataStart).strip();
     }
 
     private static int dataStart(String text, int afterName) {

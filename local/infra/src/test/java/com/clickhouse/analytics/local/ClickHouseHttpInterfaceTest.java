@@ -7,6 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.OutputStream;
+import java.net.Socket;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
@@ -161,6 +163,54 @@ class ClickHouseHttpInterfaceTest {
         HttpResponse<byte[]> bad = post("/?query=" + encode("INSERT INTO " + table + " FORMAT JSONEachRow"), "{\"id\":\"x\"}");
         assertEquals(400, bad.statusCode());
         assertTrue(text(bad).startsWith("Code: "), text(bad));
+        post("/", "DROP TABLE " + table);
+    }
+
+    @Test
+    void aClientThatDisconnectsMidBodyInsertsNothingAndLeavesTheServerUsable() throws Exception {
+        String table = "cut_" + System.nanoTime();
+        post("/", "CREATE TABLE " + table + " (id UInt32, s String) ENGINE = MergeTree ORDER BY id");
+        StringBuilder rows = new StringBuilder();
+        for (int i = 0; i < 20_000; i++) {
+            rows.append(i).append("\trow ").append(i).append('\n'); // whole rows: a plain end of file would look valid
+        }
+        byte[] chunk = rows.toString().getBytes(StandardCharsets.UTF_8);
+        URI uri = URI.create(endpoint.url());
+        try (Socket socket = new Socket(uri.getHost(), uri.getPort())) {
+            OutputStream out = socket.getOutputStream();
+            String basic = Base64.getEncoder().encodeToString((endpoint.user() + ":" + endpoint.password())
+                    .getBytes(StandardCharsets.UTF_8));
+            out.write(("POST /?query=" + encode("INSERT INTO " + table + " FORMAT TabSeparated") + " HTTP/1.1\r\n"
+                    + "Host: " + uri.getHost() + "\r\nAuthorization: Basic " + basic + "\r\n"
+                    + "Transfer-Encoding: chunked\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+            out.write((Integer.toHexString(chunk.length) + "\r\n").getBytes(StandardCharsets.US_ASCII));
+            out.write(chunk);
+            out.write("\r\n".getBytes(StandardCharsets.US_ASCII));
+            out.flush();
+            Thread.sleep(200); // the engine has the rows; the terminating chunk never comes
+        }
+        // The engine runs one query at a time, in arrival order: this count sees the insert's outcome.
+        assertEquals("0\n", text(post("/", "SELECT count() FROM " + table)));
+        assertEquals("1\n", text(post("/", "SELECT 1")));
+        post("/", "DROP TABLE " + table);
+    }
+
+    @Test
+    void aLargeInsertTheEngineRejectsGetsTheEnginesErrorAndInsertsNothing() throws Exception {
+        String table = "rejected_" + System.nanoTime();
+        post("/", "CREATE TABLE " + table + " (id UInt32, s String) ENGINE = MergeTree ORDER BY id");
+        StringBuilder rows = new StringBuilder();
+        for (int i = 0; i < 300_000; i++) {
+            rows.append(i == 150_000 ? "not a number" : Integer.toString(i)).append("\tsome text ").append(i).append('\n');
+        }
+        String body = rows.toString(); // several MB: far more than a pipe holds when the engine stops reading
+        HttpResponse<byte[]> badRow = post("/?query=" + encode("INSERT INTO " + table + " FORMAT TabSeparated"), body);
+        assertEquals(400, badRow.statusCode(), text(badRow));
+        assertTrue(text(badRow).startsWith("Code: 27."), text(badRow));
+        HttpResponse<byte[]> noTable = post("/?query=" + encode("INSERT INTO no_such_" + table + " FORMAT TabSeparated"), body);
+        assertEquals(404, noTable.statusCode(), text(noTable));
+        assertEquals("60", noTable.headers().firstValue("X-ClickHouse-Exception-Code").orElseThrow());
+        assertEquals("0\n", text(post("/", "SELECT count() FROM " + table)));
         post("/", "DROP TABLE " + table);
     }
 
