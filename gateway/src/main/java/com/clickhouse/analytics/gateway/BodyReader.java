@@ -1,5 +1,6 @@
 package com.clickhouse.analytics.gateway;
 
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.util.function.Consumer;
 
@@ -36,16 +37,49 @@ public final class BodyReader {
             onError.accept(tooLarge());
             return;
         }
-        exchange.setMaxEntitySize(maxBytes);
-        exchange.getRequestReceiver().receiveFullBytes(
-                (ex, bytes) -> {
-                    metrics.bytesIn(bytes.length);
-                    onBody.accept(bytes);
+        if (declared >= 0) {
+            exchange.setMaxEntitySize(maxBytes);
+            exchange.getRequestReceiver().receiveFullBytes(
+                    (ex, bytes) -> {
+                        metrics.bytesIn(bytes.length);
+                        onBody.accept(bytes);
+                    },
+                    (ex, e) -> failed(ex, e, onError));
+            return;
+        }
+        // Chunked: count as it arrives, so the refusal comes right at the limit, with what was
+        // sent so far read (the connection then closes cleanly instead of being reset).
+        exchange.setMaxEntitySize(Long.MAX_VALUE);
+        ByteArrayOutputStream body = new ByteArrayOutputStream(16 * 1024);
+        boolean[] refused = {false};
+        exchange.getRequestReceiver().receivePartialBytes(
+                (ex, chunk, last) -> {
+                    if (refused[0]) {
+                        return;
+                    }
+                    if (body.size() + chunk.length > maxBytes) {
+                        refused[0] = true;
+                        ex.setPersistent(false);
+                        ex.getRequestReceiver().pause();
+                        onError.accept(tooLarge());
+                        return;
+                    }
+                    body.write(chunk, 0, chunk.length);
+                    if (last) {
+                        metrics.bytesIn(body.size());
+                        onBody.accept(body.toByteArray());
+                    }
                 },
                 (ex, e) -> {
-                    ex.setPersistent(false);
-                    onError.accept(e instanceof RequestTooBigException ? tooLarge() : unreadable(e));
+                    if (!refused[0]) {
+                        failed(ex, e, onError);
+                    }
                 });
+    }
+
+    private void failed(HttpServerExchange exchange, IOException e, Consumer<GatewayError> onError) {
+        exchange.setPersistent(false);
+        onError.accept(e instanceof RequestTooBigException ? tooLarge() : unreadable(e));
     }
 
     private GatewayError tooLarge() {

@@ -102,7 +102,6 @@ public final class GatewayMain {
                 .addHttpListener(config.port(), config.host())
                 .setIoThreads(config.ioThreads())
                 .setWorkerThreads(config.workerThreads())
-                .setServerOption(UndertowOptions.MAX_ENTITY_SIZE, (long) config.maxBatchBytes())
                 .setServerOption(UndertowOptions.IDLE_TIMEOUT, (int) config.idleTimeout().toMillis())
                 .setServerOption(UndertowOptions.NO_REQUEST_TIMEOUT, (int) config.idleTimeout().toMillis())
                 .setServerOption(UndertowOptions.REQUEST_PARSE_TIMEOUT, (int) config.readTimeout().toMillis())
