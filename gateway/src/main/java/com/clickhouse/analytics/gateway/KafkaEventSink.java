@@ -77,14 +77,17 @@ public final class KafkaEventSink implements EventSink {
         }
         Pending pending = new Pending(n, bytes, done, System.nanoTime());
         for (int i = 0; i < n; i++) {
+            if (pending.failed()) {
+                // send() reported a failure through the callback (e.g. no metadata within
+                // max.block.ms): the request is lost anyway, and each further send could block again.
+                pending.abandon(n - i, null);
+                break;
+            }
             try {
                 producer.send(new ProducerRecord<>(topic, null, keys[i], values[i]), pending);
             } catch (RuntimeException e) {
-                // send() itself failed (metadata not available within max.block.ms, producer closed):
-                // the records not handed over will never call back.
-                for (int j = i; j < n; j++) {
-                    pending.onCompletion(null, e);
-                }
+                // send() itself threw (producer closed, …): the rest will never call back.
+                pending.abandon(n - i, e);
                 break;
             }
         }
@@ -125,6 +128,18 @@ public final class KafkaEventSink implements EventSink {
             this.bytes = bytes;
             this.done = done;
             this.startNanos = startNanos;
+        }
+
+        boolean failed() {
+            return failure.get() != null;
+        }
+
+        /** Completes {@code records} records that were never handed to the producer. */
+        void abandon(int records, Exception cause) {
+            Exception e = cause != null ? cause : failure.get();
+            for (int j = 0; j < records; j++) {
+                onCompletion(null, e);
+            }
         }
 
         @Override
