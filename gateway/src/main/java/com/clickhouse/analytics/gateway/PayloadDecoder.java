@@ -63,6 +63,9 @@ public final class PayloadDecoder {
     /** The events of the request, or the error that says why there are none. */
     public RawBatch decode(Encoded request) throws GatewayError {
         Bytes json = unwrap(request);
+        if (!Utf8.isValid(json.array, json.length)) {
+            throw new GatewayError.BadRequest("invalid UTF-8 in the payload");
+        }
         return parser.parse(json.array, json.length);
     }
 
