@@ -2,10 +2,13 @@ package com.clickhouse.analytics.gateway;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.util.function.Consumer;
 
 import io.undertow.server.HttpServerExchange;
 import io.undertow.server.RequestTooBigException;
+
+import org.xnio.channels.StreamSourceChannel;
 
 /**
  * Reads a request body without blocking an I/O thread (Undertow's async receiver), capped at
@@ -38,13 +41,7 @@ public final class BodyReader {
             return;
         }
         if (declared >= 0) {
-            exchange.setMaxEntitySize(maxBytes);
-            exchange.getRequestReceiver().receiveFullBytes(
-                    (ex, bytes) -> {
-                        metrics.bytesIn(bytes.length);
-                        onBody.accept(bytes);
-                    },
-                    (ex, e) -> failed(ex, e, onError));
+            readDeclared(exchange, (int) declared, onBody, onError);
             return;
         }
         // Chunked: count as it arrives, so the refusal comes right at the limit, with what was
@@ -75,6 +72,65 @@ public final class BodyReader {
                         failed(ex, e, onError);
                     }
                 });
+    }
+
+    /**
+     * A body of known length goes straight from the channel into one array of exactly that size:
+     * no intermediate chunks, no growing buffer.
+     */
+    private void readDeclared(HttpServerExchange exchange, int length, Consumer<byte[]> onBody, Consumer<GatewayError> onError) {
+        byte[] body = new byte[length];
+        if (length == 0) {
+            onBody.accept(body);
+            return;
+        }
+        ByteBuffer buffer = ByteBuffer.wrap(body);
+        StreamSourceChannel channel = exchange.getRequestChannel();
+        if (channel == null) {
+            onError.accept(new GatewayError.BadRequest("request body already read"));
+            return;
+        }
+        Runnable complete = () -> {
+            metrics.bytesIn(length);
+            onBody.accept(body);
+        };
+        try {
+            if (fill(channel, buffer)) {
+                complete.run();
+                return;
+            }
+        } catch (IOException e) {
+            failed(exchange, e, onError);
+            return;
+        }
+        channel.getReadSetter().set(ch -> {
+            try {
+                if (fill(ch, buffer)) {
+                    ch.suspendReads();
+                    ch.getReadSetter().set(null);
+                    complete.run();
+                }
+            } catch (IOException e) {
+                ch.suspendReads();
+                ch.getReadSetter().set(null);
+                failed(exchange, e, onError);
+            }
+        });
+        channel.resumeReads();
+    }
+
+    /** Reads what is available; true once the buffer is full. */
+    private static boolean fill(StreamSourceChannel channel, ByteBuffer buffer) throws IOException {
+        while (buffer.hasRemaining()) {
+            int n = channel.read(buffer);
+            if (n == 0) {
+                return false;
+            }
+            if (n < 0) {
+                throw new java.io.EOFException("body shorter than its Content-Length");
+            }
+        }
+        return true;
     }
 
     private void failed(HttpServerExchange exchange, IOException e, Consumer<GatewayError> onError) {

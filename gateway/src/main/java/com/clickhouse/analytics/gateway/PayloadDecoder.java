@@ -117,9 +117,13 @@ public final class PayloadDecoder {
         if (data.isGzip()) {
             data = gunzip(data);
         } else if (data.looksLikeBase64()) {
+            // Only when the result looks like what a client would have encoded: anything else is
+            // left as it was and fails as what it is.
             Bytes decoded = base64(data, false);
-            if (decoded != null) {
-                data = decoded.isGzip() ? gunzip(decoded) : decoded;
+            if (decoded != null && decoded.isGzip()) {
+                data = gunzip(decoded);
+            } else if (decoded != null && decoded.looksLikeJson()) {
+                data = decoded;
             }
         }
         return data;
@@ -318,6 +322,16 @@ public final class PayloadDecoder {
                 }
             }
             return true;
+        }
+
+        boolean looksLikeJson() {
+            for (int i = 0; i < length; i++) {
+                byte b = array[i];
+                if (b != ' ' && b != '\n' && b != '\r' && b != '\t') {
+                    return b == '{' || b == '[';
+                }
+            }
+            return false;
         }
 
         String utf8() {

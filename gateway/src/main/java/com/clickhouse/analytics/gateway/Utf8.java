@@ -7,6 +7,9 @@ package com.clickhouse.analytics.gateway;
  */
 final class Utf8 {
 
+    private static final java.lang.invoke.VarHandle LONGS =
+            java.lang.invoke.MethodHandles.byteArrayViewVarHandle(long[].class, java.nio.ByteOrder.LITTLE_ENDIAN);
+
     private Utf8() {
     }
 
@@ -14,7 +17,7 @@ final class Utf8 {
         int i = 0;
         while (i < length) {
             // ASCII fast path, eight bytes at a time.
-            while (i + 8 <= length && ((b[i] | b[i + 1] | b[i + 2] | b[i + 3] | b[i + 4] | b[i + 5] | b[i + 6] | b[i + 7]) & 0x80) == 0) {
+            while (i + 8 <= length && ((long) LONGS.get(b, i) & 0x8080808080808080L) == 0) {
                 i += 8;
             }
             if (i >= length) {

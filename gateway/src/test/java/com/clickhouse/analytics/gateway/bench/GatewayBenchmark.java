@@ -276,8 +276,14 @@ public final class GatewayBenchmark {
 
     static Process startGateway(String bootstrap, int port, String heap, Path log) throws IOException {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        ProcessBuilder pb = new ProcessBuilder(java, "-Xms" + heap, "-Xmx" + heap, "-XX:+UseParallelGC",
-                "-XX:MaxDirectMemorySize=64m", "-Xss512k", "-cp", System.getProperty("java.class.path"), GatewayMain.class.getName());
+        List<String> command = new ArrayList<>(List.of(java, "-Xms" + heap, "-Xmx" + heap, "-XX:+UseParallelGC",
+                "-XX:MaxDirectMemorySize=64m", "-Xss512k"));
+        String extra = System.getProperty("bench.gatewayJvmArgs", "");
+        if (!extra.isBlank()) {
+            command.addAll(Arrays.asList(extra.strip().split("\\s+")));
+        }
+        command.addAll(List.of("-cp", System.getProperty("java.class.path"), GatewayMain.class.getName()));
+        ProcessBuilder pb = new ProcessBuilder(command);
         pb.environment().put("PORT", String.valueOf(port));
         pb.environment().put("KAFKA_BOOTSTRAP_SERVERS", bootstrap);
         pb.environment().put("EVENTS_TOPIC", "bench-events");
