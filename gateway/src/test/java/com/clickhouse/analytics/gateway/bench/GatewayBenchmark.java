@@ -46,13 +46,15 @@ public final class GatewayBenchmark {
 
     static final String KEY = "phc_benchmark_key";
     static final int EVENTS_PER_BATCH = 100;
-    static final int PARTITIONS = 6;
+    static final int PARTITIONS = Integer.getInteger("bench.partitions", 6);
+    static final String COMPRESSION = System.getProperty("bench.compression", "lz4");
+    static final int LINGER_MS = Integer.getInteger("bench.lingerMs", 5);
 
     public static void main(String[] args) throws Exception {
         int seconds = Integer.getInteger("bench.seconds", 15);
         int warmup = Integer.getInteger("bench.warmup", 5);
         int[] connections = Arrays.stream(System.getProperty("bench.connections", "30,100").split(",")).mapToInt(Integer::parseInt).toArray();
-        String heap = System.getProperty("bench.gatewayHeap", "160m");
+        String heap = System.getProperty("bench.gatewayHeap", "192m");
 
         KafkaBroker broker = KafkaBroker.onFreePorts().start();
         Process gateway = null;
@@ -64,7 +66,8 @@ public final class GatewayBenchmark {
                     Runtime.getRuntime().availableProcessors(), bootstrap, PARTITIONS, EVENTS_PER_BATCH, sampleEvent(0).length());
 
             double bare = bareProducer(bootstrap, seconds, warmup);
-            System.out.printf(Locale.ROOT, "bare KafkaProducer (acks=all, idempotent, lz4, linger 5 ms, 256 KiB batches): %,.0f events/s%n", bare);
+            System.out.printf(Locale.ROOT, "bare KafkaProducer (acks=all, idempotent, %s, linger %d ms, 256 KiB batches): %,.0f events/s%n",
+                    COMPRESSION, LINGER_MS, bare);
 
             int port = freePort();
             Path log = Files.createTempFile("gateway-bench", ".log");
@@ -225,9 +228,9 @@ public final class GatewayBenchmark {
         return "{\"event\":\"$pageview\",\"distinct_id\":\"user-" + user + "\",\"timestamp\":\"" + Instant.now() + "\","
                 + "\"properties\":{\"$current_url\":\"https://app.example.com/products/" + (i % 977) + "?ref=home\","
                 + "\"$host\":\"app.example.com\",\"$pathname\":\"/products/" + (i % 977) + "\",\"$browser\":\"Chrome\","
-                + "\"$browser_version\":131,\"$os\":\"Mac OS X\",\"$device_type\":\"Desktop\",\"$screen_width\":1920,"
-                + "\"$screen_height\":1080,\"$session_id\":\"0193a1b2-" + String.format("%04x", user) + "-7c3e-9b1e-4f5a6b7c8d9e\","
-                + "\"$lib\":\"web\",\"$lib_version\":\"1.200.0\",\"$referrer\":\"https://www.google.com/\",\"plan\":\"pro\"}}";
+                + "\"$browser_version\":131,\"$os\":\"Mac OS X\",\"$screen_width\":1920,"
+                + "\"$session_id\":\"0193a1b2-" + String.format("%04x", user) + "-7c3e-9b1e-4f5a6b7c8d9e\","
+                + "\"$lib\":\"web\",\"$lib_version\":\"1.200.0\",\"plan\":\"pro\"}}";
     }
 
     static double bareProducer(String bootstrap, int seconds, int warmup) throws Exception {
@@ -235,8 +238,8 @@ public final class GatewayBenchmark {
         props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
         props.put(ProducerConfig.ACKS_CONFIG, "all");
         props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
-        props.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4");
-        props.put(ProducerConfig.LINGER_MS_CONFIG, 5);
+        props.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, COMPRESSION);
+        props.put(ProducerConfig.LINGER_MS_CONFIG, LINGER_MS);
         props.put(ProducerConfig.BATCH_SIZE_CONFIG, 256 * 1024);
         EventCodec codec = new EventCodec();
         List<byte[][]> records = new ArrayList<>();
@@ -276,7 +279,8 @@ public final class GatewayBenchmark {
 
     static Process startGateway(String bootstrap, int port, String heap, Path log) throws IOException {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        List<String> command = new ArrayList<>(List.of(java, "-Xms" + heap, "-Xmx" + heap, "-XX:+UseParallelGC",
+        List<String> command = new ArrayList<>(List.of(java, "-Xms" + heap, "-Xmx" + heap, "-Xmn" + System.getProperty("bench.gatewayYoung", "112m"),
+                "-XX:+UseParallelGC",
                 "-XX:MaxDirectMemorySize=64m", "-Xss512k"));
         String extra = System.getProperty("bench.gatewayJvmArgs", "");
         if (!extra.isBlank()) {
@@ -288,6 +292,8 @@ public final class GatewayBenchmark {
         pb.environment().put("KAFKA_BOOTSTRAP_SERVERS", bootstrap);
         pb.environment().put("EVENTS_TOPIC", "bench-events");
         pb.environment().put("PUBLIC_API_KEYS", KEY);
+        pb.environment().put("KAFKA_COMPRESSION_TYPE", COMPRESSION);
+        pb.environment().put("KAFKA_LINGER_MS", String.valueOf(LINGER_MS));
         pb.redirectErrorStream(true).redirectOutput(log.toFile());
         Process p = pb.start();
         Runtime.getRuntime().addShutdownHook(new Thread(p::destroyForcibly));
