@@ -91,6 +91,14 @@ public record GatewayConfig(
 
     /** Reads the defaults, system properties and {@code env}; throws naming the first bad setting. */
     public static GatewayConfig load(Map<String, String> env) {
+        return load(env, Map.of());
+    }
+
+    /**
+     * As {@link #load(Map)}, with {@code settings} (config paths such as
+     * {@code gateway.kafka.produce-timeout}) between the environment and the system properties.
+     */
+    public static GatewayConfig load(Map<String, String> env, Map<String, String> settings) {
         Map<String, Object> overrides = new LinkedHashMap<>();
         ENVIRONMENT.forEach((variable, path) -> {
             String value = env.get(variable);
@@ -99,7 +107,8 @@ public record GatewayConfig(
             }
         });
         Config config = ConfigFactory.parseMap(overrides, "environment")
-                .withFallback(ConfigFactory.systemProperties())
+                .withFallback(ConfigFactory.parseMap(settings, "settings"))
+                .withFallback(ConfigFactory.parseProperties(System.getProperties()))
                 .withFallback(ConfigFactory.defaultReference())
                 .resolve();
         return from(config, env);

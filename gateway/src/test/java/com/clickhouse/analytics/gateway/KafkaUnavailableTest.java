@@ -52,19 +52,11 @@ class KafkaUnavailableTest {
 
     @Test
     void brokerDownMeans503WithinTheBoundThenRecoveryWithoutRestart() throws Exception {
-        System.setProperty("gateway.kafka.produce-timeout", PRODUCE_TIMEOUT.toMillis() + "ms");
-        System.setProperty("gateway.readiness-interval", "250ms");
-        System.setProperty("gateway.kafka.max-in-flight-bytes", "200000");
-        System.setProperty("gateway.kafka.buffer-memory", "1048576");
-        TestGateway gw;
-        try {
-            gw = TestGateway.start(broker.bootstrapServers(), Map.of(), Clock.systemUTC());
-        } finally {
-            System.clearProperty("gateway.kafka.produce-timeout");
-            System.clearProperty("gateway.readiness-interval");
-            System.clearProperty("gateway.kafka.max-in-flight-bytes");
-            System.clearProperty("gateway.kafka.buffer-memory");
-        }
+        TestGateway gw = TestGateway.start(broker.bootstrapServers(), Map.of(), Map.of(
+                "gateway.kafka.produce-timeout", PRODUCE_TIMEOUT.toMillis() + "ms",
+                "gateway.readiness-interval", "250ms",
+                "gateway.kafka.max-in-flight-bytes", "200000",
+                "gateway.kafka.buffer-memory", "1048576"), Clock.systemUTC());
         try (gw) {
             awaitTrue(() -> gw.get("/ready").statusCode() == 200, "ready while the broker runs");
             assertEquals(200, gw.post("/batch/", batch("before", 10, 10)).statusCode());

@@ -39,6 +39,10 @@ final class TestGateway implements AutoCloseable {
     }
 
     static TestGateway start(String bootstrap, Map<String, String> env, Clock clock) {
+        return start(bootstrap, env, Map.of(), clock);
+    }
+
+    static TestGateway start(String bootstrap, Map<String, String> env, Map<String, String> settings, Clock clock) {
         String topic = "gw-test-" + UUID.randomUUID();
         KafkaBroker.createTopic(bootstrap, topic, 3);
         Map<String, String> all = new HashMap<>();
@@ -48,7 +52,7 @@ final class TestGateway implements AutoCloseable {
         all.put("KAFKA_BOOTSTRAP_SERVERS", bootstrap);
         all.put("EVENTS_TOPIC", topic);
         all.putAll(env);
-        GatewayConfig config = GatewayConfig.load(all);
+        GatewayConfig config = GatewayConfig.load(all, settings);
         return new TestGateway(topic, GatewayMain.start(config, clock));
     }
 
