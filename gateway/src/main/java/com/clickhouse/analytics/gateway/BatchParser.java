@@ -1,0 +1,284 @@
+package com.clickhouse.analytics.gateway;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.core.exc.StreamConstraintsException;
+
+/**
+ * Reads the JSON of a capture request in one streaming pass — no tree, no re-serialization:
+ * {@code properties}, {@code $set} and {@code $set_once} are taken as byte slices of the request.
+ *
+ * <p>Accepted shapes: an envelope {@code {"api_key"|"token", "batch": [...], "sent_at"?,
+ * "historical_migration"?}}, a bare array of events, a single event object.
+ *
+ * <p>Limits: nesting depth {@value #MAX_DEPTH}, strings no longer than the body limit, at most
+ * {@code maxEvents} events (413 beyond, found while reading, not after). Wrong types are a 400
+ * naming the field. Thread-safe.
+ */
+public final class BatchParser {
+
+    static final int MAX_DEPTH = 100;
+
+    private final JsonFactory json;
+    private final int maxEvents;
+
+    public BatchParser(int maxEvents, int maxStringBytes) {
+        if (maxEvents < 1) {
+            throw new IllegalArgumentException("maxEvents must be positive");
+        }
+        this.maxEvents = maxEvents;
+        this.json = JsonFactory.builder()
+                .streamReadConstraints(StreamReadConstraints.builder()
+                        .maxNestingDepth(MAX_DEPTH)
+                        .maxStringLength(Math.max(1024, maxStringBytes))
+                        .maxNumberLength(400)
+                        .build())
+                .build();
+    }
+
+    /** Parses {@code bytes[0, length)}, which must hold exactly one JSON value. */
+    public RawBatch parse(byte[] bytes, int length) throws GatewayError {
+        try (JsonParser p = json.createParser(bytes, 0, length)) {
+            RawBatch batch = root(p, bytes);
+            if (p.nextToken() != null) {
+                throw new GatewayError.BadRequest("malformed JSON: trailing data after the payload");
+            }
+            return batch;
+        } catch (GatewayError e) {
+            throw e;
+        } catch (StreamConstraintsException e) {
+            throw new GatewayError.BadRequest("malformed JSON: " + firstLine(e.getOriginalMessage()));
+        } catch (IOException | RuntimeException e) {
+            // Jackson's messages quote at most a short snippet of the input, never headers.
+            String message = e instanceof com.fasterxml.jackson.core.JsonProcessingException j ? j.getOriginalMessage() : e.getMessage();
+            throw new GatewayError.BadRequest("malformed JSON: " + firstLine(message));
+        }
+    }
+
+    private RawBatch root(JsonParser p, byte[] bytes) throws IOException, GatewayError {
+        JsonToken first = p.nextToken();
+        if (first == JsonToken.START_ARRAY) {
+            return new RawBatch(null, null, false, events(p, bytes));
+        }
+        if (first != JsonToken.START_OBJECT) {
+            throw new GatewayError.BadRequest("payload must be a JSON object or array");
+        }
+        EventFields top = new EventFields();
+        List<RawBatch.RawEvent> batch = null;
+        String sentAt = null;
+        boolean historical = false;
+        while (p.nextToken() == JsonToken.FIELD_NAME) {
+            String name = p.currentName();
+            JsonToken value = p.nextToken();
+            switch (name) {
+                case "batch" -> {
+                    if (value != JsonToken.START_ARRAY) {
+                        throw new GatewayError.BadRequest("field 'batch' must be an array");
+                    }
+                    batch = events(p, bytes);
+                }
+                case "sent_at" -> sentAt = string(p, "sent_at");
+                case "historical_migration" -> historical = value == JsonToken.VALUE_TRUE
+                        || (value == JsonToken.VALUE_STRING && "true".equalsIgnoreCase(p.getText()));
+                default -> top.field(name, p, bytes);
+            }
+        }
+        if (batch != null) {
+            return new RawBatch(top.token, sentAt, historical, batch);
+        }
+        return new RawBatch(top.token, sentAt, historical, List.of(top.toEvent()));
+    }
+
+    private List<RawBatch.RawEvent> events(JsonParser p, byte[] bytes) throws IOException, GatewayError {
+        List<RawBatch.RawEvent> events = new ArrayList<>();
+        JsonToken t;
+        while ((t = p.nextToken()) != JsonToken.END_ARRAY) {
+            if (t != JsonToken.START_OBJECT) {
+                throw new GatewayError.BadRequest("event " + events.size() + " is not a JSON object");
+            }
+            if (events.size() == maxEvents) {
+                throw new GatewayError.TooLarge("more than " + maxEvents + " events in one request (MAX_EVENTS_PER_BATCH)");
+            }
+            EventFields fields = new EventFields();
+            while (p.nextToken() == JsonToken.FIELD_NAME) {
+                String name = p.currentName();
+                p.nextToken();
+                fields.field(name, p, bytes);
+            }
+            events.add(fields.toEvent());
+        }
+        return events;
+    }
+
+    /** The fields of one event object, collected while streaming over it. */
+    private static final class EventFields {
+        String event, distinctId, properties, timestamp, uuid, token, set, setOnce;
+        String sessionId, windowId, currentUrl, host, elementsChain, anonDistinctId, alias;
+        String propertiesDistinctId, propertiesToken, propertiesSet, propertiesSetOnce;
+        Long offset;
+        boolean ignoreSentAt;
+
+        /** Reads the value of field {@code name}; the parser is on the value's first token. */
+        void field(String name, JsonParser p, byte[] bytes) throws IOException, GatewayError {
+            switch (name) {
+                case "event" -> event = string(p, "event");
+                case "distinct_id", "$distinct_id" -> distinctId = id(p, name);
+                case "properties" -> properties(p, bytes);
+                case "timestamp" -> timestamp = timestamp(p);
+                case "offset" -> offset = offset(p);
+                case "uuid" -> uuid = string(p, "uuid");
+                case "api_key", "token" -> {
+                    String value = string(p, name);
+                    if (value != null) {
+                        if (token != null && !token.equals(value)) {
+                            throw new GatewayError.BadRequest("mixed api keys in one request");
+                        }
+                        token = value;
+                    }
+                }
+                case "$set" -> set = object(p, bytes, "$set");
+                case "$set_once" -> setOnce = object(p, bytes, "$set_once");
+                case "elements_chain" -> elementsChain = optionalString(p);
+                default -> p.skipChildren();
+            }
+        }
+
+        private void properties(JsonParser p, byte[] bytes) throws IOException, GatewayError {
+            JsonToken t = p.currentToken();
+            if (t == JsonToken.VALUE_NULL) {
+                return;
+            }
+            if (t != JsonToken.START_OBJECT) {
+                throw new GatewayError.BadRequest("field 'properties' must be a JSON object");
+            }
+            int start = (int) p.currentTokenLocation().getByteOffset();
+            while (p.nextToken() == JsonToken.FIELD_NAME) {
+                String name = p.currentName();
+                p.nextToken();
+                switch (name) {
+                    case "distinct_id" -> propertiesDistinctId = firstNonNull(propertiesDistinctId, lenientId(p));
+                    case "$distinct_id" -> propertiesDistinctId = firstNonNull(lenientId(p), propertiesDistinctId);
+                    case "token" -> propertiesToken = optionalString(p);
+                    case "$set" -> propertiesSet = object(p, bytes, "properties.$set");
+                    case "$set_once" -> propertiesSetOnce = object(p, bytes, "properties.$set_once");
+                    case "$session_id" -> sessionId = optionalString(p);
+                    case "$window_id" -> windowId = optionalString(p);
+                    case "$current_url" -> currentUrl = optionalString(p);
+                    case "$host" -> host = optionalString(p);
+                    case "$elements_chain" -> elementsChain = optionalString(p);
+                    case "$anon_distinct_id" -> anonDistinctId = optionalString(p);
+                    case "alias" -> alias = optionalString(p);
+                    case "$ignore_sent_at" -> ignoreSentAt = p.currentToken() == JsonToken.VALUE_TRUE;
+                    default -> p.skipChildren();
+                }
+            }
+            int end = (int) p.currentLocation().getByteOffset();
+            properties = new String(bytes, start, end - start, StandardCharsets.UTF_8);
+        }
+
+        RawBatch.RawEvent toEvent() throws GatewayError {
+            String effectiveToken = token;
+            if (propertiesToken != null && !propertiesToken.isEmpty()) {
+                if (effectiveToken != null && !effectiveToken.equals(propertiesToken)) {
+                    throw new GatewayError.BadRequest("mixed api keys in one request");
+                }
+                effectiveToken = propertiesToken;
+            }
+            return new RawBatch.RawEvent(event,
+                    distinctId != null ? distinctId : propertiesDistinctId,
+                    properties == null ? "{}" : properties,
+                    timestamp, offset, uuid, effectiveToken,
+                    propertiesSet != null ? propertiesSet : set,
+                    propertiesSetOnce != null ? propertiesSetOnce : setOnce,
+                    sessionId, windowId, currentUrl, host, elementsChain, anonDistinctId, alias, ignoreSentAt);
+        }
+    }
+
+    private static String firstNonNull(String a, String b) {
+        return a != null ? a : b;
+    }
+
+    private static String string(JsonParser p, String field) throws IOException, GatewayError {
+        return switch (p.currentToken()) {
+            case VALUE_STRING -> p.getText();
+            case VALUE_NULL -> null;
+            default -> throw new GatewayError.BadRequest("field '" + field + "' must be a string");
+        };
+    }
+
+    /** A string-valued property, or null for any other type (properties are free-form). */
+    private static String optionalString(JsonParser p) throws IOException {
+        if (p.currentToken() == JsonToken.VALUE_STRING) {
+            return p.getText();
+        }
+        p.skipChildren();
+        return null;
+    }
+
+    private static String id(JsonParser p, String field) throws IOException, GatewayError {
+        return switch (p.currentToken()) {
+            case VALUE_STRING, VALUE_NUMBER_INT, VALUE_NUMBER_FLOAT -> p.getText();
+            case VALUE_NULL -> null;
+            default -> throw new GatewayError.BadRequest("field '" + field + "' must be a string or a number");
+        };
+    }
+
+    private static String lenientId(JsonParser p) throws IOException {
+        return switch (p.currentToken()) {
+            case VALUE_STRING, VALUE_NUMBER_INT, VALUE_NUMBER_FLOAT -> p.getText();
+            default -> {
+                p.skipChildren();
+                yield null;
+            }
+        };
+    }
+
+    private static String timestamp(JsonParser p) throws IOException, GatewayError {
+        return switch (p.currentToken()) {
+            case VALUE_STRING, VALUE_NUMBER_INT, VALUE_NUMBER_FLOAT -> p.getText();
+            case VALUE_NULL -> null;
+            default -> throw new GatewayError.BadRequest("field 'timestamp' must be an ISO-8601 string");
+        };
+    }
+
+    private static Long offset(JsonParser p) throws IOException, GatewayError {
+        JsonToken t = p.currentToken();
+        if (t == JsonToken.VALUE_NULL) {
+            return null;
+        }
+        if (t == JsonToken.VALUE_NUMBER_INT && p.getNumberType() != JsonParser.NumberType.BIG_INTEGER) {
+            return p.getLongValue();
+        }
+        throw new GatewayError.BadRequest("field 'offset' must be an integer number of milliseconds");
+    }
+
+    private static String object(JsonParser p, byte[] bytes, String field) throws IOException, GatewayError {
+        JsonToken t = p.currentToken();
+        if (t == JsonToken.VALUE_NULL) {
+            return null;
+        }
+        if (t != JsonToken.START_OBJECT) {
+            throw new GatewayError.BadRequest("field '" + field + "' must be a JSON object");
+        }
+        int start = (int) p.currentTokenLocation().getByteOffset();
+        p.skipChildren();
+        int end = (int) p.currentLocation().getByteOffset();
+        return new String(bytes, start, end - start, StandardCharsets.UTF_8);
+    }
+
+    private static String firstLine(String message) {
+        if (message == null) {
+            return "unreadable";
+        }
+        int nl = message.indexOf('\n');
+        String line = nl < 0 ? message : message.substring(0, nl);
+        return line.length() > 200 ? line.substring(0, 200) + "…" : line;
+    }
+}

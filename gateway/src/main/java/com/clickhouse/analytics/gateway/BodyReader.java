@@ -1,0 +1,153 @@
+package com.clickhouse.analytics.gateway;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.util.function.Consumer;
+
+import io.undertow.server.HttpServerExchange;
+import io.undertow.server.RequestTooBigException;
+
+import org.xnio.channels.StreamSourceChannel;
+
+/**
+ * Reads a request body without blocking an I/O thread (Undertow's async receiver), capped at
+ * {@code maxBytes}: a declared {@code Content-Length} over the cap is refused before reading
+ * anything, a chunked body as soon as it passes the cap; both are 413 and close the connection
+ * rather than drain the rest. A client that stalls is cut off by the listener's read timeout.
+ */
+public final class BodyReader {
+
+    private final int maxBytes;
+    private final GatewayMetrics metrics;
+
+    public BodyReader(int maxBytes, GatewayMetrics metrics) {
+        if (maxBytes < 1) {
+            throw new IllegalArgumentException("maxBytes must be positive");
+        }
+        this.maxBytes = maxBytes;
+        this.metrics = metrics;
+    }
+
+    /**
+     * Calls exactly one of {@code onBody} (with the whole body, possibly empty) or {@code onError},
+     * on whichever thread the body completes on.
+     */
+    public void read(HttpServerExchange exchange, Consumer<byte[]> onBody, Consumer<GatewayError> onError) {
+        long declared = exchange.getRequestContentLength();
+        if (declared > maxBytes) {
+            exchange.setPersistent(false);
+            onError.accept(tooLarge());
+            return;
+        }
+        if (declared >= 0) {
+            readDeclared(exchange, (int) declared, onBody, onError);
+            return;
+        }
+        // Chunked: count as it arrives, so the refusal comes right at the limit, with what was
+        // sent so far read (the connection then closes cleanly instead of being reset).
+        exchange.setMaxEntitySize(Long.MAX_VALUE);
+        ByteArrayOutputStream body = new ByteArrayOutputStream(16 * 1024);
+        boolean[] refused = {false};
+        exchange.getRequestReceiver().receivePartialBytes(
+                (ex, chunk, last) -> {
+                    if (refused[0]) {
+                        return;
+                    }
+                    if (body.size() + chunk.length > maxBytes) {
+                        refused[0] = true;
+                        ex.setPersistent(false);
+                        ex.getRequestReceiver().pause();
+                        onError.accept(tooLarge());
+                        return;
+                    }
+                    body.write(chunk, 0, chunk.length);
+                    if (last) {
+                        metrics.bytesIn(body.size());
+                        onBody.accept(body.toByteArray());
+                    }
+                },
+                (ex, e) -> {
+                    if (!refused[0]) {
+                        failed(ex, e, onError);
+                    }
+                });
+    }
+
+    /**
+     * A body of known length goes straight from the channel into one array of exactly that size:
+     * no intermediate chunks, no growing buffer.
+     */
+    private void readDeclared(HttpServerExchange exchange, int length, Consumer<byte[]> onBody, Consumer<GatewayError> onError) {
+        byte[] body = new byte[length];
+        if (length == 0) {
+            onBody.accept(body);
+            return;
+        }
+        ByteBuffer buffer = ByteBuffer.wrap(body);
+        StreamSourceChannel channel = exchange.getRequestChannel();
+        if (channel == null) {
+            onError.accept(new GatewayError.BadRequest("request body already read"));
+            return;
+        }
+        Runnable complete = () -> {
+            metrics.bytesIn(length);
+            onBody.accept(body);
+        };
+        try {
+            if (fill(channel, buffer)) {
+                complete.run();
+                return;
+            }
+        } catch (IOException e) {
+            failed(exchange, e, onError);
+            return;
+        }
+        channel.getReadSetter().set(ch -> {
+            try {
+                if (fill(ch, buffer)) {
+                    ch.suspendReads();
+                    ch.getReadSetter().set(null);
+                    complete.run();
+                }
+            } catch (IOException e) {
+                ch.suspendReads();
+                ch.getReadSetter().set(null);
+                failed(exchange, e, onError);
+            }
+        });
+        channel.resumeReads();
+    }
+
+    /** Reads what is available; true once the buffer is full. */
+    private static boolean fill(StreamSourceChannel channel, ByteBuffer buffer) throws IOException {
+        while (buffer.hasRemaining()) {
+            int n = channel.read(buffer);
+            if (n == 0) {
+                return false;
+            }
+            if (n < 0) {
+                throw new java.io.EOFException("body shorter than its Content-Length");
+            }
+        }
+        return true;
+    }
+
+    private void failed(HttpServerExchange exchange, IOException e, Consumer<GatewayError> onError) {
+        exchange.setPersistent(false);
+        onError.accept(e instanceof RequestTooBigException ? tooLarge() : unreadable(e));
+    }
+
+    private GatewayError tooLarge() {
+        return new GatewayError.TooLarge("request body exceeds " + maxBytes + " bytes (MAX_BATCH_BYTES)");
+    }
+
+    private static GatewayError unreadable(IOException e) {
+        return new GatewayError.BadRequest("could not read the request body (" + e.getClass().getSimpleName() + ")");
+    }
+
+    @Override
+    public String toString() {
+        return "BodyReader[maxBytes=" + maxBytes + "]";
+    }
+}

@@ -1,0 +1,17 @@
+package com.clickhouse.analytics.gateway;
+
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+
+import com.clickhouse.analytics.schema.Event;
+
+/**
+ * Where accepted events go. The returned future completes normally once every event is durably
+ * accepted (for Kafka: acknowledged with {@code acks=all}), or exceptionally with a
+ * {@link GatewayError} — never both, never neither within the sink's time bound. Must not block the
+ * caller beyond that bound.
+ */
+public interface EventSink {
+
+    CompletableFuture<Void> send(List<Event> events);
+}

@@ -1,0 +1,71 @@
+package com.clickhouse.analytics.gateway;
+
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+
+import com.codahale.metrics.Counter;
+import com.codahale.metrics.Gauge;
+import com.codahale.metrics.MetricRegistry;
+import com.codahale.metrics.Timer;
+
+/**
+ * The gateway's metrics, in one Dropwizard registry exported by {@link PrometheusExporter}. Labels
+ * are part of the Dropwizard name ({@code name{label="value"}}); every label value comes from a
+ * small fixed set (routes, status codes, error tags, exception class names).
+ */
+public final class GatewayMetrics {
+
+    static final String PREFIX = "cpa_gateway_";
+
+    private final MetricRegistry registry;
+    private final Counter eventsAccepted;
+    private final Counter eventsDropped;
+    private final Counter bytesIn;
+    private final Timer produceLatency;
+
+    public GatewayMetrics(MetricRegistry registry) {
+        this.registry = registry;
+        this.eventsAccepted = registry.counter(PREFIX + "events_accepted_total");
+        this.eventsDropped = registry.counter(PREFIX + "events_dropped_total");
+        this.bytesIn = registry.counter(PREFIX + "request_bytes_total");
+        this.produceLatency = registry.timer(PREFIX + "produce_latency_seconds");
+    }
+
+    public MetricRegistry registry() {
+        return registry;
+    }
+
+    public void request(String route, int status, long nanos) {
+        registry.counter(PREFIX + "requests_total{route=\"" + route + "\",status=\"" + status + "\"}").inc();
+        registry.timer(PREFIX + "request_duration_seconds{route=\"" + route + "\"}").update(nanos, TimeUnit.NANOSECONDS);
+    }
+
+    public void error(String tag) {
+        registry.counter(PREFIX + "request_errors_total{error=\"" + tag + "\"}").inc();
+    }
+
+    public void accepted(int events, int dropped) {
+        eventsAccepted.inc(events);
+        eventsDropped.inc(dropped);
+    }
+
+    public void dropped(int events) {
+        eventsDropped.inc(events);
+    }
+
+    public void bytesIn(long bytes) {
+        bytesIn.inc(bytes);
+    }
+
+    public void produced(long nanos) {
+        produceLatency.update(nanos, TimeUnit.NANOSECONDS);
+    }
+
+    public void kafkaError(Throwable error) {
+        registry.counter(PREFIX + "kafka_errors_total{error=\"" + error.getClass().getSimpleName() + "\"}").inc();
+    }
+
+    public void gauge(String name, Supplier<Number> value) {
+        registry.gauge(PREFIX + name, () -> (Gauge<Number>) value::get);
+    }
+}

@@ -1,0 +1,199 @@
+package com.clickhouse.analytics.gateway;
+
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+
+import org.apache.kafka.clients.producer.Callback;
+import org.apache.kafka.clients.producer.Producer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.errors.RecordTooLargeException;
+
+import com.clickhouse.analytics.schema.Event;
+import com.clickhouse.analytics.schema.EventCodec;
+
+/**
+ * Produces each event as one record: key {@link Event#partitionKey()}, value the schema's
+ * {@link EventCodec} JSON. The request's future completes from the producer's callbacks once the
+ * last record is acknowledged — no thread waits.
+ *
+ * <p>Load shedding: the bytes of unacknowledged records are counted against
+ * {@code maxInFlightBytes}, set below the producer's {@code buffer.memory}; a request that does not
+ * fit fails at once with a 503 instead of blocking in {@code send}. The producer's
+ * {@code delivery.timeout.ms} bounds how long a record can stay unacknowledged.
+ *
+ * <p>Failures are translated here: a record over the broker's size limit is a 413, every other
+ * produce failure a retryable 503. Events of a failed request may still have been written in part;
+ * clients retry, and the event uuid makes the retry collapse in ClickHouse when the client sent one.
+ */
+public final class KafkaEventSink implements EventSink {
+
+    private final Producer<byte[], byte[]> producer;
+    private final String topic;
+    private final EventCodec codec;
+    private final long maxInFlightBytes;
+    private final GatewayMetrics metrics;
+    private final long produceTimeoutMillis;
+    private final AtomicLong inFlightBytes = new AtomicLong();
+
+    public KafkaEventSink(Producer<byte[], byte[]> producer, String topic, EventCodec codec, long maxInFlightBytes,
+                          long produceTimeoutMillis, GatewayMetrics metrics) {
+        if (maxInFlightBytes < 1) {
+            throw new IllegalArgumentException("maxInFlightBytes must be positive");
+        }
+        this.producer = producer;
+        this.topic = topic;
+        this.codec = codec;
+        this.maxInFlightBytes = maxInFlightBytes;
+        this.produceTimeoutMillis = produceTimeoutMillis;
+        this.metrics = metrics;
+    }
+
+    /** Bytes of records sent and not yet acknowledged. */
+    public long inFlightBytes() {
+        return inFlightBytes.get();
+    }
+
+    @Override
+    public CompletableFuture<Void> send(List<Event> events) {
+        int n = events.size();
+        byte[][] keys = new byte[n][];
+        byte[][] values = new byte[n][];
+        long bytes = 0;
+        for (int i = 0; i < n; i++) {
+            Event e = events.get(i);
+            keys[i] = e.partitionKey();
+            values[i] = encode(e);
+            bytes += keys[i].length + values[i].length;
+        }
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        if (!reserve(bytes)) {
+            done.completeExceptionally(new GatewayError.Unavailable("kafka_buffer_full",
+                    "Kafka is not keeping up: the gateway's produce buffer is full, retry later"));
+            return done;
+        }
+        Pending pending = new Pending(n, bytes, done, System.nanoTime());
+        for (int i = 0; i < n; i++) {
+            if (pending.failed()) {
+                // send() reported a failure through the callback (e.g. no metadata within
+                // max.block.ms): the request is lost anyway, and each further send could block again.
+                pending.abandon(n - i, null);
+                break;
+            }
+            try {
+                producer.send(new ProducerRecord<>(topic, null, keys[i], values[i]), pending);
+            } catch (RuntimeException e) {
+                // send() itself threw (producer closed, …): the rest will never call back.
+                pending.abandon(n - i, e);
+                break;
+            }
+        }
+        return done;
+    }
+
+    /** The codec's JSON, written through a per-thread generator and buffer that are reused. */
+    private byte[] encode(Event e) {
+        Encoder encoder = encoders.get();
+        try {
+            encoder.buffer.reset();
+            codec.write(e, encoder.generator);
+            encoder.generator.flush();
+            return encoder.buffer.toByteArray();
+        } catch (java.io.IOException ex) {
+            encoders.remove();
+            return codec.encode(e);
+        }
+    }
+
+    private static final com.fasterxml.jackson.core.JsonFactory JSON = new com.fasterxml.jackson.core.JsonFactory();
+
+    private final ThreadLocal<Encoder> encoders = ThreadLocal.withInitial(Encoder::new);
+
+    private static final class Encoder {
+        final com.fasterxml.jackson.core.util.ByteArrayBuilder buffer = new com.fasterxml.jackson.core.util.ByteArrayBuilder(1024);
+        final com.fasterxml.jackson.core.JsonGenerator generator;
+
+        Encoder() {
+            try {
+                generator = JSON.createGenerator(buffer);
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+            generator.setRootValueSeparator(null);
+        }
+    }
+
+    private boolean reserve(long bytes) {
+        while (true) {
+            long current = inFlightBytes.get();
+            // An oversized single request is still admitted when nothing else is in flight.
+            if (current + bytes > maxInFlightBytes && current > 0) {
+                return false;
+            }
+            if (inFlightBytes.compareAndSet(current, current + bytes)) {
+                return true;
+            }
+        }
+    }
+
+    private GatewayError translate(Exception e) {
+        if (e instanceof RecordTooLargeException) {
+            return new GatewayError.TooLarge("an event is larger than Kafka accepts (max.request.size / message.max.bytes)");
+        }
+        return new GatewayError.Unavailable("kafka_unavailable",
+                "Kafka did not acknowledge the events within " + produceTimeoutMillis + " ms, retry later");
+    }
+
+    /** The callback shared by all records of one request. */
+    private final class Pending implements Callback {
+        private final AtomicInteger remaining;
+        private final AtomicReference<Exception> failure = new AtomicReference<>();
+        private final long bytes;
+        private final CompletableFuture<Void> done;
+        private final long startNanos;
+
+        Pending(int records, long bytes, CompletableFuture<Void> done, long startNanos) {
+            this.remaining = new AtomicInteger(records);
+            this.bytes = bytes;
+            this.done = done;
+            this.startNanos = startNanos;
+        }
+
+        boolean failed() {
+            return failure.get() != null;
+        }
+
+        /** Completes {@code records} records that were never handed to the producer. */
+        void abandon(int records, Exception cause) {
+            Exception e = cause != null ? cause : failure.get();
+            for (int j = 0; j < records; j++) {
+                onCompletion(null, e);
+            }
+        }
+
+        @Override
+        public void onCompletion(RecordMetadata metadata, Exception exception) {
+            if (exception != null && failure.compareAndSet(null, exception)) {
+                metrics.kafkaError(exception);
+            }
+            if (remaining.decrementAndGet() == 0) {
+                inFlightBytes.addAndGet(-bytes);
+                metrics.produced(System.nanoTime() - startNanos);
+                Exception first = failure.get();
+                if (first == null) {
+                    done.complete(null);
+                } else {
+                    done.completeExceptionally(translate(first));
+                }
+            }
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "KafkaEventSink[topic=" + topic + ", maxInFlightBytes=" + maxInFlightBytes + "]";
+    }
+}

@@ -1,0 +1,79 @@
+package com.clickhouse.analytics.gateway;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.net.InetAddress;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+class GatewayConfigTest {
+
+    static Map<String, String> env(String... kv) {
+        Map<String, String> m = new HashMap<>();
+        m.put("KAFKA_BOOTSTRAP_SERVERS", "k:9092");
+        for (int i = 0; i < kv.length; i += 2) {
+            m.put(kv[i], kv[i + 1]);
+        }
+        return m;
+    }
+
+    @Test
+    void defaults() {
+        GatewayConfig c = GatewayConfig.load(env());
+        assertEquals(8080, c.port());
+        assertEquals("warn", c.logLevel());
+        assertEquals(20 * 1024 * 1024, c.maxBatchBytes());
+        assertEquals(10_000, c.maxEventsPerBatch());
+        assertEquals("events", c.eventsTopic());
+        assertEquals(Duration.ofSeconds(5), c.produceTimeout());
+        assertEquals(List.of(), c.publicApiKeys());
+    }
+
+    @Test
+    void environmentOverridesAndKafkaPassThrough() throws Exception {
+        GatewayConfig c = GatewayConfig.load(env("PORT", "9000", "PUBLIC_API_KEYS", " old , new ,", "ALLOWED_ORIGINS",
+                "https://A.example.com/, http://localhost:3000", "MAX_BATCH_BYTES", "2048", "MAX_EVENTS_PER_BATCH", "5",
+                "EVENTS_TOPIC", "ev", "LOG_LEVEL", "INFO", "TRUSTED_PROXIES", "10.0.0.0/8,::1",
+                "KAFKA_SECURITY_PROTOCOL", "SASL_SSL", "KAFKA_SASL_JAAS_CONFIG", "secret", "KAFKA_HEAP_OPTS", "-Xmx1g"));
+        assertEquals(9000, c.port());
+        assertEquals(List.of("old", "new"), c.publicApiKeys());
+        assertEquals(Set.of("https://a.example.com", "http://localhost:3000"), c.allowedOrigins());
+        assertEquals(2048, c.maxBatchBytes());
+        assertEquals(5, c.maxEventsPerBatch());
+        assertEquals("ev", c.eventsTopic());
+        assertEquals("info", c.logLevel());
+        assertEquals(Map.of("security.protocol", "SASL_SSL", "sasl.jaas.config", "secret"), c.kafkaProperties());
+        assertEquals("1.2.3.4", c.trustedProxies().clientAddress(InetAddress.getByName("10.9.9.9"), "1.2.3.4, 10.1.2.3"),
+                "trusted hops are skipped from the right");
+        assertTrue(!c.toString().contains("old") && !c.toString().contains("secret"), c.toString());
+    }
+
+    @ParameterizedTest(name = "{0}={1}")
+    @CsvSource({"PORT,abc", "PORT,70000", "MAX_BATCH_BYTES,-1", "MAX_EVENTS_PER_BATCH,0", "LOG_LEVEL,loud",
+            "ALLOWED_ORIGINS,not-an-origin", "TRUSTED_PROXIES,10.0.0.0/99", "EVENTS_TOPIC,bad topic", "KAFKA_BOOTSTRAP_SERVERS,' '"})
+    void invalidValuesFailNamingTheSetting(String variable, String value) {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> GatewayConfig.load(env(variable, value)));
+        assertTrue(e.getMessage().startsWith("Invalid configuration: " + variable + " (gateway."), e.getMessage());
+    }
+
+    @Test
+    void trustedProxiesOnlyBelieveForwardedForFromTrustedPeers() throws Exception {
+        TrustedProxies p = TrustedProxies.parse("10.0.0.0/8");
+        InetAddress trusted = InetAddress.getByName("10.0.0.5");
+        InetAddress stranger = InetAddress.getByName("198.51.100.1");
+        assertEquals("203.0.113.9", p.clientAddress(trusted, "203.0.113.9"));
+        assertEquals("203.0.113.9", p.clientAddress(trusted, "1.1.1.1, 203.0.113.9, 10.0.0.7"));
+        assertEquals("198.51.100.1", p.clientAddress(stranger, "203.0.113.9"));
+        assertEquals("10.0.0.5", p.clientAddress(trusted, "garbage"));
+        assertEquals("10.0.0.5", TrustedProxies.none().clientAddress(trusted, "203.0.113.9"));
+    }
+}

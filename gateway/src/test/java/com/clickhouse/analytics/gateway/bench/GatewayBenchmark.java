@@ -1,0 +1,337 @@
+package com.clickhouse.analytics.gateway.bench;
+
+import java.io.BufferedInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+
+import com.clickhouse.analytics.gateway.GatewayMain;
+import com.clickhouse.analytics.local.KafkaBroker;
+import com.clickhouse.analytics.schema.Event;
+import com.clickhouse.analytics.schema.EventCodec;
+
+/**
+ * Drives a gateway running in its own JVM (so its peak RSS is its own) against a real broker on
+ * this machine, with 100-event batches of ~400-byte posthog-js-like events over keep-alive
+ * connections, and measures a bare KafkaProducer sending the same records to the same broker.
+ * Prints events/s, p50/p99 latency and the gateway's VmHWM. Run with {@code gateway/benchmark.sh}.
+ *
+ * <p>System properties: {@code bench.seconds} (measured seconds per run, default 15),
+ * {@code bench.warmup} (default 5), {@code bench.connections} (default "30,100"),
+ * {@code bench.gatewayHeap} (default 160m).
+ */
+public final class GatewayBenchmark {
+
+    static final String KEY = "phc_benchmark_key";
+    static final int EVENTS_PER_BATCH = 100;
+    static final int PARTITIONS = Integer.getInteger("bench.partitions", 6);
+    static final String COMPRESSION = System.getProperty("bench.compression", "lz4");
+    static final int LINGER_MS = Integer.getInteger("bench.lingerMs", 5);
+
+    public static void main(String[] args) throws Exception {
+        int seconds = Integer.getInteger("bench.seconds", 15);
+        int warmup = Integer.getInteger("bench.warmup", 5);
+        int[] connections = Arrays.stream(System.getProperty("bench.connections", "30,100").split(",")).mapToInt(Integer::parseInt).toArray();
+        String heap = System.getProperty("bench.gatewayHeap", "192m");
+
+        KafkaBroker broker = KafkaBroker.onFreePorts().start();
+        Process gateway = null;
+        try {
+            String bootstrap = broker.bootstrapServers();
+            KafkaBroker.createTopic(bootstrap, "bench-events", PARTITIONS);
+            KafkaBroker.createTopic(bootstrap, "bench-bare", PARTITIONS);
+            System.out.printf(Locale.ROOT, "machine: %d cores; broker %s; topic partitions %d; %d events/batch, %d B/event%n",
+                    Runtime.getRuntime().availableProcessors(), bootstrap, PARTITIONS, EVENTS_PER_BATCH, sampleEvent(0).length());
+
+            double bare = bareProducer(bootstrap, seconds, warmup);
+            System.out.printf(Locale.ROOT, "bare KafkaProducer (acks=all, idempotent, %s, linger %d ms, 256 KiB batches): %,.0f events/s%n",
+                    COMPRESSION, LINGER_MS, bare);
+
+            int port = freePort();
+            Path log = Files.createTempFile("gateway-bench", ".log");
+            gateway = startGateway(bootstrap, port, heap, log);
+            awaitReady(port, gateway, log);
+            List<byte[]> requests = requests(64);
+            for (int c : connections) {
+                Result r = drive(port, c, requests, seconds, warmup);
+                System.out.printf(Locale.ROOT, "gateway, %3d connections: %,.0f events/s (%,.0f req/s), p50 %.1f ms, p99 %.1f ms, "
+                                + "non-200 %d; %.0f %% of bare producer%n",
+                        c, r.eventsPerSecond, r.eventsPerSecond / EVENTS_PER_BATCH, r.p50Ms, r.p99Ms, r.errors,
+                        100 * r.eventsPerSecond / bare);
+            }
+            System.out.printf(Locale.ROOT, "gateway peak RSS (VmHWM): %d MiB (-Xmx%s)%n", vmHwmKb(gateway.pid()) / 1024, heap);
+        } finally {
+            if (gateway != null) {
+                gateway.destroy();
+                if (!gateway.waitFor(30, TimeUnit.SECONDS)) {
+                    gateway.destroyForcibly();
+                }
+            }
+            broker.stop();
+        }
+    }
+
+    record Result(double eventsPerSecond, double p50Ms, double p99Ms, long errors) {
+    }
+
+    static Result drive(int port, int connections, List<byte[]> requests, int seconds, int warmup) throws Exception {
+        AtomicBoolean measuring = new AtomicBoolean();
+        AtomicBoolean stop = new AtomicBoolean();
+        AtomicLong okRequests = new AtomicLong();
+        AtomicLong errors = new AtomicLong();
+        List<long[]> latencies = new ArrayList<>();
+        List<Thread> threads = new ArrayList<>();
+        CountDownLatch done = new CountDownLatch(connections);
+        for (int c = 0; c < connections; c++) {
+            long[] samples = new long[2_000_000 / connections + 1000];
+            latencies.add(samples);
+            int first = c;
+            Thread t = Thread.ofPlatform().name("load-" + c).daemon().start(() -> {
+                int n = 0;
+                try (Socket s = new Socket("127.0.0.1", port)) {
+                    s.setTcpNoDelay(true);
+                    OutputStream out = s.getOutputStream();
+                    InputStream in = new BufferedInputStream(s.getInputStream(), 4096);
+                    int i = first;
+                    while (!stop.get()) {
+                        byte[] req = requests.get(i++ % requests.size());
+                        long start = System.nanoTime();
+                        out.write(req);
+                        int status = readResponse(in);
+                        long took = System.nanoTime() - start;
+                        if (measuring.get()) {
+                            if (status == 200) {
+                                okRequests.incrementAndGet();
+                            } else {
+                                errors.incrementAndGet();
+                            }
+                            if (n < samples.length) {
+                                samples[n++] = took;
+                            }
+                        }
+                    }
+                } catch (IOException e) {
+                    errors.incrementAndGet();
+                } finally {
+                    if (n < samples.length) {
+                        samples[n] = -1;
+                    }
+                    done.countDown();
+                }
+            });
+            threads.add(t);
+        }
+        Thread.sleep(warmup * 1000L);
+        measuring.set(true);
+        long start = System.nanoTime();
+        Thread.sleep(seconds * 1000L);
+        measuring.set(false);
+        double elapsed = (System.nanoTime() - start) / 1e9;
+        stop.set(true);
+        done.await(30, TimeUnit.SECONDS);
+        long count = 0;
+        for (long[] l : latencies) {
+            for (long v : l) {
+                if (v <= 0) {
+                    break;
+                }
+                count++;
+            }
+        }
+        long[] all = new long[(int) count];
+        int k = 0;
+        for (long[] l : latencies) {
+            for (long v : l) {
+                if (v <= 0) {
+                    break;
+                }
+                all[k++] = v;
+            }
+        }
+        Arrays.sort(all);
+        double p50 = all.length == 0 ? Double.NaN : all[(int) (all.length * 0.50)] / 1e6;
+        double p99 = all.length == 0 ? Double.NaN : all[Math.min(all.length - 1, (int) (all.length * 0.99))] / 1e6;
+        return new Result(okRequests.get() * EVENTS_PER_BATCH / elapsed, p50, p99, errors.get());
+    }
+
+    /** Reads one HTTP/1.1 response with Content-Length; returns its status. */
+    static int readResponse(InputStream in) throws IOException {
+        StringBuilder line = new StringBuilder();
+        int status = -1;
+        int length = 0;
+        while (true) {
+            line.setLength(0);
+            int b;
+            while ((b = in.read()) != '\n') {
+                if (b < 0) {
+                    throw new IOException("connection closed");
+                }
+                if (b != '\r') {
+                    line.append((char) b);
+                }
+            }
+            if (line.isEmpty()) {
+                break;
+            }
+            if (status < 0) {
+                status = Integer.parseInt(line.substring(9, 12));
+            } else if (line.length() > 15 && line.substring(0, 15).equalsIgnoreCase("content-length:")) {
+                length = Integer.parseInt(line.substring(15).strip());
+            }
+        }
+        in.readNBytes(length);
+        return status;
+    }
+
+    static List<byte[]> requests(int count) {
+        List<byte[]> out = new ArrayList<>();
+        for (int r = 0; r < count; r++) {
+            StringBuilder b = new StringBuilder("{\"api_key\":\"" + KEY + "\",\"sent_at\":\"" + Instant.now() + "\",\"batch\":[");
+            for (int i = 0; i < EVENTS_PER_BATCH; i++) {
+                b.append(i == 0 ? "" : ",").append(sampleEvent(r * EVENTS_PER_BATCH + i));
+            }
+            byte[] body = b.append("]}").toString().getBytes(StandardCharsets.UTF_8);
+            byte[] head = ("POST /batch/ HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nUser-Agent: posthog-node/4.2.0\r\n"
+                    + "Content-Length: " + body.length + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII);
+            byte[] req = Arrays.copyOf(head, head.length + body.length);
+            System.arraycopy(body, 0, req, head.length, body.length);
+            out.add(req);
+        }
+        return out;
+    }
+
+    /** A posthog-js-like $pageview of about 400 bytes. */
+    static String sampleEvent(int i) {
+        int user = i % 5000;
+        return "{\"event\":\"$pageview\",\"distinct_id\":\"user-" + user + "\",\"timestamp\":\"" + Instant.now() + "\","
+                + "\"properties\":{\"$current_url\":\"https://app.example.com/products/" + (i % 977) + "?ref=home\","
+                + "\"$host\":\"app.example.com\",\"$pathname\":\"/products/" + (i % 977) + "\",\"$browser\":\"Chrome\","
+                + "\"$browser_version\":131,\"$os\":\"Mac OS X\",\"$screen_width\":1920,"
+                + "\"$session_id\":\"0193a1b2-" + String.format("%04x", user) + "-7c3e-9b1e-4f5a6b7c8d9e\","
+                + "\"$lib\":\"web\",\"$lib_version\":\"1.200.0\",\"plan\":\"pro\"}}";
+    }
+
+    static double bareProducer(String bootstrap, int seconds, int warmup) throws Exception {
+        Map<String, Object> props = new HashMap<>();
+        props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        props.put(ProducerConfig.ACKS_CONFIG, "all");
+        props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+        props.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, COMPRESSION);
+        props.put(ProducerConfig.LINGER_MS_CONFIG, LINGER_MS);
+        props.put(ProducerConfig.BATCH_SIZE_CONFIG, 256 * 1024);
+        EventCodec codec = new EventCodec();
+        List<byte[][]> records = new ArrayList<>();
+        for (int i = 0; i < 10_000; i++) {
+            int user = i % 5000;
+            Event e = new Event(UUID.randomUUID(), KEY, "$pageview", "user-" + user, sampleProperties(i), Instant.now(), Instant.now(),
+                    Instant.now(), "127.0.0.1", "posthog-node/4.2.0", "0193a1b2", null, "https://app.example.com/products/1?ref=home",
+                    "app.example.com", null, null, null, null, null);
+            records.add(new byte[][] {e.partitionKey(), codec.encode(e)});
+        }
+        AtomicLong acked = new AtomicLong();
+        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(props, new ByteArraySerializer(), new ByteArraySerializer())) {
+            long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(warmup + seconds);
+            long measureFrom = System.nanoTime() + TimeUnit.SECONDS.toNanos(warmup);
+            long ackedAtStart = -1;
+            int i = 0;
+            while (System.nanoTime() < end) {
+                if (ackedAtStart < 0 && System.nanoTime() >= measureFrom) {
+                    ackedAtStart = acked.get();
+                }
+                byte[][] r = records.get(i++ % records.size());
+                producer.send(new ProducerRecord<>("bench-bare", r[0], r[1]), (m, e) -> {
+                    if (e == null) {
+                        acked.incrementAndGet();
+                    }
+                });
+            }
+            long ackedAtEnd = acked.get();
+            return (ackedAtEnd - ackedAtStart) / (double) seconds;
+        }
+    }
+
+    static String sampleProperties(int i) {
+        String e = sampleEvent(i);
+        return e.substring(e.indexOf("\"properties\":") + "\"properties\":".length(), e.length() - 1);
+    }
+
+    static Process startGateway(String bootstrap, int port, String heap, Path log) throws IOException {
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        List<String> command = new ArrayList<>(List.of(java, "-Xms" + heap, "-Xmx" + heap, "-Xmn" + System.getProperty("bench.gatewayYoung", "112m"),
+                "-XX:+UseParallelGC",
+                "-XX:MaxDirectMemorySize=64m", "-Xss512k"));
+        String extra = System.getProperty("bench.gatewayJvmArgs", "");
+        if (!extra.isBlank()) {
+            command.addAll(Arrays.asList(extra.strip().split("\\s+")));
+        }
+        command.addAll(List.of("-cp", System.getProperty("java.class.path"), GatewayMain.class.getName()));
+        ProcessBuilder pb = new ProcessBuilder(command);
+        pb.environment().put("PORT", String.valueOf(port));
+        pb.environment().put("KAFKA_BOOTSTRAP_SERVERS", bootstrap);
+        pb.environment().put("EVENTS_TOPIC", "bench-events");
+        pb.environment().put("PUBLIC_API_KEYS", KEY);
+        pb.environment().put("KAFKA_COMPRESSION_TYPE", COMPRESSION);
+        pb.environment().put("KAFKA_LINGER_MS", String.valueOf(LINGER_MS));
+        pb.redirectErrorStream(true).redirectOutput(log.toFile());
+        Process p = pb.start();
+        Runtime.getRuntime().addShutdownHook(new Thread(p::destroyForcibly));
+        return p;
+    }
+
+    static void awaitReady(int port, Process gateway, Path log) throws Exception {
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        while (System.nanoTime() < deadline) {
+            if (!gateway.isAlive()) {
+                throw new IllegalStateException("gateway exited:\n" + Files.readString(log));
+            }
+            try (Socket s = new Socket("127.0.0.1", port)) {
+                s.getOutputStream().write("GET /ready HTTP/1.1\r\nHost: x\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+                if (readResponse(new BufferedInputStream(s.getInputStream())) == 200) {
+                    return;
+                }
+            } catch (IOException notYet) {
+                // not listening yet
+            }
+            Thread.sleep(200);
+        }
+        throw new IllegalStateException("gateway not ready:\n" + Files.readString(log));
+    }
+
+    static long vmHwmKb(long pid) throws IOException {
+        for (String line : Files.readAllLines(Path.of("/proc/" + pid + "/status"))) {
+            if (line.startsWith("VmHWM:")) {
+                return Long.parseLong(line.replaceAll("[^0-9]", ""));
+            }
+        }
+        return -1;
+    }
+
+    static int freePort() throws IOException {
+        try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
+            return s.getLocalPort();
+        }
+    }
+
+}
