@@ -14,6 +14,7 @@ import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.core.io.SerializedString;
+import com.fasterxml.jackson.core.json.JsonWriteFeature;
 
 /**
  * Reads and writes {@link Event} as compact versioned JSON, the value of every record on the
@@ -25,6 +26,14 @@ import com.fasterxml.jackson.core.io.SerializedString;
  * <p>Optional fields are omitted when null. Unknown fields are ignored, so a newer gateway can add
  * fields without breaking an older writer. Streaming Jackson on both sides: no tree per event.
  * Thread-safe.
+ *
+ * <p><b>Text.</b> Records are UTF-8; characters outside the BMP (emoji) are written as UTF-8, not
+ * as escapes. Every string survives exactly, NUL and other control characters included (they are
+ * JSON-escaped), with one exception: a lone UTF-16 surrogate, which is not Unicode and has no
+ * UTF-8 form, is replaced by U+FFFD on encode and on decode, in plain fields and inside the raw
+ * JSON objects alike (see {@link LoneSurrogates}). So {@code decode(encode(e))} equals {@code e}
+ * for every event without lone surrogates, and {@code encode(decode(bytes))} reproduces the bytes
+ * this codec wrote.
  */
 public final class EventCodec {
 
@@ -51,15 +60,24 @@ public final class EventCodec {
     private static final SerializedString ANON_DISTINCT_ID = new SerializedString("$anon_distinct_id");
     private static final SerializedString ALIAS = new SerializedString("alias");
 
+    /**
+     * Limits of what {@link #decode} accepts, beyond which a record is an
+     * {@link EventDecodingException}. The gateway parses requests with limits no looser than these,
+     * so everything it encodes can be decoded.
+     */
+    public static final StreamReadConstraints READ_LIMITS = StreamReadConstraints.builder()
+            .maxNestingDepth(1_000)
+            .maxStringLength(64 * 1024 * 1024)
+            .maxNameLength(50_000)
+            .build();
+
     private final JsonFactory json;
 
     public EventCodec() {
         this.json = JsonFactory.builder()
                 .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
-                .streamReadConstraints(StreamReadConstraints.builder()
-                        .maxNestingDepth(1_000)
-                        .maxStringLength(64 * 1024 * 1024)
-                        .build())
+                .enable(JsonWriteFeature.COMBINE_UNICODE_SURROGATES_IN_UTF8)
+                .streamReadConstraints(READ_LIMITS)
                 .build();
     }
 
@@ -75,8 +93,9 @@ public final class EventCodec {
     }
 
     /**
-     * Writes one event as a JSON object to {@code gen}. The raw JSON fields are written as they are:
-     * the caller guarantees they are JSON objects (the gateway copies them from a parsed request).
+     * Writes one event as a JSON object to {@code gen}. The raw JSON fields are written as they are
+     * (but for lone surrogates): the caller guarantees they are JSON objects (the gateway copies
+     * them from a parsed request).
      */
     public void write(Event e, JsonGenerator gen) throws IOException {
         gen.writeStartObject();
@@ -85,13 +104,13 @@ public final class EventCodec {
         gen.writeFieldName(UUID_FIELD);
         gen.writeString(e.uuid().toString());
         gen.writeFieldName(API_KEY);
-        gen.writeString(e.apiKey());
+        gen.writeString(LoneSurrogates.replaceIn(e.apiKey()));
         gen.writeFieldName(EVENT);
-        gen.writeString(e.event());
+        gen.writeString(LoneSurrogates.replaceIn(e.event()));
         gen.writeFieldName(DISTINCT_ID);
-        gen.writeString(e.distinctId());
+        gen.writeString(LoneSurrogates.replaceIn(e.distinctId()));
         gen.writeFieldName(PROPERTIES);
-        gen.writeRawValue(e.properties());
+        gen.writeRawValue(LoneSurrogates.replaceInJson(e.properties()));
         gen.writeFieldName(TIMESTAMP);
         gen.writeString(e.timestamp().toString());
         writeOptional(gen, SENT_AT, e.sentAt() == null ? null : e.sentAt().toString());
@@ -106,11 +125,11 @@ public final class EventCodec {
         writeOptional(gen, ELEMENTS_CHAIN, e.elementsChain());
         if (e.set() != null) {
             gen.writeFieldName(SET);
-            gen.writeRawValue(e.set());
+            gen.writeRawValue(LoneSurrogates.replaceInJson(e.set()));
         }
         if (e.setOnce() != null) {
             gen.writeFieldName(SET_ONCE);
-            gen.writeRawValue(e.setOnce());
+            gen.writeRawValue(LoneSurrogates.replaceInJson(e.setOnce()));
         }
         writeOptional(gen, ANON_DISTINCT_ID, e.anonDistinctId());
         writeOptional(gen, ALIAS, e.alias());
@@ -195,13 +214,17 @@ public final class EventCodec {
 
     private static String text(JsonParser p, String field) throws IOException, EventDecodingException {
         return switch (p.currentToken()) {
-            case VALUE_STRING -> p.getText();
+            case VALUE_STRING -> LoneSurrogates.replaceIn(p.getText());
             case VALUE_NULL -> null;
             default -> throw new EventDecodingException("field \"" + field + "\" must be a string");
         };
     }
 
-    /** The object's text, re-emitted compactly so identical content always has identical bytes. */
+    /**
+     * The object's text, re-emitted compactly so identical content always has identical bytes.
+     * Numbers are copied as written ({@code 2.50} stays {@code 2.50}, a 30-digit integer keeps its
+     * digits): converting them through double would silently change property values.
+     */
     private String rawObject(JsonParser p, String field) throws IOException, EventDecodingException {
         if (p.currentToken() == JsonToken.VALUE_NULL) {
             return null;
@@ -211,9 +234,27 @@ public final class EventCodec {
         }
         var out = new java.io.StringWriter(256);
         try (JsonGenerator gen = json.createGenerator(out)) {
-            gen.copyCurrentStructure(p);
+            int depth = 0;
+            do {
+                JsonToken token = p.currentToken();
+                switch (token) {
+                    case VALUE_NUMBER_INT, VALUE_NUMBER_FLOAT -> gen.writeNumber(p.getText());
+                    case START_OBJECT, START_ARRAY -> {
+                        gen.copyCurrentEvent(p);
+                        depth++;
+                    }
+                    case END_OBJECT, END_ARRAY -> {
+                        gen.copyCurrentEvent(p);
+                        depth--;
+                    }
+                    default -> gen.copyCurrentEvent(p);
+                }
+            } while (depth > 0 && p.nextToken() != null);
+            if (depth > 0) {
+                throw new EventDecodingException("field \"" + field + "\" is an incomplete JSON object");
+            }
         }
-        return out.toString();
+        return LoneSurrogates.replaceInJson(out.toString());
     }
 
     private static String required(String value, String field) throws EventDecodingException {
@@ -242,7 +283,7 @@ public final class EventCodec {
     private static void writeOptional(JsonGenerator gen, SerializedString name, String value) throws IOException {
         if (value != null) {
             gen.writeFieldName(name);
-            gen.writeString(value);
+            gen.writeString(LoneSurrogates.replaceIn(value));
         }
     }
 
