@@ -6,6 +6,8 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 
+import com.github.luben.zstd.Zstd;
+
 import net.jpountz.lz4.LZ4Compressor;
 import net.jpountz.lz4.LZ4Factory;
 import net.jpountz.lz4.LZ4SafeDecompressor;
@@ -14,7 +16,9 @@ import net.jpountz.lz4.LZ4SafeDecompressor;
  * ClickHouse's own compressed-block framing, used by the HTTP interface for {@code compress=1}
  * responses and {@code decompress=1} request bodies. Each block is
  * {@code checksum(16) | method(1) | compressed size incl. header(4, LE) | uncompressed size(4, LE) | data},
- * where the checksum is {@link CityHash128} of everything after it, low half first.
+ * where the checksum is {@link CityHash128} of everything after it, low half first. Responses are
+ * written with LZ4 (what a server sends); request blocks may be LZ4, ZSTD (client-v2's default
+ * method) or uncompressed.
  */
 final class Lz4BlockFraming {
 
@@ -23,6 +27,7 @@ final class Lz4BlockFraming {
     private static final int CHECKSUM = 16;
     private static final byte METHOD_NONE = 0x02;
     private static final byte METHOD_LZ4 = (byte) 0x82;
+    private static final byte METHOD_ZSTD = (byte) 0x90;
     private static final int MAX_BLOCK = 1 << 30;
 
     private static final LZ4Factory LZ4 = LZ4Factory.fastestInstance();
@@ -173,6 +178,12 @@ final class Lz4BlockFraming {
                     int n = decompressor.decompress(frame, HEADER, compressedWithHeader - HEADER, block, 0, uncompressed);
                     if (n != uncompressed) {
                         throw new IOException("compressed block decoded to " + n + " bytes, header said " + uncompressed);
+                    }
+                }
+                case METHOD_ZSTD -> {
+                    long n = Zstd.decompressByteArray(block, 0, uncompressed, frame, HEADER, compressedWithHeader - HEADER);
+                    if (Zstd.isError(n) || n != uncompressed) {
+                        throw new IOException("corrupt ZSTD block: " + (Zstd.isError(n) ? Zstd.getErrorName(n) : n + " bytes"));
                     }
                 }
                 case METHOD_NONE -> System.arraycopy(frame, HEADER, block, 0, uncompressed);
