@@ -9,8 +9,9 @@ import com.clickhouse.analytics.schema.Event;
 
 /**
  * One row of the {@code events} table: the decoded record plus the person it was resolved to.
- * Every value but {@code person_id} is a pure function of the Kafka record ({@code inserted_at} is
- * the gateway's receive time, not "now"), so a replayed batch produces byte-identical rows.
+ * Every column the writer fills except {@code person_id} is a pure function of the Kafka record;
+ * {@code inserted_at} is left to the table's default (the insert time). A replay is dropped by the
+ * deduplication token or collapses by uuid, so neither difference shows under {@code FINAL}.
  */
 public record EventRow(SourceRecord source, Event event, UUID personId) {
 
@@ -27,12 +28,15 @@ public record EventRow(SourceRecord source, Event event, UUID personId) {
             Map.entry("timestamp", r -> r.event.timestamp()),
             Map.entry("sent_at", r -> r.event.sentAt()),
             Map.entry("received_at", r -> r.event.receivedAt()),
-            Map.entry("inserted_at", r -> r.event.receivedAt()),
             Map.entry("ip", r -> r.event.ip()),
             Map.entry("user_agent", r -> r.event.userAgent()),
             Map.entry("current_url", r -> r.event.currentUrl()),
             Map.entry("host", r -> r.event.host()),
             Map.entry("properties", r -> r.event.properties()),
+            Map.entry("set_properties", r -> r.event.set()),
+            Map.entry("set_once_properties", r -> r.event.setOnce()),
+            Map.entry("anon_distinct_id", r -> r.event.anonDistinctId()),
+            Map.entry("alias", r -> r.event.alias()),
             Map.entry("is_deleted", r -> 0));
 
     static final Set<String> REQUIRED = Set.of("uuid", "event", "distinct_id", "person_id", "timestamp", "properties");

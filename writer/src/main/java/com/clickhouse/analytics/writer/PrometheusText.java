@@ -4,7 +4,6 @@ import java.util.HashSet;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
-import java.util.SortedMap;
 
 import com.codahale.metrics.Counter;
 import com.codahale.metrics.Gauge;
@@ -30,7 +29,7 @@ public final class PrometheusText {
     public static String render(MetricRegistry registry) {
         StringBuilder out = new StringBuilder(4096);
         Set<String> typed = new HashSet<>();
-        SortedMap<String, Metric> metrics = registry.getMetrics();
+        java.util.SortedMap<String, Metric> metrics = new java.util.TreeMap<>(registry.getMetrics());
         for (Map.Entry<String, Metric> entry : metrics.entrySet()) {
             String full = entry.getKey();
             int brace = full.indexOf('{');
