@@ -40,6 +40,12 @@ public record WriterConfig(
         int identityCacheSize,
         Map<String, String> kafkaClientProperties) {
 
+    /** The environment variables the writer reads (docs/conventions.md), besides KAFKA_* pass-through. */
+    static final java.util.List<String> ENVIRONMENT_NAMES = java.util.List.of("PORT", "LOG_LEVEL", "KAFKA_BOOTSTRAP_SERVERS",
+            "EVENTS_TOPIC", "DLQ_TOPIC", "WRITER_GROUP_ID", "WRITER_BATCH_MAX_ROWS", "WRITER_BATCH_MAX_BYTES",
+            "WRITER_BATCH_MAX_AGE_MS", "CLICKHOUSE_URL", "CLICKHOUSE_USER", "CLICKHOUSE_PASSWORD", "CLICKHOUSE_DATABASE",
+            "MIGRATE_ON_START");
+
     private static final Pattern IDENTIFIER = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
     private static final java.util.Set<String> LEVELS = java.util.Set.of("trace", "debug", "info", "warn", "error");
 
@@ -49,10 +55,21 @@ public record WriterConfig(
 
     /** Reads the configuration from {@code environment} (normally {@link System#getenv()}). */
     public static WriterConfig fromEnvironment(Map<String, String> environment) {
-        Config config = ConfigFactory.parseResources(WriterConfig.class, "/writer.conf")
-                .resolveWith(ConfigFactory.parseMap(environment, "environment"),
-                        com.typesafe.config.ConfigResolveOptions.defaults().setAllowUnresolved(false))
-                .getConfig("writer");
+        Map<String, String> known = new TreeMap<>();
+        for (String name : ENVIRONMENT_NAMES) { // only these: parseMap reads keys as paths, and secrets stay out of messages
+            if (environment.containsKey(name)) {
+                known.put(name, environment.get(name));
+            }
+        }
+        Config config;
+        try {
+            config = ConfigFactory.parseResources(WriterConfig.class, "/writer.conf")
+                    .withFallback(ConfigFactory.parseMap(known, "environment"))
+                    .resolve()
+                    .getConfig("writer");
+        } catch (ConfigException e) {
+            throw new IllegalArgumentException("cannot read the writer configuration: " + e.getMessage(), e);
+        }
         Reader r = new Reader(config);
         WriterConfig parsed = new WriterConfig(
                 r.intIn("port", "PORT", 0, 65_535),
