@@ -40,6 +40,8 @@ public final class ClickHouseErrorClassifier {
     /** Nothing changes by waiting and nothing is wrong with a single record: configuration or schema. */
     static final Set<Integer> FATAL = Set.of(
             16,   // NO_SUCH_COLUMN_IN_TABLE
+            43,   // ILLEGAL_TYPE_OF_ARGUMENT
+            184,  // ILLEGAL_AGGREGATION
             47,   // UNKNOWN_IDENTIFIER
             60,   // UNKNOWN_TABLE
             62,   // SYNTAX_ERROR

@@ -53,16 +53,13 @@ public final class ClickHousePersonStore implements PersonStore {
     @Override
     public Map<UUID, PersonRow> persons(Collection<UUID> ids) {
         Map<UUID, PersonRow> found = new HashMap<>();
-        String sql = "SELECT id, argMax(distinct_id, version) AS distinct_id, argMax(properties, version) AS properties,"
-                + " argMax(created_at, version) AS created_at, argMax(updated_at, version) AS updated_at,"
-                + " argMax(last_seen_at, version) AS last_seen_at, argMax(is_identified, version) AS is_identified,"
-                + " max(version) AS version FROM " + database + ".persons"
-                + " WHERE id IN {ids:Array(UUID)} GROUP BY id HAVING argMax(is_deleted, version) = 0";
+        String sql = "SELECT id, distinct_id, properties, created_at, updated_at, last_seen_at, toInt64(is_identified) AS identified,"
+                + " version FROM " + database + ".persons FINAL WHERE id IN {ids:Array(UUID)} AND is_deleted = 0";
         for (List<String> chunk : chunks(ids.stream().map(UUID::toString).toList())) {
             for (GenericRecord r : query(sql, chunk)) {
                 found.put(r.getUUID("id"), new PersonRow(r.getString("distinct_id"), r.getUUID("id"), r.getString("properties"),
                         r.getInstant("created_at"), r.getInstant("updated_at"), r.getInstant("last_seen_at"),
-                        r.getLong("is_identified") != 0, r.getLong("version")));
+                        r.getLong("identified") != 0, r.getLong("version")));
             }
         }
         return found;
