@@ -70,14 +70,14 @@ final class TestKafka {
                 acks.add(producer.send(new ProducerRecord<>(topic, e.partitionKey(), CODEC.encode(e))));
                 if (acks.size() >= 10_000) {
                     for (Future<?> ack : acks) {
-                        ack.get(60, TimeUnit.SECONDS);
+                        ack.get(180, TimeUnit.SECONDS);
                     }
                     acks.clear();
                 }
             }
             producer.flush();
             for (Future<?> ack : acks) {
-                ack.get(60, TimeUnit.SECONDS);
+                ack.get(180, TimeUnit.SECONDS);
             }
         }
     }
