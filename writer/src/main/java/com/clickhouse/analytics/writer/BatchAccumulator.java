@@ -84,6 +84,16 @@ public final class BatchAccumulator {
         }
     }
 
+    /** Whether some partition has a batch closed by rows, bytes or a fence, waiting to be written. */
+    public boolean hasClosedBatch() {
+        for (PartitionBatcher batcher : batchers.values()) {
+            if (batcher.hasClosedBatch()) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     public Set<TopicPartition> partitionsToPause() {
         return batchers.entrySet().stream().filter(e -> e.getValue().needsPause()).map(Map.Entry::getKey)
                 .collect(Collectors.toSet());

@@ -54,6 +54,8 @@ public final class ConsumerLoop implements Runnable {
     private final Backoff backoff;
     private final WriterMetrics metrics;
     private final Clock clock;
+    private final int maxPollRecords;
+    private final long fillWindowMillis;
 
     private volatile boolean running = true;
     private volatile boolean alive;
@@ -62,7 +64,8 @@ public final class ConsumerLoop implements Runnable {
     private long lagReportedAtMillis;
 
     public ConsumerLoop(Consumer<byte[], byte[]> consumer, String topic, BatchAccumulator accumulator, BatchProcessor processor,
-                        OffsetTracker offsets, Backoff backoff, WriterMetrics metrics, Clock clock) {
+                        OffsetTracker offsets, Backoff backoff, WriterMetrics metrics, Clock clock, int maxPollRecords,
+                        Duration batchMaxAge) {
         this.consumer = consumer;
         this.topic = topic;
         this.accumulator = accumulator;
@@ -71,6 +74,8 @@ public final class ConsumerLoop implements Runnable {
         this.backoff = backoff;
         this.metrics = metrics;
         this.clock = clock;
+        this.maxPollRecords = maxPollRecords;
+        this.fillWindowMillis = batchMaxAge.toMillis() / 2;
     }
 
     @Override
@@ -80,11 +85,12 @@ public final class ConsumerLoop implements Runnable {
         try {
             consumer.subscribe(List.of(topic), new Rebalance());
             while (running) {
-                ConsumerRecords<byte[], byte[]> records = consumer.poll(pollTimeout());
-                for (TopicPartition tp : records.partitions()) {
-                    for (ConsumerRecord<byte[], byte[]> r : records.records(tp)) {
-                        accumulator.add(new SourceRecord(tp, r.offset(), r.key(), r.value(), r.timestamp()));
-                    }
+                int fetched = add(consumer.poll(pollTimeout()));
+                // A backlog: while polls come back full, keep fetching (up to half the age bound) so
+                // batches close on rows or bytes, not on the age they reached while the last round was written.
+                long fillUntil = clock.millis() + fillWindowMillis;
+                while (fetched >= maxPollRecords && !accumulator.hasClosedBatch() && clock.millis() < fillUntil && running) {
+                    fetched = add(consumer.poll(Duration.ZERO));
                 }
                 if (!backingOff() || clock.millis() >= retryAtMillis) {
                     writeRound(accumulator.ready(), true);
@@ -109,6 +115,15 @@ public final class ConsumerLoop implements Runnable {
                 alive = false;
             }
         }
+    }
+
+    private int add(ConsumerRecords<byte[], byte[]> records) {
+        for (TopicPartition tp : records.partitions()) {
+            for (ConsumerRecord<byte[], byte[]> r : records.records(tp)) {
+                accumulator.add(new SourceRecord(tp, r.offset(), r.key(), r.value(), r.timestamp()));
+            }
+        }
+        return records.count();
     }
 
     /** Asks the loop to finish its in-flight work, commit, leave the group and return. Thread-safe. */

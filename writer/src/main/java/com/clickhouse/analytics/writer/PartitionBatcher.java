@@ -115,6 +115,10 @@ public final class PartitionBatcher {
         }
     }
 
+    public boolean hasClosedBatch() {
+        return closed != null;
+    }
+
     public boolean needsPause() {
         return closed != null && isFull();
     }

@@ -95,7 +95,7 @@ public final class WriterMain {
                             new BatchAccumulator(config.batchMaxRows(), config.batchMaxBytes(), config.batchMaxAge(), clock),
                             processor, new OffsetTracker(),
                             new Backoff(config.retryInitialBackoff(), config.retryMaxBackoff(), () -> ThreadLocalRandom.current().nextDouble()),
-                            metrics, clock);
+                            metrics, clock, maxPollRecords(config), config.batchMaxAge());
 
                     Thread main = Thread.currentThread();
                     Thread hook = new Thread(() -> {
@@ -151,12 +151,16 @@ public final class WriterMain {
         settings.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
         settings.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
         settings.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-        settings.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, Math.min(config.batchMaxRows(), 10_000));
+        settings.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, maxPollRecords(config));
         settings.put(ConsumerConfig.FETCH_MAX_BYTES_CONFIG, 32 * 1024 * 1024);
         settings.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, 8 * 1024 * 1024);
         // A write round (identity lookups, insert, dead letters) must fit well inside this.
         settings.put(ConsumerConfig.MAX_POLL_INTERVAL_MS_CONFIG, 300_000);
         return settings;
+    }
+
+    static int maxPollRecords(WriterConfig config) {
+        return Math.min(config.batchMaxRows(), 10_000);
     }
 
     static Map<String, Object> producerSettings() {

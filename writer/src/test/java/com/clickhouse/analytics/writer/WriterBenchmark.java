@@ -47,7 +47,9 @@ public final class WriterBenchmark {
             double firstRowAt = -1;
             long peakKb;
             String metrics;
-            try (WriterProcess writer = WriterProcess.start("writer-bench", bootstrap, endpoint, ch.database, topic, topic, Map.of())) {
+            try (WriterProcess writer = WriterProcess.start("writer-bench", bootstrap, endpoint, ch.database, topic, topic,
+                    System.getenv("WRITER_JAVA_TOOL_OPTIONS") == null ? Map.of()
+                            : Map.of("JAVA_TOOL_OPTIONS", System.getenv("WRITER_JAVA_TOOL_OPTIONS")))) {
                 while (true) {
                     long rows = ch.longValue("SELECT count() FROM {db}.events");
                     if (rows > 0 && firstRowAt < 0) {
@@ -63,6 +65,7 @@ public final class WriterBenchmark {
                 }
                 double drained = seconds(writerStart);
                 peakKb = vmHwmKb(writer.pid());
+                double cpuSeconds = cpuSeconds(writer.pid());
                 metrics = writer.get("/metrics").body();
                 writer.stop();
                 double drainSeconds = drained - firstRowAt;
@@ -74,6 +77,8 @@ public final class WriterBenchmark {
                         Double.parseDouble(value(metrics, "cpa_writer_batch_latency_seconds{quantile=\"0.5\"}")),
                         Double.parseDouble(value(metrics, "cpa_writer_batch_latency_seconds{quantile=\"0.99\"}")),
                         peakKb / 1024);
+                System.out.printf(Locale.ROOT, "writer: process CPU (user+system) %.1f s over %.1f s of wall time: the rest is waiting on ClickHouse and Kafka%n",
+                        cpuSeconds, drained);
                 System.out.printf(Locale.ROOT, "RESULT writer_rows_per_s_from_start=%.0f writer_rows_per_s_from_first_insert=%.0f "
                         + "rss_mb=%d%n", events / drained, events / drainSeconds, peakKb / 1024);
 
@@ -103,6 +108,13 @@ public final class WriterBenchmark {
             }
         }
         return -1;
+    }
+
+    /** utime + stime of a process, from /proc/<pid>/stat (clock ticks of 1/100 s on Linux). */
+    private static double cpuSeconds(long pid) throws Exception {
+        String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
+        String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+        return (Long.parseLong(fields[11]) + Long.parseLong(fields[12])) / 100.0;
     }
 
     private static String value(String metrics, String name) {
