@@ -1,0 +1,209 @@
+package com.clickhouse.analytics.writer;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.temporal.ChronoUnit;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+
+import com.clickhouse.analytics.schema.EventCodec;
+import com.clickhouse.analytics.schema.MigrationException;
+import com.clickhouse.analytics.schema.SchemaMigrator;
+import com.clickhouse.client.api.Client;
+import com.clickhouse.client.api.ClientFaultCause;
+import com.codahale.metrics.MetricRegistry;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The {@code writer} entry point: reads {@link WriterConfig}, wires every component (the only place
+ * that builds clients), serves health and metrics, and runs the {@link ConsumerLoop} on the main
+ * thread until SIGTERM. Exit code 0 after a clean stop, 1 on a fatal error, 2 on bad configuration.
+ */
+public final class WriterMain {
+
+    private WriterMain() {
+    }
+
+    public static void main(String[] args) {
+        WriterConfig config;
+        try {
+            config = WriterConfig.fromEnvironment(System.getenv());
+        } catch (IllegalArgumentException e) {
+            System.err.println("writer: configuration error: " + e.getMessage());
+            System.exit(2);
+            return;
+        }
+        System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", config.logLevel());
+        System.setProperty("org.slf4j.simpleLogger.showDateTime", "true");
+        System.setProperty("org.slf4j.simpleLogger.dateTimeFormat", "yyyy-MM-dd'T'HH:mm:ss.SSSZ");
+        System.setProperty("org.slf4j.simpleLogger.log.org.apache.kafka", "warn".equals(config.logLevel()) || "error".equals(config.logLevel()) ? config.logLevel() : "warn");
+        Logger log = LoggerFactory.getLogger(WriterMain.class);
+        try {
+            System.exit(run(config, log));
+        } catch (WriterException.Fatal e) {
+            log.error("writer stopped: {}", e.getMessage(), e);
+            System.exit(1);
+        }
+    }
+
+    static int run(WriterConfig config, Logger log) {
+        Clock clock = Clock.systemUTC();
+        MetricRegistry registry = new MetricRegistry();
+        WriterMetrics metrics = new WriterMetrics(registry);
+        ClickHouseErrorClassifier classifier = new ClickHouseErrorClassifier();
+        Duration insertTimeout = Duration.ofSeconds(60);
+
+        try (Client clickHouse = clickHouseClient(config);
+             Admin admin = Admin.create(kafkaProperties(config, Map.of(
+                     AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 3000,
+                     AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 5000)))) {
+
+            Readiness readiness = new Readiness(clickHouse, admin);
+            ConsumerLoop[] loop = new ConsumerLoop[1];
+            try (HealthServer http = new HealthServer("0.0.0.0", config.port(),
+                    () -> loop[0] == null || loop[0].isAlive(), readiness::problem, registry).start()) {
+                log.info("writer listening on port {}: {}", http.port(), config);
+
+                ClickHouseTables tables = awaitSchema(config, clickHouse, classifier, log);
+                TableLayout<EventRow> events = tables.events();
+                PersonStore persons = new ClickHousePersonStore(clickHouse, config.clickHouseDatabase(),
+                        tables.personDistinctIds(), tables.persons(), classifier, insertTimeout);
+
+                try (KafkaProducer<byte[], byte[]> dlqProducer = new KafkaProducer<>(kafkaProperties(config, producerSettings()),
+                        new ByteArraySerializer(), new ByteArraySerializer());
+                     KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(kafkaProperties(config, consumerSettings(config)),
+                             new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+
+                    BatchProcessor processor = new BatchProcessor(new EventCodec(),
+                            new IdentityResolver(persons, config.identityCacheSize(), clock),
+                            new BisectingInserter(new ClickHouseBatchWriter(clickHouse, events, classifier, insertTimeout)),
+                            new CountingDeadLetters(new KafkaDeadLetterSink(dlqProducer, config.dlqTopic(), Duration.ofSeconds(30)), metrics),
+                            clock);
+                    loop[0] = new ConsumerLoop(consumer, config.eventsTopic(),
+                            new BatchAccumulator(config.batchMaxRows(), config.batchMaxBytes(), config.batchMaxAge(), clock),
+                            processor, new OffsetTracker(),
+                            new Backoff(config.retryInitialBackoff(), config.retryMaxBackoff(), () -> ThreadLocalRandom.current().nextDouble()),
+                            metrics, clock, maxPollRecords(config), config.batchMaxAge());
+
+                    Thread main = Thread.currentThread();
+                    Thread hook = new Thread(() -> {
+                        loop[0].stop();
+                        try {
+                            main.join(TimeUnit.SECONDS.toMillis(30));
+                        } catch (InterruptedException e) {
+                            Thread.currentThread().interrupt();
+                        }
+                    }, "writer-shutdown");
+                    Runtime.getRuntime().addShutdownHook(hook);
+                    loop[0].run();
+                    log.info("writer stopped after {} rows", metrics.rowsInserted());
+                }
+            }
+        }
+        return 0;
+    }
+
+    /** Waits until ClickHouse answers and (with MIGRATE_ON_START) the schema is migrated; then reads the table layouts. */
+    private static ClickHouseTables awaitSchema(WriterConfig config, Client clickHouse, ClickHouseErrorClassifier classifier, Logger log) {
+        while (!ClickHouseTables.awaitReachable(clickHouse, Duration.ofSeconds(30))) {
+            log.warn("ClickHouse at {} does not answer yet; waiting", config.clickHouseUrl());
+        }
+        if (config.migrateOnStart()) {
+            try {
+                var applied = SchemaMigrator.migrate(clickHouse, config.clickHouseDatabase());
+                log.info("MIGRATE_ON_START: applied {} migration(s)", applied.size());
+            } catch (MigrationException e) {
+                throw new WriterException.Fatal("MIGRATE_ON_START failed: " + e.getMessage(), e);
+            }
+        }
+        return new ClickHouseTables(clickHouse, config.clickHouseDatabase(), classifier);
+    }
+
+    static Client clickHouseClient(WriterConfig config) {
+        return new Client.Builder()
+                .addEndpoint(config.clickHouseUrl())
+                .setUsername(config.clickHouseUser())
+                .setPassword(config.clickHousePassword())
+                .setConnectTimeout(5, ChronoUnit.SECONDS)
+                .setSocketTimeout(60, ChronoUnit.SECONDS)
+                .setConnectionRequestTimeout(10, ChronoUnit.SECONDS)
+                .retryOnFailures(ClientFaultCause.NoHttpResponse)
+                .setMaxRetries(1)
+                .setClientName("cpa-writer")
+                .build();
+    }
+
+    static Map<String, Object> consumerSettings(WriterConfig config) {
+        Map<String, Object> settings = new HashMap<>();
+        settings.put(ConsumerConfig.GROUP_ID_CONFIG, config.groupId());
+        settings.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+        settings.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        settings.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        settings.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, maxPollRecords(config));
+        settings.put(ConsumerConfig.FETCH_MAX_BYTES_CONFIG, 32 * 1024 * 1024);
+        settings.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, 8 * 1024 * 1024);
+        // A write round (identity lookups, insert, dead letters) must fit well inside this.
+        settings.put(ConsumerConfig.MAX_POLL_INTERVAL_MS_CONFIG, 300_000);
+        return settings;
+    }
+
+    static int maxPollRecords(WriterConfig config) {
+        return Math.min(config.batchMaxRows(), 10_000);
+    }
+
+    static Map<String, Object> producerSettings() {
+        Map<String, Object> settings = new HashMap<>();
+        settings.put(ProducerConfig.ACKS_CONFIG, "all");
+        settings.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+        settings.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4");
+        settings.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 30_000);
+        settings.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, 10_000);
+        settings.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, 10_000);
+        return settings;
+    }
+
+    /** Our settings, then the KAFKA_* pass-through (which may override them), then the bootstrap servers. */
+    static Map<String, Object> kafkaProperties(WriterConfig config, Map<String, Object> settings) {
+        Map<String, Object> properties = new HashMap<>(settings);
+        properties.putAll(config.kafkaClientProperties());
+        properties.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers());
+        properties.putIfAbsent(ConsumerConfig.CLIENT_ID_CONFIG, "cpa-writer-" + ProcessHandle.current().pid());
+        return properties;
+    }
+
+    /** Readiness: ClickHouse answers a ping and Kafka describes its cluster, each within a few seconds. */
+    private record Readiness(Client clickHouse, Admin admin) {
+        Optional<String> problem() {
+            if (!clickHouse.ping(3_000)) {
+                return Optional.of("ClickHouse does not answer");
+            }
+            try {
+                admin.describeCluster().nodes().get(5, TimeUnit.SECONDS);
+                return Optional.empty();
+            } catch (Exception e) {
+                return Optional.of("Kafka does not answer");
+            }
+        }
+    }
+
+    /** Counts dead letters by reason once they are acknowledged. */
+    private record CountingDeadLetters(DeadLetterSink delegate, WriterMetrics metrics) implements DeadLetterSink {
+        @Override
+        public void send(java.util.List<DeadLetter> letters) {
+            delegate.send(letters);
+            letters.forEach(l -> metrics.deadLettered(l.errorTag(), 1));
+        }
+    }
+}

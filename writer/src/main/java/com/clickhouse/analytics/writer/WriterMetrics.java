@@ -1,0 +1,97 @@
+package com.clickhouse.analytics.writer;
+
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+
+import com.codahale.metrics.Counter;
+import com.codahale.metrics.Gauge;
+import com.codahale.metrics.Histogram;
+import com.codahale.metrics.MetricRegistry;
+import com.codahale.metrics.Timer;
+import org.apache.kafka.common.TopicPartition;
+
+/**
+ * The writer's metrics in a Dropwizard registry, named as they appear in Prometheus text
+ * (labels inside the name, see {@link PrometheusText}). Thread-safe: the consumer thread updates,
+ * the HTTP thread reads.
+ */
+public final class WriterMetrics {
+
+    private final MetricRegistry registry;
+    private final Counter rowsInserted;
+    private final Counter batches;
+    private final Histogram batchRows;
+    private final Histogram batchBytes;
+    private final Timer batchLatency;
+    private final Counter retries;
+    private final Map<TopicPartition, Long> lag = new ConcurrentHashMap<>();
+    private volatile int buffered;
+    private volatile boolean backingOff;
+
+    public WriterMetrics(MetricRegistry registry) {
+        this.registry = registry;
+        this.rowsInserted = registry.counter("cpa_writer_rows_inserted_total");
+        this.batches = registry.counter("cpa_writer_batches_total");
+        this.batchRows = registry.histogram("cpa_writer_batch_rows");
+        this.batchBytes = registry.histogram("cpa_writer_batch_bytes");
+        this.batchLatency = registry.timer("cpa_writer_batch_latency_seconds");
+        this.retries = registry.counter("cpa_writer_insert_retries_total");
+        registry.gauge("cpa_writer_buffered_records", () -> () -> buffered);
+        registry.gauge("cpa_writer_backing_off", () -> () -> backingOff ? 1 : 0);
+        deadLetteredCounter("undecodable");
+        deadLetteredCounter("record_rejected");
+    }
+
+    public MetricRegistry registry() {
+        return registry;
+    }
+
+    public void batchWritten(Batch batch, BatchProcessor.Outcome outcome, long nanos) {
+        batches.inc();
+        rowsInserted.inc(outcome.inserted());
+        batchRows.update(batch.rows());
+        batchBytes.update(batch.bytes());
+        batchLatency.update(nanos, TimeUnit.NANOSECONDS);
+    }
+
+    public void deadLettered(String reason, long count) {
+        deadLetteredCounter(reason).inc(count);
+    }
+
+    public void retry() {
+        retries.inc();
+    }
+
+    public void backingOff(boolean value) {
+        backingOff = value;
+    }
+
+    public void buffered(int records) {
+        buffered = records;
+    }
+
+    public void lag(TopicPartition tp, long value) {
+        if (lag.put(tp, value) == null) {
+            registry.gauge(lagName(tp), () -> (Gauge<Long>) () -> lag.getOrDefault(tp, 0L));
+        }
+    }
+
+    public void forget(TopicPartition tp) {
+        if (lag.remove(tp) != null) {
+            registry.remove(lagName(tp));
+        }
+    }
+
+    public long rowsInserted() {
+        return rowsInserted.getCount();
+    }
+
+    private Counter deadLetteredCounter(String reason) {
+        return registry.counter("cpa_writer_dead_lettered_total{reason=\"" + reason + "\"}");
+    }
+
+    private static String lagName(TopicPartition tp) {
+        return "cpa_writer_consumer_lag{topic=\"" + tp.topic() + "\",partition=\"" + tp.partition() + "\"}";
+    }
+}

@@ -1,0 +1,132 @@
+package com.clickhouse.analytics.writer;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Locale;
+import java.util.Map;
+
+import com.clickhouse.analytics.local.ClickHouseEndpoint;
+import com.clickhouse.analytics.local.Infrastructure;
+import com.clickhouse.analytics.local.KafkaBroker;
+
+/**
+ * Benchmark (a main, not a test): pre-loads a topic with realistic events, measures one writer
+ * process draining it into ClickHouse (rows/s, batch latency, peak RSS of the writer process from
+ * {@code /proc/<pid>/status} VmHWM), then in the same run the engine's own insert rate for the same
+ * rows ({@code INSERT … SELECT FROM file(…, RowBinary)}). Command and results: docs/benchmarks.md.
+ *
+ * <p>Arguments: {@code [events=1000000] [partitions=4] [persons=50000]}.
+ */
+public final class WriterBenchmark {
+
+    private static final String COLUMNS = "uuid, api_key, event, distinct_id, person_id, properties, timestamp, sent_at, "
+            + "received_at, session_id, window_id, current_url, host, elements_chain, ip, user_agent";
+    private static final String STRUCTURE = "uuid UUID, api_key String, event String, distinct_id String, person_id UUID, "
+            + "properties String, timestamp DateTime64(6), sent_at Nullable(DateTime64(6)), "
+            + "received_at DateTime64(6), session_id String, window_id String, current_url String, host String, "
+            + "elements_chain String, ip String, user_agent String";
+
+    public static void main(String[] args) throws Exception {
+        int events = args.length > 0 ? Integer.parseInt(args[0]) : 1_000_000;
+        int partitions = args.length > 1 ? Integer.parseInt(args[1]) : 4;
+        int persons = args.length > 2 ? Integer.parseInt(args[2]) : 50_000;
+        String bootstrap = Infrastructure.shared().kafkaBootstrapServers();
+        ClickHouseEndpoint endpoint = Infrastructure.shared().clickHouse();
+        String topic = TestClickHouse.uniqueName("bench");
+        KafkaBroker.createTopic(bootstrap, topic, partitions);
+
+        long produceStart = System.nanoTime();
+        TestKafka.produceEvents(bootstrap, topic, events, persons, 2026);
+        double produceSeconds = seconds(produceStart);
+        System.out.printf(Locale.ROOT, "pre-loaded %,d events into %d partitions in %.1f s%n", events, partitions, produceSeconds);
+
+        try (TestClickHouse ch = new TestClickHouse(endpoint, TestClickHouse.uniqueName("bench")).migrate();
+             TestClickHouse engine = new TestClickHouse(endpoint, TestClickHouse.uniqueName("bench_engine")).migrate()) {
+            long writerStart = System.nanoTime();
+            double firstRowAt = -1;
+            long peakKb;
+            String metrics;
+            try (WriterProcess writer = WriterProcess.start("writer-bench", bootstrap, endpoint, ch.database, topic, topic,
+                    System.getenv("WRITER_JAVA_TOOL_OPTIONS") == null ? Map.of()
+                            : Map.of("JAVA_TOOL_OPTIONS", System.getenv("WRITER_JAVA_TOOL_OPTIONS")))) {
+                while (true) {
+                    long rows = ch.longValue("SELECT count() FROM {db}.events");
+                    if (rows > 0 && firstRowAt < 0) {
+                        firstRowAt = seconds(writerStart);
+                    }
+                    if (rows >= events && TestKafka.groupLag(bootstrap, topic, topic) == 0) {
+                        break;
+                    }
+                    if (!writer.isAlive() || seconds(writerStart) > 1800) {
+                        throw new IllegalStateException("writer died or stalled at " + rows + " rows:\n" + writer.logTail());
+                    }
+                    Thread.sleep(100);
+                }
+                double drained = seconds(writerStart);
+                peakKb = vmHwmKb(writer.pid());
+                double cpuSeconds = cpuSeconds(writer.pid());
+                metrics = writer.get("/metrics").body();
+                writer.stop();
+                double drainSeconds = drained - firstRowAt;
+                System.out.printf(Locale.ROOT, "writer: %,d rows in %.1f s from process start (%.1f s from first insert): "
+                                + "%,.0f rows/s (from first insert %,.0f rows/s)%n",
+                        events, drained, drainSeconds, events / drained, events / drainSeconds);
+                System.out.printf(Locale.ROOT, "writer: batches %s, batch rows p50 %s, batch latency p50 %.3f s p99 %.3f s, peak RSS (VmHWM) %d MB%n",
+                        value(metrics, "cpa_writer_batches_total"), value(metrics, "cpa_writer_batch_rows{quantile=\"0.5\"}"),
+                        Double.parseDouble(value(metrics, "cpa_writer_batch_latency_seconds{quantile=\"0.5\"}")),
+                        Double.parseDouble(value(metrics, "cpa_writer_batch_latency_seconds{quantile=\"0.99\"}")),
+                        peakKb / 1024);
+                System.out.printf(Locale.ROOT, "writer: process CPU (user+system) %.1f s over %.1f s of wall time: the rest is waiting on ClickHouse and Kafka%n",
+                        cpuSeconds, drained);
+                System.out.printf(Locale.ROOT, "RESULT writer_rows_per_s_from_start=%.0f writer_rows_per_s_from_first_insert=%.0f "
+                        + "rss_mb=%d%n", events / drained, events / drainSeconds, peakKb / 1024);
+
+                // The engine's own rate for the same rows: RowBinary from a file, no client in between.
+                String file = "cpa_bench_" + System.nanoTime() + ".bin";
+                ch.client.execute("INSERT INTO FUNCTION file('" + file + "', 'RowBinary') SELECT " + COLUMNS
+                        + " FROM " + ch.database + ".events").get().close();
+                long engineStart = System.nanoTime();
+                engine.client.execute("INSERT INTO " + engine.database + ".events (" + COLUMNS + ") SELECT * FROM file('" + file
+                        + "', 'RowBinary', '" + STRUCTURE + "')").get().close();
+                double engineSeconds = seconds(engineStart);
+                long copied = engine.longValue("SELECT count() FROM {db}.events");
+                System.out.printf(Locale.ROOT, "engine: INSERT … SELECT FROM file(RowBinary) of %,d rows in %.2f s: %,.0f rows/s%n",
+                        copied, engineSeconds, copied / engineSeconds);
+                System.out.printf(Locale.ROOT, "RESULT engine_rows_per_s=%.0f writer_share_from_start=%.0f%% writer_share_from_first_insert=%.0f%%%n",
+                        copied / engineSeconds, 100 * (events / drained) / (copied / engineSeconds),
+                        100 * (events / drainSeconds) / (copied / engineSeconds));
+            }
+        }
+        System.exit(0);
+    }
+
+    private static long vmHwmKb(long pid) throws Exception {
+        for (String line : Files.readAllLines(Path.of("/proc", Long.toString(pid), "status"))) {
+            if (line.startsWith("VmHWM:")) {
+                return Long.parseLong(line.replaceAll("[^0-9]", ""));
+            }
+        }
+        return -1;
+    }
+
+    /** utime + stime of a process, from /proc/<pid>/stat (clock ticks of 1/100 s on Linux). */
+    private static double cpuSeconds(long pid) throws Exception {
+        String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
+        String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+        return (Long.parseLong(fields[11]) + Long.parseLong(fields[12])) / 100.0;
+    }
+
+    private static String value(String metrics, String name) {
+        for (String line : metrics.split("\n")) {
+            if (line.startsWith(name + " ")) {
+                return line.substring(name.length() + 1).strip();
+            }
+        }
+        return "NaN";
+    }
+
+    private static double seconds(long startNanos) {
+        return Duration.ofNanos(System.nanoTime() - startNanos).toMillis() / 1000.0;
+    }
+}

@@ -1,0 +1,85 @@
+package com.clickhouse.analytics.writer;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+
+import org.junit.jupiter.api.Test;
+
+class WriterConfigTest {
+
+    private static Map<String, String> minimal() {
+        Map<String, String> env = new HashMap<>();
+        env.put("KAFKA_BOOTSTRAP_SERVERS", "kafka:9092");
+        env.put("CLICKHOUSE_URL", "http://clickhouse:8123");
+        return env;
+    }
+
+    @Test
+    void defaultsFollowTheConventions() {
+        WriterConfig c = WriterConfig.fromEnvironment(minimal());
+        assertEquals(8081, c.port());
+        assertEquals("warn", c.logLevel());
+        assertEquals("events", c.eventsTopic());
+        assertEquals("events_dlq", c.dlqTopic());
+        assertEquals("cpa-writer", c.groupId());
+        assertEquals(50_000, c.batchMaxRows());
+        assertEquals(8_388_608, c.batchMaxBytes());
+        assertEquals(Duration.ofSeconds(1), c.batchMaxAge());
+        assertEquals("default", c.clickHouseUser());
+        assertEquals("", c.clickHousePassword());
+        assertEquals("product_analytics", c.clickHouseDatabase());
+        assertFalse(c.migrateOnStart());
+        assertTrue(c.kafkaClientProperties().isEmpty());
+    }
+
+    @Test
+    void environmentOverridesAndKafkaPassThrough() {
+        Map<String, String> env = minimal();
+        env.put("PORT", "9000");
+        env.put("WRITER_BATCH_MAX_ROWS", "1000");
+        env.put("MIGRATE_ON_START", "true");
+        env.put("CLICKHOUSE_PASSWORD", "s3cret");
+        env.put("KAFKA_SECURITY_PROTOCOL", "SASL_SSL");
+        env.put("KAFKA_SASL_JAAS_CONFIG", "x required;");
+        WriterConfig c = WriterConfig.fromEnvironment(env);
+        assertEquals(9000, c.port());
+        assertEquals(1000, c.batchMaxRows());
+        assertTrue(c.migrateOnStart());
+        assertEquals(Map.of("security.protocol", "SASL_SSL", "sasl.jaas.config", "x required;"), c.kafkaClientProperties());
+        assertFalse(c.toString().contains("s3cret"));
+        assertFalse(c.toString().contains("x required"));
+    }
+
+    @Test
+    void badValuesNameTheVariable() {
+        assertMessage("KAFKA_BOOTSTRAP_SERVERS", Map.of("CLICKHOUSE_URL", "http://c:8123"));
+        assertMessage("CLICKHOUSE_URL", Map.of("KAFKA_BOOTSTRAP_SERVERS", "k:9092"));
+        for (var bad : Map.of("PORT", "http", "WRITER_BATCH_MAX_ROWS", "0", "WRITER_BATCH_MAX_AGE_MS", "-5",
+                "MIGRATE_ON_START", "maybe", "CLICKHOUSE_DATABASE", "drop table;", "CLICKHOUSE_URL", "clickhouse:8123",
+                "LOG_LEVEL", "loud").entrySet()) {
+            Map<String, String> env = minimal();
+            env.put(bad.getKey(), bad.getValue());
+            assertMessage(bad.getKey(), env);
+        }
+    }
+
+    @Test
+    void secretsNeverAppearInErrors() {
+        Map<String, String> env = minimal();
+        env.put("CLICKHOUSE_PASSWORD", "hunter2-secret");
+        env.put("PORT", "nope");
+        var e = assertThrows(IllegalArgumentException.class, () -> WriterConfig.fromEnvironment(env));
+        assertFalse(e.getMessage().contains("hunter2-secret"), e.getMessage());
+    }
+
+    private static void assertMessage(String variable, Map<String, String> env) {
+        var e = assertThrows(IllegalArgumentException.class, () -> WriterConfig.fromEnvironment(env));
+        assertTrue(e.getMessage().contains(variable), e.getMessage());
+    }
+}

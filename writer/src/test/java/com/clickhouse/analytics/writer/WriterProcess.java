@@ -1,0 +1,88 @@
+package com.clickhouse.analytics.writer;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+import com.clickhouse.analytics.local.ChildProcess;
+import com.clickhouse.analytics.local.ClickHouseEndpoint;
+import com.clickhouse.analytics.local.FreePorts;
+
+/** {@link WriterMain} as a real child process, so tests can SIGTERM or SIGKILL it. */
+final class WriterProcess implements AutoCloseable {
+
+    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+
+    private final ChildProcess process;
+    private final int port;
+
+    private WriterProcess(ChildProcess process, int port) {
+        this.process = process;
+        this.port = port;
+    }
+
+    static WriterProcess start(String name, String bootstrap, ClickHouseEndpoint clickHouse, String database, String topic,
+                               String group, Map<String, String> extra) {
+        int port = FreePorts.pick();
+        Map<String, String> env = new HashMap<>();
+        env.put("KAFKA_BOOTSTRAP_SERVERS", bootstrap);
+        env.put("EVENTS_TOPIC", topic);
+        env.put("DLQ_TOPIC", topic + "_dlq");
+        env.put("WRITER_GROUP_ID", group);
+        env.put("CLICKHOUSE_URL", clickHouse.url());
+        env.put("CLICKHOUSE_USER", clickHouse.user());
+        env.put("CLICKHOUSE_PASSWORD", clickHouse.password());
+        env.put("CLICKHOUSE_DATABASE", database);
+        env.put("PORT", Integer.toString(port));
+        env.put("LOG_LEVEL", "info");
+        env.putAll(extra);
+        try {
+            Path log = Files.createDirectories(Path.of("target", "writer-logs")).resolve(name + "-" + System.nanoTime() + ".log");
+            ChildProcess child = ChildProcess.startJvm(name, List.of("-Xmx384m", "-XX:+UseSerialGC", "--enable-native-access=ALL-UNNAMED"),
+                    System.getProperty("java.class.path"), WriterMain.class.getName(), List.of(), env, log);
+            return new WriterProcess(child, port);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    long pid() {
+        return process.pid();
+    }
+
+    boolean isAlive() {
+        return process.isAlive();
+    }
+
+    /** Status and body of {@code GET path}, or status -1 when nothing answers. */
+    HttpResponse<String> get(String path) throws Exception {
+        return HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).timeout(Duration.ofSeconds(10)).build(),
+                HttpResponse.BodyHandlers.ofString());
+    }
+
+    void kill() {
+        process.kill();
+    }
+
+    int stop() {
+        return process.stop(Duration.ofSeconds(40));
+    }
+
+    String logTail() {
+        return process.logTail(60);
+    }
+
+    @Override
+    public void close() {
+        if (process.isAlive()) {
+            process.stop(Duration.ofSeconds(40));
+        }
+    }
+}
