@@ -6,7 +6,10 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -19,7 +22,10 @@ import java.util.concurrent.locks.ReentrantLock;
  *
  * <p>The connection is a session: {@code USE} and {@code SET} stick to it. A request therefore runs
  * as one locked unit — switch database, apply its settings, run, put the settings back — so no other
- * request ever sees them. The lock is fair: requests are served in arrival order.
+ * request ever sees them. That includes a request whose statement is itself {@code SET …} or
+ * {@code USE …}: as on a server's HTTP interface without a session, it succeeds (or fails) with the
+ * engine's answer and has no effect on later requests. The lock is fair: requests are served in
+ * arrival order.
  *
  * <p>Results are returned still in native memory ({@link ChdbResult}); the lock is released before
  * the caller streams them, since a finished result no longer involves the engine.
@@ -39,8 +45,23 @@ final class ChdbEngine implements AutoCloseable {
         this.connection = connectionPointer.reinterpret(ADDRESS.byteSize()).get(ADDRESS, 0);
     }
 
-    /** Opens (creating if needed) the engine's storage in {@code dataDir}. */
+    /**
+     * Opens (creating if needed) the engine's storage in {@code dataDir}.
+     *
+     * <p>{@code dataDir/metadata} is created before connecting: chDB 26.5 starts the database
+     * catalog's background tasks only when that directory already exists at connect time, and one
+     * of them is the cleanup that {@code DROP … SYNC} waits for. On a brand-new data directory the
+     * first DDL creates the directory too late, and every {@code DROP DATABASE|TABLE … SYNC} of that
+     * run then waits for ever (chdb-io/chdb-core#173; a restart on the same directory did not hang).
+     *
+     * @throws UncheckedIOException if the metadata directory cannot be created
+     */
     static ChdbEngine open(ChdbLibrary library, Path dataDir) {
+        try {
+            Files.createDirectories(dataDir.resolve("metadata"));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
         try (Arena arena = Arena.ofConfined()) {
             String[] args = {"clickhouse", "--path=" + dataDir.toAbsolutePath()};
             MemorySegment argv = arena.allocate(ADDRESS, args.length);
@@ -71,18 +92,74 @@ final class ChdbEngine implements AutoCloseable {
             }
             useDatabase(database);
             if (settings.isEmpty()) {
-                return run(sql, format, parameters);
+                return runScoped(sql, format, parameters);
             }
             Map<String, String> previous = currentValues(settings.keySet());
             apply(settings);
             try {
-                return run(sql, format, parameters);
+                return runScoped(sql, format, parameters);
             } finally {
                 apply(previous);
             }
         } finally {
             lock.unlock();
         }
+    }
+
+    /** Runs a statement, undoing what a {@code SET} or {@code USE} statement did to the session. */
+    private ChdbResult runScoped(String sql, String format, Map<String, String> parameters) {
+        switch (SqlStatement.leadingKeyword(sql)) {
+            case "SET" -> {
+                Map<String, String> before = changedSettings();
+                try {
+                    return run(sql, format, parameters);
+                } finally {
+                    restoreChangedSince(before);
+                }
+            }
+            case "USE" -> {
+                try {
+                    return run(sql, format, parameters);
+                } finally {
+                    currentDatabase = null; // unknown now: the next request switches explicitly
+                }
+            }
+            default -> {
+                return run(sql, format, parameters);
+            }
+        }
+    }
+
+    /** The session's settings that differ from their defaults, by name. */
+    private Map<String, String> changedSettings() {
+        Map<String, String> values = new LinkedHashMap<>();
+        try (ChdbResult result = run("SELECT name, value FROM system.settings WHERE changed", "TabSeparatedRaw", Map.of())) {
+            for (String line : result.text().split("\n")) {
+                int tab = line.indexOf('\t');
+                if (tab > 0) {
+                    values.put(line.substring(0, tab), line.substring(tab + 1));
+                }
+            }
+        }
+        return values;
+    }
+
+    /** Puts back every setting whose value is not what it was in {@code before} (its default if it was unchanged). */
+    private void restoreChangedSince(Map<String, String> before) {
+        Map<String, String> restore = new LinkedHashMap<>();
+        try (ChdbResult result = run("SELECT name, value, default FROM system.settings WHERE changed",
+                "TabSeparatedRaw", Map.of())) {
+            for (String line : result.text().split("\n")) {
+                String[] fields = line.split("\t", -1);
+                if (fields.length == 3) {
+                    String wanted = before.getOrDefault(fields[0], fields[2]);
+                    if (!wanted.equals(fields[1])) {
+                        restore.put(fields[0], wanted);
+                    }
+                }
+            }
+        }
+        apply(restore);
     }
 
     /** A statement with no output, in the current session state (tests and set-up). */

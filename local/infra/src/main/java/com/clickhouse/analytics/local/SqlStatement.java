@@ -74,6 +74,35 @@ record SqlStatement(String text, boolean insert, Optional<String> format, int fo
                 + text.substring(insertPoint, dataStart).strip();
     }
 
+    /**
+     * The statement's first word in upper case ({@code SELECT}, {@code SET}, {@code USE}…), after any
+     * leading whitespace and comments; empty if it does not start with a word. Reads no further.
+     */
+    static String leadingKeyword(String text) {
+        int i = 0;
+        int n = text.length();
+        while (i < n) {
+            char c = text.charAt(i);
+            if (Character.isWhitespace(c)) {
+                i++;
+            } else if (c == '-' && i + 1 < n && text.charAt(i + 1) == '-' || c == '#') {
+                while (i < n && text.charAt(i) != '\n') {
+                    i++;
+                }
+            } else if (c == '/' && i + 1 < n && text.charAt(i + 1) == '*') {
+                int end = text.indexOf("*/", i + 2);
+                i = end < 0 ? n : end + 2;
+            } else {
+                break;
+            }
+        }
+        int start = i;
+        while (i < n && (Character.isLetter(text.charAt(i)) || text.charAt(i) == '_')) {
+            i++;
+        }
+        return text.substring(start, i).toUpperCase(Locale.ROOT);
+    }
+
     private static int dataStart(String text, int afterName) {
         int i = afterName;
         while (i < text.length() && Character.isWhitespace(text.charAt(i))) {

@@ -146,6 +146,26 @@ class ClientV2AgainstLocalClickHouseTest {
                 "a per-query setting does not leak into the next query");
     }
 
+    /**
+     * Without a session, a server's HTTP interface runs {@code SET} and {@code USE} for that request
+     * alone. The local server has one engine session for everyone, so it must undo them.
+     */
+    @Test
+    void aSetOrUseStatementDoesNotLeakIntoLaterRequests() throws Exception {
+        String setting = "SELECT toString(getSetting('max_result_rows')) AS v";
+        String before = client.queryAll(setting).getFirst().getString("v");
+        client.execute("SET max_result_rows = 7").get(30, TimeUnit.SECONDS).close();
+        assertEquals(before, client.queryAll(setting).getFirst().getString("v"), "SET leaked into the next request");
+
+        ServerException unknown = serverError(() -> client.execute("SET max_result_rows = 9, no_such_setting = 1").join());
+        assertEquals(115, unknown.getCode(), unknown.getMessage());
+        assertEquals(before, client.queryAll(setting).getFirst().getString("v"), "a failed SET leaked");
+
+        client.execute("USE system").get(30, TimeUnit.SECONDS).close();
+        assertEquals("default", client.queryAll("SELECT currentDatabase() AS db").getFirst().getString("db"),
+                "USE leaked into the next request");
+    }
+
     @Test
     void anUnknownTableFailsAsOnAServer() {
         ServerException e = serverError(() -> client.queryAll("SELECT * FROM " + database + ".nope"));

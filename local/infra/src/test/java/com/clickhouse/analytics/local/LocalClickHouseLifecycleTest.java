@@ -5,21 +5,29 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.ByteArrayInputStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import com.clickhouse.client.api.Client;
+import com.clickhouse.client.api.insert.InsertResponse;
+import com.clickhouse.data.ClickHouseFormat;
 
 /** Starting, stopping and loading a LocalClickHouse of the test's own (never the shared one). */
 class LocalClickHouseLifecycleTest {
+
+    /** A drop of a few small tables takes milliseconds; the bound only turns a hang into a failure. */
+    private static final Duration DROP_BOUND = Duration.ofSeconds(30);
 
     @Test
     void keepsItsDataAcrossARestartOnTheSamePort(@TempDir Path dir) {
@@ -38,6 +46,40 @@ class LocalClickHouseLifecycleTest {
             try (Client client = client(clickHouse.endpoint())) {
                 assertEquals(1234, client.queryAll("SELECT count() FROM kept").getFirst().getLong(1));
             }
+        }
+    }
+
+    /**
+     * chDB started on a new data directory never scheduled the cleanup that {@code DROP … SYNC} waits
+     * for, so a test's clean-up blocked for good; a server's drop returns once the data is gone. Only a
+     * fresh directory shows it, hence a server of this test's own. The rows go in through the streamed
+     * insert path (client-v2's {@code insert}), and the query reads them first, as in a real test.
+     */
+    @Test
+    void dropSyncCompletesOnAFreshDataDirectory(@TempDir Path dir) throws Exception {
+        try (LocalClickHouse clickHouse = LocalClickHouse.start(dir, FreePorts.pick(), "app", "pw");
+             Client client = client(clickHouse.endpoint())) {
+            client.execute("CREATE DATABASE dropped").get(30, TimeUnit.SECONDS).close();
+            client.execute("CREATE TABLE dropped.events (id UInt64, event String) ENGINE = ReplacingMergeTree ORDER BY id")
+                    .get(30, TimeUnit.SECONDS).close();
+            client.execute("CREATE TABLE default.kept (id UInt64) ENGINE = MergeTree ORDER BY id").get(30, TimeUnit.SECONDS).close();
+            StringBuilder rows = new StringBuilder();
+            for (int i = 0; i < 1_000; i++) {
+                rows.append("{\"id\":").append(i).append(",\"event\":\"e").append(i % 3).append("\"}\n");
+            }
+            try (InsertResponse inserted = client.insert("dropped.events",
+                    new ByteArrayInputStream(rows.toString().getBytes(StandardCharsets.UTF_8)), ClickHouseFormat.JSONEachRow)
+                    .get(30, TimeUnit.SECONDS)) {
+                assertEquals(1_000, inserted.getWrittenRows());
+            }
+            assertEquals(1_000, client.queryAll("SELECT count() FROM dropped.events").getFirst().getLong(1));
+
+            client.execute("DROP TABLE default.kept SYNC").get(DROP_BOUND.toSeconds(), TimeUnit.SECONDS).close();
+            client.execute("DROP DATABASE dropped SYNC").get(DROP_BOUND.toSeconds(), TimeUnit.SECONDS).close();
+
+            assertEquals(0, client.queryAll("SELECT count() FROM system.databases WHERE name = 'dropped'").getFirst().getLong(1));
+            assertEquals(0, client.queryAll("SELECT count() FROM system.tables WHERE name = 'kept'").getFirst().getLong(1));
+            client.execute("CREATE DATABASE dropped").get(30, TimeUnit.SECONDS).close(); // the name is free again
         }
     }
 
