@@ -143,7 +143,8 @@ class LocalClickHouseLifecycleTest {
             System.out.println("sustained load: " + queries.get() + " requests in 15 s, slowest "
                     + slowest.get() / 1_000_000 + " ms");
             assertTrue(failures.isEmpty(), () -> "failures: " + failures);
-            assertTrue(queries.get() >= 100, "only " + queries.get() + " queries in 15 s");
+            // A liveness floor, not a speed target: a loaded CI machine serves far fewer than a quiet one.
+            assertTrue(queries.get() >= 20, "only " + queries.get() + " queries in 15 s");
             assertTrue(slowest.get() < Duration.ofSeconds(10).toNanos(), "a query took " + slowest.get() / 1_000_000 + " ms");
             assertTrue(clickHouse.isRunning());
             assertEquals(pid, childPid(clickHouse), "the child was not restarted behind our back");
