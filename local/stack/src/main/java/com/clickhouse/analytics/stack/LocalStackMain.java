@@ -21,6 +21,10 @@ public final class LocalStackMain {
     }
 
     public static void main(String[] args) throws Exception {
+        // The launcher's own Kafka admin client would otherwise narrate the broker's start-up.
+        // The services log by LOG_LEVEL; these properties do not reach their processes.
+        System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", "warn");
+        System.setProperty("org.slf4j.simpleLogger.log.org.apache.kafka", "error");
         if (args.length == 0) {
             System.err.println("usage: LocalStackMain up [--reset] | sql \"SELECT …\"");
             System.exit(2);
