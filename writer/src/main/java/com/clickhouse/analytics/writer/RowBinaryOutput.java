@@ -79,7 +79,7 @@ public final class RowBinaryOutput {
         int length = value.length();
         int utf8 = utf8Length(value);
         writeVarUInt(utf8);
-        if (utf8 == length) { // ASCII: the common case
+        if (utf8 == length) { // ASCII: the common case, copied in bulk (the chars are all < 0x80)
             int i = 0;
             while (i < length) {
                 int chunk = Math.min(length - i, buffer.length - position);
@@ -87,9 +87,9 @@ public final class RowBinaryOutput {
                     flushBuffer();
                     continue;
                 }
-                for (int end = i + chunk; i < end; i++) {
-                    buffer[position++] = (byte) value.charAt(i);
-                }
+                copyAscii(value, i, i + chunk, buffer, position);
+                position += chunk;
+                i += chunk;
             }
             return;
         }
@@ -115,6 +115,11 @@ public final class RowBinaryOutput {
                 buffer[position++] = (byte) (0x80 | (c & 0x3F));
             }
         }
+    }
+
+    @SuppressWarnings("deprecation") // exactly right for ASCII: copies the low byte of each char, no allocation
+    private static void copyAscii(String value, int from, int to, byte[] target, int at) {
+        value.getBytes(from, to, target, at);
     }
 
     static int utf8Length(String value) {

@@ -33,6 +33,10 @@ import org.slf4j.LoggerFactory;
  */
 public final class WriterMain {
 
+    /** Set by the SIGTERM hook: main then must not call System.exit (it would block), the hook halts instead. */
+    private static volatile boolean signalled;
+    private static volatile int exitCode = 1;
+
     private WriterMain() {
     }
 
@@ -51,11 +55,15 @@ public final class WriterMain {
         System.setProperty("org.slf4j.simpleLogger.log.org.apache.kafka", "warn".equals(config.logLevel()) || "error".equals(config.logLevel()) ? config.logLevel() : "warn");
         Logger log = LoggerFactory.getLogger(WriterMain.class);
         try {
-            System.exit(run(config, log));
-        } catch (WriterException.Fatal e) {
+            exitCode = run(config, log);
+        } catch (RuntimeException e) { // WriterException.Fatal, or Kafka failing at start or during a rebalance
             log.error("writer stopped: {}", e.getMessage(), e);
-            System.exit(1);
+            exitCode = 1;
         }
+        if (!signalled) {
+            System.exit(exitCode);
+        }
+        // SIGTERM: the shutdown hook is waiting for this thread and ends the JVM with exitCode.
     }
 
     static int run(WriterConfig config, Logger log) {
@@ -99,12 +107,15 @@ public final class WriterMain {
 
                     Thread main = Thread.currentThread();
                     Thread hook = new Thread(() -> {
+                        signalled = true;
                         loop[0].stop();
                         try {
                             main.join(TimeUnit.SECONDS.toMillis(30));
                         } catch (InterruptedException e) {
                             Thread.currentThread().interrupt();
                         }
+                        // Without this the JVM reports 143 (killed by SIGTERM) even after a clean stop.
+                        Runtime.getRuntime().halt(main.isAlive() ? 1 : exitCode);
                     }, "writer-shutdown");
                     Runtime.getRuntime().addShutdownHook(hook);
                     loop[0].run();

@@ -48,8 +48,7 @@ public final class WriterBenchmark {
             long peakKb;
             String metrics;
             try (WriterProcess writer = WriterProcess.start("writer-bench", bootstrap, endpoint, ch.database, topic, topic,
-                    System.getenv("WRITER_JAVA_TOOL_OPTIONS") == null ? Map.of()
-                            : Map.of("JAVA_TOOL_OPTIONS", System.getenv("WRITER_JAVA_TOOL_OPTIONS")))) {
+                    writerEnvironment())) {
                 while (true) {
                     long rows = ch.longValue("SELECT count() FROM {db}.events");
                     if (rows > 0 && firstRowAt < 0) {
@@ -108,6 +107,20 @@ public final class WriterBenchmark {
             }
         }
         return -1;
+    }
+
+    /** WRITER_BATCH_* from this environment (to try other bounds), and WRITER_JAVA_TOOL_OPTIONS as the writer's JAVA_TOOL_OPTIONS. */
+    private static Map<String, String> writerEnvironment() {
+        Map<String, String> env = new java.util.HashMap<>();
+        System.getenv().forEach((k, v) -> {
+            if (k.startsWith("WRITER_BATCH_")) {
+                env.put(k, v);
+            }
+        });
+        if (System.getenv("WRITER_JAVA_TOOL_OPTIONS") != null) {
+            env.put("JAVA_TOOL_OPTIONS", System.getenv("WRITER_JAVA_TOOL_OPTIONS"));
+        }
+        return env;
     }
 
     /** utime + stime of a process, from /proc/<pid>/stat (clock ticks of 1/100 s on Linux). */

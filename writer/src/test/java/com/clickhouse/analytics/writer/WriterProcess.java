@@ -45,7 +45,7 @@ final class WriterProcess implements AutoCloseable {
         env.putAll(extra);
         try {
             Path log = Files.createDirectories(Path.of("target", "writer-logs")).resolve(name + "-" + System.nanoTime() + ".log");
-            ChildProcess child = ChildProcess.startJvm(name, List.of("-Xmx384m", "-XX:+UseSerialGC", "--enable-native-access=ALL-UNNAMED"),
+            ChildProcess child = ChildProcess.startJvm(name, List.of("-Xmx256m", "-XX:+UseSerialGC", "--enable-native-access=ALL-UNNAMED"),
                     System.getProperty("java.class.path"), WriterMain.class.getName(), List.of(), env, log);
             return new WriterProcess(child, port);
         } catch (java.io.IOException e) {
