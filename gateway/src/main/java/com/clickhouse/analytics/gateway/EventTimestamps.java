@@ -9,6 +9,8 @@ import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
 
+import com.clickhouse.analytics.schema.IsoInstants;
+
 /**
  * Event time as PostHog computes it, against the gateway's receive time {@code now}:
  *
@@ -109,51 +111,11 @@ public final class EventTimestamps {
 
     /**
      * {@code yyyy-MM-ddTHH:mm:ss[.fraction]Z}, what every SDK sends, without the formatter
-     * machinery (this runs once per event); null for anything else.
+     * machinery (this runs once per event); null for anything else. The schema's parser, so the
+     * gateway and the codec read this format the same way.
      */
     static Instant isoUtc(String t) {
-        int n = t.length();
-        if (n < 20 || n > 30 || t.charAt(4) != '-' || t.charAt(7) != '-' || t.charAt(10) != 'T' || t.charAt(13) != ':'
-                || t.charAt(16) != ':' || t.charAt(n - 1) != 'Z') {
-            return null;
-        }
-        int year = digits(t, 0, 4), month = digits(t, 5, 2), day = digits(t, 8, 2);
-        int hour = digits(t, 11, 2), minute = digits(t, 14, 2), second = digits(t, 17, 2);
-        if (year < 0 || month < 1 || month > 12 || day < 1 || hour < 0 || hour > 23 || minute < 0 || minute > 59
-                || second < 0 || second > 59) {
-            return null;
-        }
-        int nanos = 0;
-        if (n > 20) {
-            if (t.charAt(19) != '.' || n == 21) {
-                return null;
-            }
-            int fraction = n - 21;
-            int f = digits(t, 20, fraction);
-            if (f < 0) {
-                return null;
-            }
-            nanos = f * POWERS[9 - fraction];
-        }
-        if (day > java.time.YearMonth.of(year, month).lengthOfMonth()) {
-            return null;
-        }
-        long epochDay = LocalDate.of(year, month, day).toEpochDay();
-        return Instant.ofEpochSecond(epochDay * 86_400 + hour * 3_600L + minute * 60L + second, nanos);
-    }
-
-    private static final int[] POWERS = {1, 10, 100, 1_000, 10_000, 100_000, 1_000_000, 10_000_000, 100_000_000, 1_000_000_000};
-
-    private static int digits(String t, int from, int count) {
-        int v = 0;
-        for (int i = from; i < from + count; i++) {
-            int d = t.charAt(i) - '0';
-            if (d < 0 || d > 9) {
-                return -1;
-            }
-            v = v * 10 + d;
-        }
-        return v;
+        return IsoInstants.parse(t);
     }
 
     /** Epoch milliseconds (13 digits and more) or seconds, with an optional fraction. */
