@@ -35,10 +35,18 @@ final class TestKafka {
     private TestKafka() {
     }
 
+    /**
+     * Pre-loads topics while writers, ClickHouse and the broker share two busy cores: one request in
+     * flight per connection and generous timeouts, because a broker stalled past the request timeout
+     * otherwise sends the idempotent producer into OutOfOrderSequence retries until its records expire.
+     */
     static KafkaProducer<byte[], byte[]> producer(String bootstrap) {
         return new KafkaProducer<>(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap, ProducerConfig.ACKS_CONFIG, "all",
                 ProducerConfig.LINGER_MS_CONFIG, 20, ProducerConfig.BATCH_SIZE_CONFIG, 256 * 1024,
-                ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4"), new ByteArraySerializer(), new ByteArraySerializer());
+                ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4",
+                ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION, 1,
+                ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, 120_000,
+                ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 300_000), new ByteArraySerializer(), new ByteArraySerializer());
     }
 
     /** A realistic pageview-like event of one of {@code persons} people. */
