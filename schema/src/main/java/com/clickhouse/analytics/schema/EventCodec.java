@@ -3,6 +3,7 @@ package com.clickhouse.analytics.schema;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.UUID;
@@ -72,8 +73,15 @@ public final class EventCodec {
             .build();
 
     private final JsonFactory json;
+    private final boolean sliceObjects;
 
     public EventCodec() {
+        this(true);
+    }
+
+    /** With {@code sliceObjects} false, every raw object is re-emitted (the reference the tests compare the slices with). */
+    EventCodec(boolean sliceObjects) {
+        this.sliceObjects = sliceObjects;
         this.json = JsonFactory.builder()
                 .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
                 .enable(JsonWriteFeature.COMBINE_UNICODE_SURROGATES_IN_UTF8)
@@ -146,7 +154,7 @@ public final class EventCodec {
             throw new EventDecodingException("empty record");
         }
         try (JsonParser p = json.createParser(bytes)) {
-            return read(p);
+            return read(p, bytes);
         } catch (EventDecodingException e) {
             throw e;
         } catch (IOException | RuntimeException e) {
@@ -154,7 +162,7 @@ public final class EventCodec {
         }
     }
 
-    private Event read(JsonParser p) throws IOException, EventDecodingException {
+    private Event read(JsonParser p, byte[] bytes) throws IOException, EventDecodingException {
         if (p.nextToken() != JsonToken.START_OBJECT) {
             throw new EventDecodingException("record is not a JSON object");
         }
@@ -173,7 +181,7 @@ public final class EventCodec {
                 case "api_key" -> apiKey = text(p, field);
                 case "event" -> event = text(p, field);
                 case "distinct_id" -> distinctId = text(p, field);
-                case "properties" -> properties = rawObject(p, field);
+                case "properties" -> properties = rawObject(p, field, bytes);
                 case "timestamp" -> timestamp = text(p, field);
                 case "sent_at" -> sentAt = text(p, field);
                 case "received_at" -> receivedAt = text(p, field);
@@ -184,8 +192,8 @@ public final class EventCodec {
                 case "current_url" -> currentUrl = text(p, field);
                 case "host" -> host = text(p, field);
                 case "elements_chain" -> elementsChain = text(p, field);
-                case "$set" -> set = rawObject(p, field);
-                case "$set_once" -> setOnce = rawObject(p, field);
+                case "$set" -> set = rawObject(p, field, bytes);
+                case "$set_once" -> setOnce = rawObject(p, field, bytes);
                 case "$anon_distinct_id" -> anonDistinctId = text(p, field);
                 case "alias" -> alias = text(p, field);
                 default -> p.skipChildren(); // forward compatible: a newer producer's field
@@ -225,17 +233,84 @@ public final class EventCodec {
     }
 
     /**
-     * The object's text, re-emitted compactly so identical content always has identical bytes.
-     * Numbers are copied as written ({@code 2.50} stays {@code 2.50}, a 30-digit integer keeps its
-     * digits): converting them through double would silently change property values.
+     * The object's text in its canonical form: compact, as this codec's generator writes it, so
+     * identical content always has identical bytes. Numbers are copied as written ({@code 2.50}
+     * stays {@code 2.50}, a 30-digit integer keeps its digits): converting them through double would
+     * silently change property values.
+     *
+     * <p>The gateway writes canonical objects, so the object's bytes are normally taken as they
+     * are (one UTF-8 decode, no token-by-token copy). Only when they are not canonical — whitespace
+     * between tokens, an escape the generator would not write ({@code \\u…}, {@code \\/}), or
+     * text that is not well-formed UTF-8 — is the object re-emitted through the generator.
      */
-    private String rawObject(JsonParser p, String field) throws IOException, EventDecodingException {
+    private String rawObject(JsonParser p, String field, byte[] bytes) throws IOException, EventDecodingException {
         if (p.currentToken() == JsonToken.VALUE_NULL) {
             return null;
         }
         if (p.currentToken() != JsonToken.START_OBJECT) {
             throw new EventDecodingException("field \"" + field + "\" must be a JSON object");
         }
+        if (!sliceObjects) {
+            return reEmitted(p, field);
+        }
+        long start = p.currentTokenLocation().getByteOffset();
+        p.skipChildren(); // still checks syntax, nesting depth, name lengths and duplicate names
+        if (p.currentToken() != JsonToken.END_OBJECT) {
+            throw new EventDecodingException("field \"" + field + "\" is an incomplete JSON object");
+        }
+        long end = p.currentTokenLocation().getByteOffset() + 1;
+        if (start < 0 || end > bytes.length || end - start > READ_LIMITS.getMaxStringLength()
+                || bytes[(int) start] != '{' || bytes[(int) end - 1] != '}') {
+            throw new EventDecodingException("field \"" + field + "\": cannot locate the object in the record");
+        }
+        String canonical = canonicalSlice(bytes, (int) start, (int) end);
+        if (canonical != null) {
+            return canonical;
+        }
+        try (JsonParser object = json.createParser(bytes, (int) start, (int) (end - start))) {
+            object.nextToken();
+            return reEmitted(object, field);
+        }
+    }
+
+    /**
+     * {@code bytes[start, end)} (a syntactically valid JSON object) as a string if it is exactly
+     * what {@link #reEmitted} would produce for it, else null: no whitespace outside strings, only
+     * the escapes the generator writes for {@code "}, {@code \\} and the control characters with a
+     * short form, and well-formed UTF-8 (so no lone surrogate can appear).
+     */
+    static String canonicalSlice(byte[] bytes, int start, int end) {
+        boolean inString = false;
+        boolean ascii = true;
+        for (int i = start; i < end; i++) {
+            byte b = bytes[i];
+            if (b < 0) {
+                ascii = false;
+            } else if (inString) {
+                if (b == '"') {
+                    inString = false;
+                } else if (b == '\\') {
+                    switch (bytes[++i]) {
+                        case '"', '\\', 'b', 't', 'n', 'f', 'r' -> { }
+                        default -> {
+                            return null; // \\u… (the generator writes most characters unescaped) or \\/
+                        }
+                    }
+                }
+            } else if (b == '"') {
+                inString = true;
+            } else if (b == ' ' || b == '\n' || b == '\r' || b == '\t') {
+                return null;
+            }
+        }
+        String text = new String(bytes, start, end - start, StandardCharsets.UTF_8);
+        // Malformed UTF-8 (also encoded surrogates) decodes to U+FFFD: let the generator path decide
+        // what the parser makes of it. A genuine U+FFFD merely takes the slow path.
+        return ascii || text.indexOf('\uFFFD') < 0 ? text : null;
+    }
+
+    /** The object at the parser's current START_OBJECT, re-emitted token by token. */
+    private String reEmitted(JsonParser p, String field) throws IOException, EventDecodingException {
         var out = new java.io.StringWriter(256);
         try (JsonGenerator gen = json.createGenerator(out)) {
             int depth = 0;

@@ -37,7 +37,16 @@ public final class BatchProcessor {
         this.clock = clock;
     }
 
-    public Outcome write(Batch batch) {
+    /**
+     * A batch's records decoded: the decodable ones with their events, the others as dead letters.
+     * A pure function of the batch (the codec is deterministic), so it may be computed on another
+     * thread, ahead of {@link #write(Batch, Decoded)}.
+     */
+    public record Decoded(List<SourceRecord> records, List<Event> events, List<DeadLetterSink.DeadLetter> undecodable) {
+    }
+
+    /** Decodes every record of {@code batch}. Thread-safe. */
+    public Decoded decode(Batch batch) {
         List<DeadLetterSink.DeadLetter> dead = new ArrayList<>();
         List<SourceRecord> decodable = new ArrayList<>(batch.rows());
         List<Event> events = new ArrayList<>(batch.rows());
@@ -49,10 +58,21 @@ public final class BatchProcessor {
                 dead.add(new DeadLetterSink.DeadLetter(record, "undecodable", e.getMessage(), clock.instant()));
             }
         }
+        return new Decoded(decodable, events, dead);
+    }
+
+    public Outcome write(Batch batch) {
+        return write(batch, decode(batch));
+    }
+
+    /** Writes {@code batch}, whose records {@link #decode} turned into {@code decoded}. */
+    public Outcome write(Batch batch, Decoded decoded) {
+        List<DeadLetterSink.DeadLetter> dead = new ArrayList<>(decoded.undecodable());
+        List<Event> events = decoded.events();
         List<UUID> personIds = events.isEmpty() ? List.of() : identities.resolve(events);
         List<EventRow> rows = new ArrayList<>(events.size());
         for (int i = 0; i < events.size(); i++) {
-            rows.add(new EventRow(decodable.get(i), events.get(i), personIds.get(i)));
+            rows.add(new EventRow(decoded.records().get(i), events.get(i), personIds.get(i)));
         }
         for (BisectingInserter.Rejected rejected : inserter.insert(rows, batch.deduplicationToken())) {
             dead.add(new DeadLetterSink.DeadLetter(rejected.row().source(), rejected.error().tag(), rejected.error().getMessage(),
@@ -61,7 +81,6 @@ public final class BatchProcessor {
         if (!dead.isEmpty()) {
             deadLetters.send(dead);
         }
-        return new Outcome(rows.size() - (int) dead.stream().filter(d -> !d.errorTag().equals("undecodable")).count(),
-                dead.size(), batch.bytes());
+        return new Outcome(rows.size() - (dead.size() - decoded.undecodable().size()), dead.size(), batch.bytes());
     }
 }

@@ -3,11 +3,16 @@ package com.clickhouse.analytics.writer;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Collection;
+import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalLong;
 import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 
 import org.apache.kafka.clients.consumer.CommitFailedException;
 import org.apache.kafka.clients.consumer.Consumer;
@@ -39,6 +44,11 @@ import org.slf4j.LoggerFactory;
  *   <li>{@link #stop()} (SIGTERM): the same as revoking everything, then the consumer leaves the group.</li>
  *   <li>A fatal error stops the loop: {@link #run()} throws it after closing the consumer.</li>
  * </ul>
+ *
+ * <p>Decoding is the one step done off this thread: a second thread decodes the round's batches in
+ * order (a pure function of their records) while this one commits the fences and writes the
+ * batches before. Fences, writes and commits keep their order; what a failed round did not reach
+ * is discarded.
  */
 public final class ConsumerLoop implements Runnable {
 
@@ -56,6 +66,8 @@ public final class ConsumerLoop implements Runnable {
     private final Clock clock;
     private final int maxPollRecords;
     private final long fillWindowMillis;
+    private final ExecutorService decoder = Executors.newSingleThreadExecutor(Thread.ofPlatform()
+            .name("writer-decode").daemon(true).factory());
 
     private volatile boolean running = true;
     private volatile boolean alive;
@@ -112,6 +124,7 @@ public final class ConsumerLoop implements Runnable {
                 }
             } finally {
                 consumer.close(Duration.ofSeconds(10)); // leaves the group
+                decoder.shutdownNow();
                 alive = false;
             }
         }
@@ -153,15 +166,30 @@ public final class ConsumerLoop implements Runnable {
             return;
         }
         try {
-            if (!commit(offsets.fencesFor(batches))) {
-                return; // the group moved on: these partitions are being taken away
-            }
+            // Decoded in order on the decode thread, while the fences are committed and the batches before are written.
+            List<Future<BatchProcessor.Decoded>> decoded = new ArrayList<>(batches.size());
             for (Batch batch : batches) {
-                long start = System.nanoTime();
-                BatchProcessor.Outcome outcome = processor.write(batch);
-                accumulator.completed(batch);
-                offsets.inserted(batch);
-                metrics.batchWritten(batch, outcome, System.nanoTime() - start);
+                decoded.add(decoder.submit(() -> processor.decode(batch)));
+            }
+            try {
+                if (!commit(offsets.fencesFor(batches))) {
+                    return; // the group moved on: these partitions are being taken away
+                }
+                for (int i = 0; i < batches.size(); i++) {
+                    Batch batch = batches.get(i);
+                    long start = System.nanoTime();
+                    BatchProcessor.Outcome outcome = processor.write(batch, decoded(decoded.get(i)));
+                    decoded.set(i, null); // garbage once written
+                    accumulator.completed(batch);
+                    offsets.inserted(batch);
+                    metrics.batchWritten(batch, outcome, System.nanoTime() - start);
+                }
+            } finally {
+                for (Future<BatchProcessor.Decoded> f : decoded) {
+                    if (f != null) {
+                        f.cancel(false); // a round that stopped early: its retry decodes again
+                    }
+                }
             }
             commit(offsets.pending());
             if (backingOff()) {
@@ -187,6 +215,21 @@ public final class ConsumerLoop implements Runnable {
         } catch (WriterException.RecordRejected e) {
             // Only event inserts may reject records, and those are isolated: this is a bug, not data.
             throw new WriterException.Fatal("unexpected record rejection outside the events insert: " + e.getMessage(), e);
+        }
+    }
+
+    private static BatchProcessor.Decoded decoded(Future<BatchProcessor.Decoded> future) {
+        try {
+            return future.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new WriterException.Unavailable("interrupted", "interrupted while decoding a batch", e);
+        } catch (ExecutionException e) {
+            switch (e.getCause()) {
+                case RuntimeException r -> throw r;
+                case Error r -> throw r;
+                default -> throw new IllegalStateException("decoding a batch failed", e.getCause());
+            }
         }
     }
 

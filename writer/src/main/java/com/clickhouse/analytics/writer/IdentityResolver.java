@@ -60,7 +60,7 @@ public final class IdentityResolver {
         Map<String, UUID> known = lookUp(events);
         Map<String, UUID> links = batchLinks(events, known);
         List<UUID> personIds = new ArrayList<>(events.size());
-        Map<String, UUID> finalLinks = new LinkedHashMap<>();
+        Map<String, UUID> finalLinks = LinkedHashMap.newLinkedHashMap(known.size());
         for (Event e : events) {
             UUID personId = personFor(e, known, links);
             personIds.add(personId);
@@ -96,7 +96,7 @@ public final class IdentityResolver {
     }
 
     private Map<String, UUID> lookUp(List<Event> events) {
-        Set<String> ids = new LinkedHashSet<>();
+        Set<String> ids = LinkedHashSet.newLinkedHashSet(events.size());
         for (Event e : events) {
             ids.add(e.distinctId());
             if (present(e.anonDistinctId())) {
@@ -106,7 +106,7 @@ public final class IdentityResolver {
                 ids.add(e.alias());
             }
         }
-        Map<String, UUID> known = new HashMap<>();
+        Map<String, UUID> known = HashMap.newHashMap(ids.size());
         List<String> unknown = new ArrayList<>();
         for (String id : ids) {
             UUID cached = cache.get(id);

@@ -13,16 +13,20 @@ import java.util.UUID;
  */
 public final class PersonIds {
 
+    /** One digest per thread: {@code MessageDigest.getInstance} per distinct id is a provider lookup each time. */
+    private static final ThreadLocal<MessageDigest> SHA1 = ThreadLocal.withInitial(() -> {
+        try {
+            return MessageDigest.getInstance("SHA-1");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-1 is required of every JDK", e);
+        }
+    });
+
     private PersonIds() {
     }
 
     public static UUID deterministic(String distinctId) {
-        byte[] hash;
-        try {
-            hash = MessageDigest.getInstance("SHA-1").digest(distinctId.getBytes(StandardCharsets.UTF_8));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("SHA-1 is required of every JDK", e);
-        }
+        byte[] hash = SHA1.get().digest(distinctId.getBytes(StandardCharsets.UTF_8)); // digest() also resets it
         hash[6] = (byte) ((hash[6] & 0x0f) | 0x50);
         hash[8] = (byte) ((hash[8] & 0x3f) | 0x80);
         ByteBuffer bytes = ByteBuffer.wrap(hash, 0, 16);

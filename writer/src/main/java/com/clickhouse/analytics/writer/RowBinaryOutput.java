@@ -2,6 +2,7 @@ package com.clickhouse.analytics.writer;
 
 import java.io.IOException;
 import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.UUID;
 
@@ -13,6 +14,9 @@ import java.util.UUID;
 public final class RowBinaryOutput {
 
     private static final long[] POW10 = {1L, 10L, 100L, 1_000L, 10_000L, 100_000L, 1_000_000L, 10_000_000L, 100_000_000L, 1_000_000_000L};
+
+    /** From this length on, strings are encoded by {@link String#getBytes}: same bytes, faster. */
+    static final int LONG_STRING = 64;
 
     private final OutputStream out;
     private final byte[] buffer;
@@ -77,6 +81,14 @@ public final class RowBinaryOutput {
     /** String: varint byte length, then UTF-8 (lone surrogates become '?', as {@code getBytes} would do). */
     public void writeString(String value) throws IOException {
         int length = value.length();
+        if (length >= LONG_STRING) {
+            // The JDK's encoder checks and copies whole vectors at a time; scanning char by char for the
+            // length and then copying cost more than the short-lived array it allocates.
+            byte[] utf8 = value.getBytes(StandardCharsets.UTF_8);
+            writeVarUInt(utf8.length);
+            writeBytes(utf8);
+            return;
+        }
         int utf8 = utf8Length(value);
         writeVarUInt(utf8);
         if (utf8 == length) { // ASCII: the common case, copied in bulk (the chars are all < 0x80)
@@ -115,6 +127,19 @@ public final class RowBinaryOutput {
                 buffer[position++] = (byte) (0x80 | (c & 0x3F));
             }
         }
+    }
+
+    private void writeBytes(byte[] bytes) throws IOException {
+        if (bytes.length > buffer.length - position) {
+            flushBuffer();
+            if (bytes.length > buffer.length / 2) {
+                out.write(bytes);
+                written += bytes.length;
+                return;
+            }
+        }
+        System.arraycopy(bytes, 0, buffer, position, bytes.length);
+        position += bytes.length;
     }
 
     @SuppressWarnings("deprecation") // exactly right for ASCII: copies the low byte of each char, no allocation

@@ -23,6 +23,9 @@ final class WriterProcess implements AutoCloseable {
     private final ChildProcess process;
     private final int port;
 
+    /** Heap and GC of writer processes: the system property {@code cpa.writer.jvmOptions} (space-separated) to try others. */
+    static final String JVM_OPTIONS = System.getProperty("cpa.writer.jvmOptions", "-Xmx320m -Xmn160m -XX:+UseSerialGC");
+
     private WriterProcess(ChildProcess process, int port) {
         this.process = process;
         this.port = port;
@@ -45,8 +48,10 @@ final class WriterProcess implements AutoCloseable {
         env.putAll(extra);
         try {
             Path log = Files.createDirectories(Path.of("target", "writer-logs")).resolve(name + "-" + System.nanoTime() + ".log");
-            ChildProcess child = ChildProcess.startJvm(name, List.of("-Xmx256m", "-XX:+UseSerialGC", "--enable-native-access=ALL-UNNAMED"),
-                    System.getProperty("java.class.path"), WriterMain.class.getName(), List.of(), env, log);
+            List<String> jvm = new java.util.ArrayList<>(List.of(JVM_OPTIONS.strip().split("\\s+")));
+            jvm.add("--enable-native-access=ALL-UNNAMED");
+            ChildProcess child = ChildProcess.startJvm(name, jvm, System.getProperty("java.class.path"), WriterMain.class.getName(),
+                    List.of(), env, log);
             return new WriterProcess(child, port);
         } catch (java.io.IOException e) {
             throw new java.io.UncheckedIOException(e);

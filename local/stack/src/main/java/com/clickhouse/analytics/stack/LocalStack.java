@@ -135,7 +135,9 @@ public final class LocalStack implements AutoCloseable {
         env.put("PORT", String.valueOf(settings.writerPort()));
         env.put("DLQ_TOPIC", settings.dlqTopic());
         env.put("WRITER_GROUP_ID", "cpa-writer");
-        writer = ChildProcess.startJvm("writer", List.of("-Xmx512m", "-XX:+UseG1GC"), classPath, WRITER_MAIN, List.of(),
+        // One consumer thread and one decode thread: the serial collector costs the least CPU, and a large
+        // young generation keeps the buffered batches from being promoted (docs/benchmarks.md, "Writer").
+        writer = ChildProcess.startJvm("writer", List.of("-Xmx320m", "-Xmn160m", "-XX:+UseSerialGC"), classPath, WRITER_MAIN, List.of(),
                 env, logs().resolve("writer.log"));
         started.push(writer);
         awaitReady("writer", writer, "http://127.0.0.1:" + settings.writerPort() + "/ready");
