@@ -85,6 +85,22 @@ public final class ChildProcess implements AutoCloseable {
         }
     }
 
+    /**
+     * Waits up to {@code timeout} for a one-off child (a storage format, a migration) to finish;
+     * one still running then is stopped, so the result is non-zero. Returns the exit code.
+     */
+    public int awaitExit(Duration timeout) {
+        try {
+            if (process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+                removeHook();
+                return process.exitValue();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        return stop(Duration.ofSeconds(1));
+    }
+
     /** SIGTERM, then SIGKILL after {@code grace}. Returns the exit code. */
     public int stop(Duration grace) {
         process.destroy();

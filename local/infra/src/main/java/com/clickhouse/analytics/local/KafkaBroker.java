@@ -190,11 +190,7 @@ public final class KafkaBroker implements AutoCloseable {
                 classPath, "kafka.tools.StorageTool",
                 List.of("format", "--cluster-id", clusterId, "--config", config.toString(), "--ignore-formatted"),
                 Map.of(), dataDir.resolve("format.log"));
-        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-        while (tool.isAlive() && System.nanoTime() < deadline) {
-            sleep(50);
-        }
-        int exit = tool.stop(Duration.ofSeconds(1));
+        int exit = tool.awaitExit(Duration.ofSeconds(60));
         if (exit != 0) {
             throw new IllegalStateException("formatting Kafka storage failed (exit " + exit + "):\n" + tool.logTail(20));
         }

@@ -119,11 +119,7 @@ public final class LocalStack implements AutoCloseable {
     private void migrate() {
         ChildProcess migrate = ChildProcess.startJvm("migrate", List.of("-Xmx256m"), classPath, MIGRATE_MAIN, List.of(),
                 clickHouseEnvironment(), logs().resolve("migrate.log"));
-        long deadline = System.nanoTime() + READY_TIMEOUT.toNanos();
-        while (migrate.isAlive() && System.nanoTime() < deadline) {
-            sleep(100);
-        }
-        int exit = migrate.stop(Duration.ofSeconds(1));
+        int exit = migrate.awaitExit(READY_TIMEOUT);
         if (exit != 0) {
             throw new IllegalStateException("migrations failed (exit " + exit + "):\n" + migrate.logTail(20));
         }
