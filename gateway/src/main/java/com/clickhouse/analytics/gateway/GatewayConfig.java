@@ -171,7 +171,7 @@ public record GatewayConfig(
                 r.duration("gateway.shutdown-grace", Duration.ZERO),
                 r.duration("gateway.readiness-interval", Duration.ofMillis(50)),
                 io == 0 ? Math.max(2, cores) : io,
-                workers == 0 ? Math.max(8, cores * 4) : workers,
+                workers == 0 ? cores + 1 : workers,
                 r.duration("gateway.http.read-timeout", Duration.ofMillis(100)),
                 r.duration("gateway.http.idle-timeout", Duration.ofMillis(100)));
     }

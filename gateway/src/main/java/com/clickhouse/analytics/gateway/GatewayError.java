@@ -11,7 +11,7 @@ package com.clickhouse.analytics.gateway;
  */
 public abstract sealed class GatewayError extends Exception
         permits GatewayError.BadRequest, GatewayError.Unauthorized, GatewayError.Forbidden,
-        GatewayError.NotFound, GatewayError.MethodNotAllowed, GatewayError.TooLarge,
+        GatewayError.NotFound, GatewayError.MethodNotAllowed, GatewayError.Timeout, GatewayError.TooLarge,
         GatewayError.UnsupportedEncoding, GatewayError.Unavailable {
 
     private GatewayError(String message) {
@@ -82,6 +82,17 @@ public abstract sealed class GatewayError extends Exception
 
         @Override public int status() { return 405; }
         @Override public String tag() { return "method_not_allowed"; }
+    }
+
+    /** 408: the client stopped sending its body; the connection is closed after the answer. */
+    public static final class Timeout extends GatewayError {
+        public Timeout(String message) {
+            super(message);
+        }
+
+        @Override public int status() { return 408; }
+        @Override public String tag() { return "read_timeout"; }
+        @Override public boolean retryable() { return true; }
     }
 
     /** 413: body, decompressed body, event count or a single record over its limit. */

@@ -66,7 +66,7 @@ public final class KafkaEventSink implements EventSink {
         for (int i = 0; i < n; i++) {
             Event e = events.get(i);
             keys[i] = e.partitionKey();
-            values[i] = encode(e);
+            values[i] = codec.encode(e);
             bytes += keys[i].length + values[i].length;
         }
         CompletableFuture<Void> done = new CompletableFuture<>();
@@ -92,38 +92,6 @@ public final class KafkaEventSink implements EventSink {
             }
         }
         return done;
-    }
-
-    /** The codec's JSON, written through a per-thread generator and buffer that are reused. */
-    private byte[] encode(Event e) {
-        Encoder encoder = encoders.get();
-        try {
-            encoder.buffer.reset();
-            codec.write(e, encoder.generator);
-            encoder.generator.flush();
-            return encoder.buffer.toByteArray();
-        } catch (java.io.IOException ex) {
-            encoders.remove();
-            return codec.encode(e);
-        }
-    }
-
-    private static final com.fasterxml.jackson.core.JsonFactory JSON = new com.fasterxml.jackson.core.JsonFactory();
-
-    private final ThreadLocal<Encoder> encoders = ThreadLocal.withInitial(Encoder::new);
-
-    private static final class Encoder {
-        final com.fasterxml.jackson.core.util.ByteArrayBuilder buffer = new com.fasterxml.jackson.core.util.ByteArrayBuilder(1024);
-        final com.fasterxml.jackson.core.JsonGenerator generator;
-
-        Encoder() {
-            try {
-                generator = JSON.createGenerator(buffer);
-            } catch (java.io.IOException e) {
-                throw new java.io.UncheckedIOException(e);
-            }
-            generator.setRootValueSeparator(null);
-        }
     }
 
     private boolean reserve(long bytes) {

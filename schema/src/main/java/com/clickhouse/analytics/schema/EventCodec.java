@@ -1,8 +1,6 @@
 package com.clickhouse.analytics.schema;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
@@ -14,7 +12,6 @@ import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.core.StreamReadFeature;
-import com.fasterxml.jackson.core.io.SerializedString;
 import com.fasterxml.jackson.core.json.JsonWriteFeature;
 
 /**
@@ -25,7 +22,8 @@ import com.fasterxml.jackson.core.json.JsonWriteFeature;
  * "timestamp":"2026-01-01T00:00:00.123Z","received_at":"…", …optional fields…}</pre>
  *
  * <p>Optional fields are omitted when null. Unknown fields are ignored, so a newer gateway can add
- * fields without breaking an older writer. Streaming Jackson on both sides: no tree per event.
+ * fields without breaking an older writer. Decoding is streaming Jackson (no tree per event);
+ * encoding writes the same bytes Jackson's generator would, directly ({@link EventWriter}).
  * Thread-safe.
  *
  * <p><b>Text.</b> Records are UTF-8; characters outside the BMP (emoji) are written as UTF-8, not
@@ -40,26 +38,6 @@ public final class EventCodec {
 
     public static final int VERSION = 1;
 
-    private static final SerializedString V = new SerializedString("v");
-    private static final SerializedString UUID_FIELD = new SerializedString("uuid");
-    private static final SerializedString API_KEY = new SerializedString("api_key");
-    private static final SerializedString EVENT = new SerializedString("event");
-    private static final SerializedString DISTINCT_ID = new SerializedString("distinct_id");
-    private static final SerializedString PROPERTIES = new SerializedString("properties");
-    private static final SerializedString TIMESTAMP = new SerializedString("timestamp");
-    private static final SerializedString SENT_AT = new SerializedString("sent_at");
-    private static final SerializedString RECEIVED_AT = new SerializedString("received_at");
-    private static final SerializedString IP = new SerializedString("ip");
-    private static final SerializedString USER_AGENT = new SerializedString("user_agent");
-    private static final SerializedString SESSION_ID = new SerializedString("session_id");
-    private static final SerializedString WINDOW_ID = new SerializedString("window_id");
-    private static final SerializedString CURRENT_URL = new SerializedString("current_url");
-    private static final SerializedString HOST = new SerializedString("host");
-    private static final SerializedString ELEMENTS_CHAIN = new SerializedString("elements_chain");
-    private static final SerializedString SET = new SerializedString("$set");
-    private static final SerializedString SET_ONCE = new SerializedString("$set_once");
-    private static final SerializedString ANON_DISTINCT_ID = new SerializedString("$anon_distinct_id");
-    private static final SerializedString ALIAS = new SerializedString("alias");
 
     /**
      * Limits of what {@link #decode} accepts, beyond which a record is an
@@ -74,6 +52,8 @@ public final class EventCodec {
 
     private final JsonFactory json;
     private final boolean sliceObjects;
+    /** Encoding reuses one buffer per thread: the gateway encodes on a few worker threads. */
+    private final ThreadLocal<EventWriter> writers = ThreadLocal.withInitial(EventWriter::new);
 
     public EventCodec() {
         this(true);
@@ -89,63 +69,13 @@ public final class EventCodec {
                 .build();
     }
 
-    /** Compact JSON of {@code event}, UTF-8. */
-    public byte[] encode(Event event) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream(512);
-        try (JsonGenerator gen = json.createGenerator(out)) {
-            write(event, gen);
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot encode event " + event.uuid(), e);
-        }
-        return out.toByteArray();
-    }
-
     /**
-     * Writes one event as a JSON object to {@code gen}. The raw JSON fields are written as they are
-     * (but for lone surrogates): the caller guarantees they are JSON objects (the gateway copies
-     * them from a parsed request).
+     * Compact JSON of {@code event}, UTF-8. The raw JSON fields are written as they are (but for
+     * lone surrogates): the caller guarantees they are JSON objects (the gateway copies them from a
+     * parsed request).
      */
-    public void write(Event e, JsonGenerator gen) throws IOException {
-        char[] scratch = SCRATCH.get();
-        gen.writeStartObject();
-        gen.writeFieldName(V);
-        gen.writeNumber(VERSION);
-        gen.writeFieldName(UUID_FIELD);
-        gen.writeString(scratch, 0, writeUuid(e.uuid(), scratch));
-        gen.writeFieldName(API_KEY);
-        gen.writeString(LoneSurrogates.replaceIn(e.apiKey()));
-        gen.writeFieldName(EVENT);
-        gen.writeString(LoneSurrogates.replaceIn(e.event()));
-        gen.writeFieldName(DISTINCT_ID);
-        gen.writeString(LoneSurrogates.replaceIn(e.distinctId()));
-        gen.writeFieldName(PROPERTIES);
-        gen.writeRawValue(LoneSurrogates.replaceInJson(e.properties()));
-        gen.writeFieldName(TIMESTAMP);
-        writeInstant(gen, e.timestamp(), scratch);
-        if (e.sentAt() != null) {
-            gen.writeFieldName(SENT_AT);
-            writeInstant(gen, e.sentAt(), scratch);
-        }
-        gen.writeFieldName(RECEIVED_AT);
-        writeInstant(gen, e.receivedAt(), scratch);
-        writeOptional(gen, IP, e.ip());
-        writeOptional(gen, USER_AGENT, e.userAgent());
-        writeOptional(gen, SESSION_ID, e.sessionId());
-        writeOptional(gen, WINDOW_ID, e.windowId());
-        writeOptional(gen, CURRENT_URL, e.currentUrl());
-        writeOptional(gen, HOST, e.host());
-        writeOptional(gen, ELEMENTS_CHAIN, e.elementsChain());
-        if (e.set() != null) {
-            gen.writeFieldName(SET);
-            gen.writeRawValue(LoneSurrogates.replaceInJson(e.set()));
-        }
-        if (e.setOnce() != null) {
-            gen.writeFieldName(SET_ONCE);
-            gen.writeRawValue(LoneSurrogates.replaceInJson(e.setOnce()));
-        }
-        writeOptional(gen, ANON_DISTINCT_ID, e.anonDistinctId());
-        writeOptional(gen, ALIAS, e.alias());
-        gen.writeEndObject();
+    public byte[] encode(Event event) {
+        return writers.get().write(event);
     }
 
     /** Reads one event; any defect of the record is an {@link EventDecodingException} naming it. */
@@ -363,23 +293,8 @@ public final class EventCodec {
         }
     }
 
-    /**
-     * Per-thread characters for the uuid and the instants, so that writing an event allocates no
-     * string for them (the gateway writes three instants per event on its hot path).
-     */
-    private static final int UUID_LENGTH = 36;
-    private static final ThreadLocal<char[]> SCRATCH = ThreadLocal.withInitial(() -> new char[Math.max(UUID_LENGTH, IsoInstants.MAX_LENGTH)]);
+    static final int UUID_LENGTH = 36;
     private static final char[] HEX = "0123456789abcdef".toCharArray();
-
-    /** {@link Instant#toString()}'s text, through {@link IsoInstants} for years 0000…9999. */
-    private static void writeInstant(JsonGenerator gen, Instant instant, char[] scratch) throws IOException {
-        int n = IsoInstants.format(instant, scratch);
-        if (n < 0) {
-            gen.writeString(instant.toString());
-        } else {
-            gen.writeString(scratch, 0, n);
-        }
-    }
 
     /** {@link UUID#toString()}'s text (lower-case hex, 8-4-4-4-12) into {@code out}; returns 36. */
     static int writeUuid(UUID uuid, char[] out) {
@@ -401,13 +316,6 @@ public final class EventCodec {
         for (int i = at + digits - 1; i >= at; i--) {
             out[i] = HEX[(int) (value & 0xF)];
             value >>>= 4;
-        }
-    }
-
-    private static void writeOptional(JsonGenerator gen, SerializedString name, String value) throws IOException {
-        if (value != null) {
-            gen.writeFieldName(name);
-            gen.writeString(LoneSurrogates.replaceIn(value));
         }
     }
 

@@ -65,8 +65,18 @@ public final class IsoInstants {
         two(out, 14, secondOfDay / 60 % 60);
         out[16] = ':';
         two(out, 17, secondOfDay % 60);
-        int at = 19;
-        int nanos = instant.getNano();
+        return fraction(instant.getNano(), out, SECONDS_LENGTH);
+    }
+
+    /** Length of the text up to the seconds: {@code 2026-11-24T10:00:00}. */
+    static final int SECONDS_LENGTH = 19;
+
+    /**
+     * Writes what {@link #format} writes after the seconds — the fraction, if any, and {@code Z} —
+     * at {@code out[at…]}; returns the index after it. Lets a caller reuse the text up to the
+     * seconds for instants within the same second.
+     */
+    static int fraction(int nanos, char[] out, int at) {
         if (nanos != 0) {
             out[at++] = '.';
             int digits;

@@ -9,6 +9,7 @@ import java.util.Map;
 import com.clickhouse.analytics.local.ClickHouseEndpoint;
 import com.clickhouse.analytics.local.Infrastructure;
 import com.clickhouse.analytics.local.KafkaBroker;
+import com.clickhouse.analytics.local.ProcessStats;
 
 /**
  * Benchmark (a main, not a test): pre-loads a topic with realistic events, measures one writer
@@ -63,8 +64,8 @@ public final class WriterBenchmark {
                     Thread.sleep(100);
                 }
                 double drained = seconds(writerStart);
-                peakKb = vmHwmKb(writer.pid());
-                double cpuSeconds = cpuSeconds(writer.pid());
+                peakKb = ProcessStats.peakRssKb(writer.pid());
+                double cpuSeconds = ProcessStats.cpuSeconds(writer.pid());
                 metrics = writer.get("/metrics").body();
                 writer.stop();
                 double drainSeconds = drained - firstRowAt;
@@ -107,15 +108,6 @@ public final class WriterBenchmark {
         System.exit(0);
     }
 
-    private static long vmHwmKb(long pid) throws Exception {
-        for (String line : Files.readAllLines(Path.of("/proc", Long.toString(pid), "status"))) {
-            if (line.startsWith("VmHWM:")) {
-                return Long.parseLong(line.replaceAll("[^0-9]", ""));
-            }
-        }
-        return -1;
-    }
-
     /** WRITER_BATCH_* from this environment (to try other bounds), and WRITER_JAVA_TOOL_OPTIONS as the writer's JAVA_TOOL_OPTIONS. */
     private static Map<String, String> writerEnvironment() {
         Map<String, String> env = new java.util.HashMap<>();
@@ -128,13 +120,6 @@ public final class WriterBenchmark {
             env.put("JAVA_TOOL_OPTIONS", System.getenv("WRITER_JAVA_TOOL_OPTIONS"));
         }
         return env;
-    }
-
-    /** utime + stime of a process, from /proc/<pid>/stat (clock ticks of 1/100 s on Linux). */
-    private static double cpuSeconds(long pid) throws Exception {
-        String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
-        String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-        return (Long.parseLong(fields[11]) + Long.parseLong(fields[12])) / 100.0;
     }
 
     private static String value(String metrics, String name) {

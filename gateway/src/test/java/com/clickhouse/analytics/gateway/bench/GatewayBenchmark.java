@@ -29,6 +29,7 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
 
 import com.clickhouse.analytics.gateway.GatewayMain;
 import com.clickhouse.analytics.local.KafkaBroker;
+import com.clickhouse.analytics.local.ProcessStats;
 import com.clickhouse.analytics.schema.Event;
 import com.clickhouse.analytics.schema.EventCodec;
 
@@ -48,7 +49,7 @@ public final class GatewayBenchmark {
     static final int EVENTS_PER_BATCH = 100;
     static final int PARTITIONS = Integer.getInteger("bench.partitions", 6);
     static final String COMPRESSION = System.getProperty("bench.compression", "lz4");
-    static final int LINGER_MS = Integer.getInteger("bench.lingerMs", 5);
+    static final int LINGER_MS = Integer.getInteger("bench.lingerMs", 2);
 
     public static void main(String[] args) throws Exception {
         int seconds = Integer.getInteger("bench.seconds", 15);
@@ -65,7 +66,7 @@ public final class GatewayBenchmark {
             System.out.printf(Locale.ROOT, "machine: %d cores; broker %s; topic partitions %d; %d events/batch, %d B/event%n",
                     Runtime.getRuntime().availableProcessors(), bootstrap, PARTITIONS, EVENTS_PER_BATCH, sampleEvent(0).length());
 
-            double bare = bareProducer(bootstrap, seconds, warmup);
+            double bare = bareProducer(bootstrap, seconds, warmup, new long[] {broker.pid(), ProcessHandle.current().pid()});
             System.out.printf(Locale.ROOT, "bare KafkaProducer (acks=all, idempotent, %s, linger %d ms, 256 KiB batches): %,.0f events/s%n",
                     COMPRESSION, LINGER_MS, bare);
 
@@ -74,14 +75,19 @@ public final class GatewayBenchmark {
             gateway = startGateway(bootstrap, port, heap, log);
             awaitReady(port, gateway, log);
             List<byte[]> requests = requests(64);
+            long[] pids = {gateway.pid(), broker.pid(), ProcessHandle.current().pid()};
             for (int c : connections) {
-                Result r = drive(port, c, requests, seconds, warmup);
+                Result r = drive(port, c, requests, seconds, warmup, pids);
                 System.out.printf(Locale.ROOT, "gateway, %3d connections: %,.0f events/s (%,.0f req/s), p50 %.1f ms, p99 %.1f ms, "
                                 + "non-200 %d; %.0f %% of bare producer%n",
                         c, r.eventsPerSecond, r.eventsPerSecond / EVENTS_PER_BATCH, r.p50Ms, r.p99Ms, r.errors,
                         100 * r.eventsPerSecond / bare);
+                System.out.printf(Locale.ROOT, "  CPU per acknowledged event: gateway %.2f µs, broker %.2f µs, load generator %.2f µs "
+                                + "(cores busy: %.2f of %d)%n",
+                        r.cpuMicrosPerEvent[0], r.cpuMicrosPerEvent[1], r.cpuMicrosPerEvent[2], r.coresBusy,
+                        Runtime.getRuntime().availableProcessors());
             }
-            System.out.printf(Locale.ROOT, "gateway peak RSS (VmHWM): %d MiB (-Xmx%s)%n", vmHwmKb(gateway.pid()) / 1024, heap);
+            System.out.printf(Locale.ROOT, "gateway peak RSS (VmHWM): %d MiB (-Xmx%s)%n", ProcessStats.peakRssKb(gateway.pid()) / 1024, heap);
         } finally {
             if (gateway != null) {
                 gateway.destroy();
@@ -93,10 +99,15 @@ public final class GatewayBenchmark {
         }
     }
 
-    record Result(double eventsPerSecond, double p50Ms, double p99Ms, long errors) {
+    /**
+     * @param cpuMicrosPerEvent CPU time per acknowledged event of the gateway, the broker and this
+     *                          JVM (the load generator) during the measured window
+     * @param coresBusy         the three processes' CPU seconds per wall second
+     */
+    record Result(double eventsPerSecond, double p50Ms, double p99Ms, long errors, double[] cpuMicrosPerEvent, double coresBusy) {
     }
 
-    static Result drive(int port, int connections, List<byte[]> requests, int seconds, int warmup) throws Exception {
+    static Result drive(int port, int connections, List<byte[]> requests, int seconds, int warmup, long[] pids) throws Exception {
         AtomicBoolean measuring = new AtomicBoolean();
         AtomicBoolean stop = new AtomicBoolean();
         AtomicLong okRequests = new AtomicLong();
@@ -144,11 +155,13 @@ public final class GatewayBenchmark {
             threads.add(t);
         }
         Thread.sleep(warmup * 1000L);
+        double[] cpuBefore = cpuSeconds(pids);
         measuring.set(true);
         long start = System.nanoTime();
         Thread.sleep(seconds * 1000L);
         measuring.set(false);
         double elapsed = (System.nanoTime() - start) / 1e9;
+        double[] cpu = cpuSeconds(pids);
         stop.set(true);
         done.await(30, TimeUnit.SECONDS);
         long count = 0;
@@ -173,7 +186,22 @@ public final class GatewayBenchmark {
         Arrays.sort(all);
         double p50 = all.length == 0 ? Double.NaN : all[(int) (all.length * 0.50)] / 1e6;
         double p99 = all.length == 0 ? Double.NaN : all[Math.min(all.length - 1, (int) (all.length * 0.99))] / 1e6;
-        return new Result(okRequests.get() * EVENTS_PER_BATCH / elapsed, p50, p99, errors.get());
+        long events = okRequests.get() * EVENTS_PER_BATCH;
+        double[] perEvent = new double[pids.length];
+        double busy = 0;
+        for (int i = 0; i < pids.length; i++) {
+            perEvent[i] = (cpu[i] - cpuBefore[i]) * 1e6 / Math.max(1, events);
+            busy += (cpu[i] - cpuBefore[i]) / elapsed;
+        }
+        return new Result(events / elapsed, p50, p99, errors.get(), perEvent, busy);
+    }
+
+    static double[] cpuSeconds(long[] pids) {
+        double[] cpu = new double[pids.length];
+        for (int i = 0; i < pids.length; i++) {
+            cpu[i] = ProcessStats.cpuSeconds(pids[i]);
+        }
+        return cpu;
     }
 
     /** Reads one HTTP/1.1 response with Content-Length; returns its status. */
@@ -233,7 +261,7 @@ public final class GatewayBenchmark {
                 + "\"$lib\":\"web\",\"$lib_version\":\"1.200.0\",\"plan\":\"pro\"}}";
     }
 
-    static double bareProducer(String bootstrap, int seconds, int warmup) throws Exception {
+    static double bareProducer(String bootstrap, int seconds, int warmup, long[] pids) throws Exception {
         Map<String, Object> props = new HashMap<>();
         props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
         props.put(ProducerConfig.ACKS_CONFIG, "all");
@@ -255,10 +283,12 @@ public final class GatewayBenchmark {
             long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(warmup + seconds);
             long measureFrom = System.nanoTime() + TimeUnit.SECONDS.toNanos(warmup);
             long ackedAtStart = -1;
+            double[] cpuAtStart = null;
             int i = 0;
             while (System.nanoTime() < end) {
                 if (ackedAtStart < 0 && System.nanoTime() >= measureFrom) {
                     ackedAtStart = acked.get();
+                    cpuAtStart = cpuSeconds(pids);
                 }
                 byte[][] r = records.get(i++ % records.size());
                 producer.send(new ProducerRecord<>("bench-bare", r[0], r[1]), (m, e) -> {
@@ -268,6 +298,10 @@ public final class GatewayBenchmark {
                 });
             }
             long ackedAtEnd = acked.get();
+            double[] cpu = cpuSeconds(pids);
+            long acknowledged = Math.max(1, ackedAtEnd - ackedAtStart);
+            System.out.printf(Locale.ROOT, "  CPU per acknowledged record: broker %.2f µs, producer %.2f µs%n",
+                    (cpu[0] - cpuAtStart[0]) * 1e6 / acknowledged, (cpu[1] - cpuAtStart[1]) * 1e6 / acknowledged);
             return (ackedAtEnd - ackedAtStart) / (double) seconds;
         }
     }
@@ -317,15 +351,6 @@ public final class GatewayBenchmark {
             Thread.sleep(200);
         }
         throw new IllegalStateException("gateway not ready:\n" + Files.readString(log));
-    }
-
-    static long vmHwmKb(long pid) throws IOException {
-        for (String line : Files.readAllLines(Path.of("/proc/" + pid + "/status"))) {
-            if (line.startsWith("VmHWM:")) {
-                return Long.parseLong(line.replaceAll("[^0-9]", ""));
-            }
-        }
-        return -1;
     }
 
     static int freePort() throws IOException {

@@ -72,6 +72,14 @@ public final class KafkaBroker implements AutoCloseable {
         return dataDir.resolve("broker.log");
     }
 
+    /** The broker process's pid while it runs (benchmarks read its CPU time). */
+    public synchronized long pid() {
+        if (process == null) {
+            throw new IllegalStateException("the broker is not running");
+        }
+        return process.pid();
+    }
+
     public synchronized boolean isRunning() {
         return process != null && process.isAlive();
     }

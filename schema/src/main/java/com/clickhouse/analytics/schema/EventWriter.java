@@ -1,0 +1,303 @@
+package com.clickhouse.analytics.schema;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.Arrays;
+
+/**
+ * Writes one {@link Event} as the codec's JSON straight into UTF-8 bytes — byte for byte what a
+ * Jackson generator with default escaping and {@code COMBINE_UNICODE_SURROGATES_IN_UTF8} writes
+ * ({@code EventWriterTest} holds it to that).
+ *
+ * <p>Why not the generator: on the gateway's hot path every event's raw {@code properties} went
+ * through Jackson's {@code writeRawValue(String)}, which copies the text into a char buffer and
+ * encodes it from there, and each value paid the generator's context checks. That was a third of
+ * the gateway's CPU time; this writer copies ASCII text with one comparison per character.
+ *
+ * <p>One buffer, reused: not thread-safe, one instance per thread.
+ */
+final class EventWriter {
+
+    private static final byte[] HEX = "0123456789ABCDEF".getBytes(StandardCharsets.US_ASCII);
+    /** Per ASCII character: 0 = copy, else the letter of its short escape, or 'u' for {@code \}{@code u00XX}. */
+    private static final byte[] ESCAPES = new byte[128];
+
+    static {
+        for (int c = 0; c < 0x20; c++) {
+            ESCAPES[c] = 'u';
+        }
+        ESCAPES['"'] = '"';
+        ESCAPES['\\'] = '\\';
+        ESCAPES['\b'] = 'b';
+        ESCAPES['\t'] = 't';
+        ESCAPES['\n'] = 'n';
+        ESCAPES['\f'] = 'f';
+        ESCAPES['\r'] = 'r';
+    }
+
+    private static final byte[] START = ascii("{\"v\":" + EventCodec.VERSION + ",\"uuid\":\"");
+    private static final byte[] API_KEY = ascii("\",\"api_key\":");
+    private static final byte[] EVENT = ascii(",\"event\":");
+    private static final byte[] DISTINCT_ID = ascii(",\"distinct_id\":");
+    private static final byte[] PROPERTIES = ascii(",\"properties\":");
+    private static final byte[] TIMESTAMP = ascii(",\"timestamp\":");
+    private static final byte[] SENT_AT = ascii(",\"sent_at\":");
+    private static final byte[] RECEIVED_AT = ascii(",\"received_at\":");
+    private static final byte[] IP = ascii(",\"ip\":");
+    private static final byte[] USER_AGENT = ascii(",\"user_agent\":");
+    private static final byte[] SESSION_ID = ascii(",\"session_id\":");
+    private static final byte[] WINDOW_ID = ascii(",\"window_id\":");
+    private static final byte[] CURRENT_URL = ascii(",\"current_url\":");
+    private static final byte[] HOST = ascii(",\"host\":");
+    private static final byte[] ELEMENTS_CHAIN = ascii(",\"elements_chain\":");
+    private static final byte[] SET = ascii(",\"$set\":");
+    private static final byte[] SET_ONCE = ascii(",\"$set_once\":");
+    private static final byte[] ANON_DISTINCT_ID = ascii(",\"$anon_distinct_id\":");
+    private static final byte[] ALIAS = ascii(",\"alias\":");
+
+    /** The longest encoding of one character: {@code \}{@code u00XX}. */
+    private static final int MAX_BYTES_PER_CHAR = 6;
+    /** Buffers grown past this by an unusually large event are dropped after it, not kept per thread. */
+    private static final int RETAINED_BYTES = 64 * 1024;
+
+    private byte[] out = new byte[1024];
+    private int length;
+    private char[] chars = new char[256];
+    private final InstantText timestampText = new InstantText();
+    private final InstantText sentAtText = new InstantText();
+    private final InstantText receivedAtText = new InstantText();
+
+    /** The record for {@code e}, a new array of exactly its length. */
+    byte[] write(Event e) {
+        length = 0;
+        append(START);
+        ensure(EventCodec.UUID_LENGTH);
+        int n = EventCodec.writeUuid(e.uuid(), chars(EventCodec.UUID_LENGTH));
+        for (int i = 0; i < n; i++) {
+            out[length++] = (byte) chars[i];
+        }
+        append(API_KEY);
+        string(e.apiKey());
+        append(EVENT);
+        string(e.event());
+        append(DISTINCT_ID);
+        string(e.distinctId());
+        append(PROPERTIES);
+        rawJson(e.properties());
+        append(TIMESTAMP);
+        instant(e.timestamp(), timestampText);
+        if (e.sentAt() != null) {
+            append(SENT_AT);
+            instant(e.sentAt(), sentAtText);
+        }
+        append(RECEIVED_AT);
+        instant(e.receivedAt(), receivedAtText);
+        optional(IP, e.ip());
+        optional(USER_AGENT, e.userAgent());
+        optional(SESSION_ID, e.sessionId());
+        optional(WINDOW_ID, e.windowId());
+        optional(CURRENT_URL, e.currentUrl());
+        optional(HOST, e.host());
+        optional(ELEMENTS_CHAIN, e.elementsChain());
+        if (e.set() != null) {
+            append(SET);
+            rawJson(e.set());
+        }
+        if (e.setOnce() != null) {
+            append(SET_ONCE);
+            rawJson(e.setOnce());
+        }
+        optional(ANON_DISTINCT_ID, e.anonDistinctId());
+        optional(ALIAS, e.alias());
+        ensure(1);
+        out[length++] = '}';
+        byte[] record = Arrays.copyOf(out, length);
+        if (out.length > RETAINED_BYTES) {
+            out = new byte[1024];
+        }
+        if (chars.length > RETAINED_BYTES) {
+            chars = new char[256];
+        }
+        return record;
+    }
+
+    private void optional(byte[] name, String value) {
+        if (value != null) {
+            append(name);
+            string(value);
+        }
+    }
+
+    private void instant(Instant instant, InstantText cache) {
+        int n = cache.format(instant);
+        if (n < 0) {
+            string(instant.toString());
+            return;
+        }
+        ensure(n + 2);
+        out[length++] = '"';
+        for (int i = 0; i < n; i++) {
+            out[length++] = (byte) cache.text[i];
+        }
+        out[length++] = '"';
+    }
+
+    /**
+     * The last instant one field had, as text. All events of a request share {@code sent_at} and
+     * {@code received_at}, and their timestamps mostly share the second, so formatting is mostly a
+     * copy.
+     */
+    private static final class InstantText {
+        final char[] text = new char[IsoInstants.MAX_LENGTH];
+        long second = Long.MIN_VALUE;
+        int nanos = -1;
+        int length = -1;
+
+        int format(Instant instant) {
+            if (instant.getEpochSecond() == second) {
+                if (instant.getNano() != nanos) {
+                    nanos = instant.getNano();
+                    length = IsoInstants.fraction(nanos, text, IsoInstants.SECONDS_LENGTH);
+                }
+                return length;
+            }
+            length = IsoInstants.format(instant, text);
+            if (length >= 0) {
+                second = instant.getEpochSecond();
+                nanos = instant.getNano();
+            }
+            return length;
+        }
+    }
+
+    /** A JSON string: quoted, escaped as Jackson escapes, lone surrogates as U+FFFD. */
+    private void string(String value) {
+        int n = value.length();
+        char[] c = chars(n);
+        value.getChars(0, n, c, 0);
+        // Room for one byte per character; an escape or a multi-byte character makes room for itself.
+        ensure(n + 2);
+        byte[] o = out;
+        int at = length;
+        o[at++] = '"';
+        for (int i = 0; i < n; i++) {
+            char ch = c[i];
+            if (ch < 0x80 && ESCAPES[ch] == 0) {
+                o[at++] = (byte) ch;
+                continue;
+            }
+            if (o.length - at < MAX_BYTES_PER_CHAR + (n - i)) {
+                o = grow(at, MAX_BYTES_PER_CHAR + (n - i));
+            }
+            if (ch < 0x80) {
+                byte escape = ESCAPES[ch];
+                if (escape == 'u') {
+                    o[at++] = '\\';
+                    o[at++] = 'u';
+                    o[at++] = '0';
+                    o[at++] = '0';
+                    o[at++] = HEX[ch >> 4];
+                    o[at++] = HEX[ch & 0xF];
+                } else {
+                    o[at++] = '\\';
+                    o[at++] = escape;
+                }
+            } else {
+                i = nonAscii(c, i, n, o, at) - 1;
+                at = nonAsciiEnd;
+            }
+        }
+        o[at++] = '"';
+        length = at;
+    }
+
+    /**
+     * A raw JSON object as it is, but for lone surrogates (as characters or as {@code \}{@code u}
+     * escapes), which become U+FFFD as in {@link LoneSurrogates#replaceInJson}.
+     */
+    private void rawJson(String json) {
+        if (json.indexOf("\\u") >= 0) {
+            json = LoneSurrogates.replaceInJson(json);
+        }
+        int n = json.length();
+        char[] c = chars(n);
+        json.getChars(0, n, c, 0);
+        ensure(n);
+        byte[] o = out;
+        int at = length;
+        for (int i = 0; i < n; i++) {
+            char ch = c[i];
+            if (ch < 0x80) {
+                o[at++] = (byte) ch;
+            } else {
+                if (o.length - at < MAX_BYTES_PER_CHAR + (n - i)) {
+                    o = grow(at, MAX_BYTES_PER_CHAR + (n - i));
+                }
+                i = nonAscii(c, i, n, o, at) - 1;
+                at = nonAsciiEnd;
+            }
+        }
+        length = at;
+    }
+
+    /** Where {@link #nonAscii} left the output; a field rather than a second return value. */
+    private int nonAsciiEnd;
+
+    /** Encodes the non-ASCII character at {@code c[i]} into {@code o[at…]}; returns the next input index. */
+    private int nonAscii(char[] c, int i, int n, byte[] o, int at) {
+        char ch = c[i];
+        int codePoint;
+        int next = i + 1;
+        if (Character.isHighSurrogate(ch) && next < n && Character.isLowSurrogate(c[next])) {
+            codePoint = Character.toCodePoint(ch, c[next]);
+            next++;
+        } else if (Character.isSurrogate(ch)) {
+            codePoint = LoneSurrogates.REPLACEMENT;
+        } else {
+            codePoint = ch;
+        }
+        if (codePoint < 0x800) {
+            o[at++] = (byte) (0xC0 | codePoint >> 6);
+        } else if (codePoint < 0x10000) {
+            o[at++] = (byte) (0xE0 | codePoint >> 12);
+            o[at++] = (byte) (0x80 | (codePoint >> 6 & 0x3F));
+        } else {
+            o[at++] = (byte) (0xF0 | codePoint >> 18);
+            o[at++] = (byte) (0x80 | (codePoint >> 12 & 0x3F));
+            o[at++] = (byte) (0x80 | (codePoint >> 6 & 0x3F));
+        }
+        o[at++] = (byte) (0x80 | (codePoint & 0x3F));
+        nonAsciiEnd = at;
+        return next;
+    }
+
+    /** Makes room for {@code more} bytes after {@code at} and returns the (possibly new) buffer. */
+    private byte[] grow(int at, int more) {
+        length = at;
+        ensure(more);
+        return out;
+    }
+
+    private void append(byte[] bytes) {
+        ensure(bytes.length);
+        System.arraycopy(bytes, 0, out, length, bytes.length);
+        length += bytes.length;
+    }
+
+    private char[] chars(int n) {
+        if (chars.length < n) {
+            chars = new char[Math.max(n, 2 * chars.length)];
+        }
+        return chars;
+    }
+
+    private void ensure(int more) {
+        if (length + more > out.length) {
+            out = Arrays.copyOf(out, Math.max(length + more, 2 * out.length));
+        }
+    }
+
+    private static byte[] ascii(String text) {
+        return text.getBytes(StandardCharsets.US_ASCII);
+    }
+}

@@ -1,0 +1,124 @@
+package com.clickhouse.analytics.schema;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.time.Instant;
+import java.util.Random;
+import java.util.UUID;
+
+import org.junit.jupiter.api.Test;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.json.JsonWriteFeature;
+
+/**
+ * {@link EventWriter} writes exactly the bytes a Jackson generator writes for the same event: the
+ * generator is the reference (it is what the codec used before, and what the canonical-slice check
+ * on decode assumes).
+ */
+class EventWriterTest {
+
+    private static final long SEED = 0xE7E7_0001L;
+    private static final JsonFactory JACKSON = JsonFactory.builder().enable(JsonWriteFeature.COMBINE_UNICODE_SURROGATES_IN_UTF8).build();
+
+    private final EventWriter writer = new EventWriter();
+
+    @Test
+    void randomEventsAreWrittenByteForByteAsJacksonWritesThem() {
+        Random random = new Random(SEED);
+        for (int i = 0; i < 5_000; i++) {
+            Event event = EventCodecPropertyTest.randomEvent(random);
+            assertArrayEquals(jackson(event), writer.write(event), "seed " + SEED + " case " + i);
+        }
+    }
+
+    @Test
+    void everyCharacterClassAndLoneSurrogatesMatchTheReference() {
+        String[] texts = {"", "plain", "a\u0000b\u0001\u001f\u007f\"\\/\n\r\t\b\f\u2028end", "é家👍🏽\uDBFF\uDFFF",
+            "cut\uD83D", "\uDE00tail", "\uDC00\uD800", "\uD83D\uD83D\uDE00", "\u0080\u07FF\u0800\uFFFF", "why?\uD800?", "??", "?\uDFFF", "ascii?with=query&x"};
+        for (String text : texts) {
+            String object = "{\"k\":\"" + text.replace("\\", "\\\\").replace("\"", "\\\"") + "\",\"e\":\"\\ud800\\\\u\"}";
+            Event event = new Event(UUID.fromString("0192f1c2-7a3b-7c4d-8e5f-0123456789ab"), text, text, text, object,
+                    Instant.parse("2026-11-24T10:00:00.123456Z"), Instant.parse("-10000-01-01T00:00:00Z"), Instant.EPOCH,
+                    text, text, text, text, text, text, text, object, object, text, text);
+            assertArrayEquals(jackson(event), writer.write(event), text);
+        }
+    }
+
+    @Test
+    void instantsWithinOneSecondReuseTheTextUpToTheSecondCorrectly() {
+        Event base = EventCodecPropertyTest.randomEvent(new Random(SEED + 2));
+        long second = Instant.parse("2026-11-24T10:00:00Z").getEpochSecond();
+        int[] nanos = {0, 123_000_000, 123_456_000, 1, 0, 999_999_999, 5_000_000, 5_000_000};
+        long[] seconds = {second, second, second, second, second + 1, second + 1, second, -99_999_999_999L};
+        for (int i = 0; i < nanos.length; i++) {
+            Instant at = Instant.ofEpochSecond(seconds[i], nanos[i]);
+            Event event = new Event(base.uuid(), base.apiKey(), base.event(), base.distinctId(), base.properties(), at, at, at,
+                    null, null, null, null, null, null, null, null, null, null, null);
+            assertArrayEquals(jackson(event), writer.write(event), at.toString());
+        }
+    }
+
+    @Test
+    void bigValuesGrowTheBufferAndLaterEventsAreUnaffected() {
+        Random random = new Random(SEED + 1);
+        String big = "x\u0001é".repeat(200_000);
+        Event huge = EventCodecPropertyTest.randomEvent(random);
+        huge = new Event(huge.uuid(), big, big, big, "{\"big\":\"" + big.replace("\u0001", "\\u0001") + "\"}", huge.timestamp(),
+                null, huge.receivedAt(), big, null, null, null, null, null, null, null, null, null, null);
+        assertArrayEquals(jackson(huge), writer.write(huge));
+        Event small = EventCodecPropertyTest.randomEvent(random);
+        assertArrayEquals(jackson(small), writer.write(small));
+    }
+
+    /** The reference: the same fields through Jackson's UTF-8 generator. */
+    private static byte[] jackson(Event e) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        try (JsonGenerator gen = JACKSON.createGenerator(out)) {
+            gen.writeStartObject();
+            gen.writeNumberField("v", EventCodec.VERSION);
+            gen.writeStringField("uuid", e.uuid().toString());
+            gen.writeStringField("api_key", LoneSurrogates.replaceIn(e.apiKey()));
+            gen.writeStringField("event", LoneSurrogates.replaceIn(e.event()));
+            gen.writeStringField("distinct_id", LoneSurrogates.replaceIn(e.distinctId()));
+            gen.writeFieldName("properties");
+            gen.writeRawValue(LoneSurrogates.replaceInJson(e.properties()));
+            gen.writeStringField("timestamp", e.timestamp().toString());
+            if (e.sentAt() != null) {
+                gen.writeStringField("sent_at", e.sentAt().toString());
+            }
+            gen.writeStringField("received_at", e.receivedAt().toString());
+            optional(gen, "ip", e.ip());
+            optional(gen, "user_agent", e.userAgent());
+            optional(gen, "session_id", e.sessionId());
+            optional(gen, "window_id", e.windowId());
+            optional(gen, "current_url", e.currentUrl());
+            optional(gen, "host", e.host());
+            optional(gen, "elements_chain", e.elementsChain());
+            if (e.set() != null) {
+                gen.writeFieldName("$set");
+                gen.writeRawValue(LoneSurrogates.replaceInJson(e.set()));
+            }
+            if (e.setOnce() != null) {
+                gen.writeFieldName("$set_once");
+                gen.writeRawValue(LoneSurrogates.replaceInJson(e.setOnce()));
+            }
+            optional(gen, "$anon_distinct_id", e.anonDistinctId());
+            optional(gen, "alias", e.alias());
+            gen.writeEndObject();
+        } catch (IOException ex) {
+            throw new UncheckedIOException(ex);
+        }
+        return out.toByteArray();
+    }
+
+    private static void optional(JsonGenerator gen, String name, String value) throws IOException {
+        if (value != null) {
+            gen.writeStringField(name, LoneSurrogates.replaceIn(value));
+        }
+    }
+}
