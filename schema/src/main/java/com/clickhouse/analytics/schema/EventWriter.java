@@ -135,11 +135,15 @@ final class EventWriter {
             return;
         }
         ensure(n + 2);
-        out[length++] = '"';
+        byte[] o = out;
+        int at = length;
+        char[] text = cache.text;
+        o[at++] = '"';
         for (int i = 0; i < n; i++) {
-            out[length++] = (byte) cache.text[i];
+            o[at++] = (byte) text[i];
         }
-        out[length++] = '"';
+        o[at++] = '"';
+        length = at;
     }
 
     /**
@@ -182,7 +186,7 @@ final class EventWriter {
         o[at++] = '"';
         for (int i = 0; i < n; i++) {
             char ch = c[i];
-            if (ch < 0x80 && ESCAPES[ch] == 0) {
+            if (ch < 0x80 && ch >= 0x20 && ch != '"' && ch != '\\') { // compares, not a table load: the common case
                 o[at++] = (byte) ch;
                 continue;
             }
