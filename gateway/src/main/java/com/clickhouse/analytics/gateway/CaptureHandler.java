@@ -81,10 +81,14 @@ public final class CaptureHandler implements HttpHandler {
                 responses.ok(exchange, 0, normalized.dropped());
                 return;
             }
+            // The callback keeps the counts only: holding the events until Kafka acknowledges them
+            // made every young collection copy all in-flight requests' events (≈ 10 % of CPU in GC).
+            int ingested = normalized.events().size();
+            int dropped = normalized.dropped();
             sink.send(normalized.events()).whenComplete((ok, failure) -> {
                 if (failure == null) {
-                    metrics.accepted(normalized.events().size(), normalized.dropped());
-                    responses.ok(exchange, normalized.events().size(), normalized.dropped());
+                    metrics.accepted(ingested, dropped);
+                    responses.ok(exchange, ingested, dropped);
                 } else if (failure instanceof GatewayError error) {
                     responses.error(exchange, error);
                 } else {

@@ -66,6 +66,10 @@ public final class WriterBenchmark {
                 double drained = seconds(writerStart);
                 peakKb = ProcessStats.peakRssKb(writer.pid());
                 double cpuSeconds = ProcessStats.cpuSeconds(writer.pid());
+                StringBuilder threads = new StringBuilder();
+                ProcessStats.cpuSecondsByThread(writer.pid()).entrySet().stream()
+                        .sorted(Map.Entry.<String, Double>comparingByValue().reversed()).limit(8)
+                        .forEach(t -> threads.append(String.format(Locale.ROOT, " %s %.1f s;", t.getKey(), t.getValue())));
                 metrics = writer.get("/metrics").body();
                 writer.stop();
                 double drainSeconds = drained - firstRowAt;
@@ -79,6 +83,7 @@ public final class WriterBenchmark {
                         peakKb / 1024);
                 System.out.printf(Locale.ROOT, "writer: process CPU (user+system) %.1f s over %.1f s of wall time: the rest is waiting on ClickHouse and Kafka%n",
                         cpuSeconds, drained);
+                System.out.println("writer: CPU by thread:" + threads);
                 System.out.printf(Locale.ROOT, "RESULT writer_rows_per_s_from_start=%.0f writer_rows_per_s_from_first_insert=%.0f "
                         + "rss_mb=%d%n", events / drained, events / drainSeconds, peakKb / 1024);
 

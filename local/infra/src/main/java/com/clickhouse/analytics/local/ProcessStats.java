@@ -25,6 +25,30 @@ public final class ProcessStats {
         return (Long.parseLong(fields[11]) + Long.parseLong(fields[12])) / CLOCK_TICKS_PER_SECOND;
     }
 
+    /**
+     * CPU seconds per thread name (threads of the same name summed), from
+     * {@code /proc/<pid>/task/*}: shows whether time goes to the work, the JIT or the GC.
+     */
+    public static java.util.Map<String, Double> cpuSecondsByThread(long pid) {
+        java.util.Map<String, Double> byName = new java.util.TreeMap<>();
+        try (var tasks = Files.list(Path.of("/proc", Long.toString(pid), "task"))) {
+            for (Path task : tasks.toList()) {
+                try {
+                    String name = Files.readString(task.resolve("comm")).strip().replaceAll("[0-9]+$", "#");
+                    String stat = Files.readString(task.resolve("stat"));
+                    String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+                    double cpu = (Long.parseLong(fields[11]) + Long.parseLong(fields[12])) / CLOCK_TICKS_PER_SECOND;
+                    byName.merge(name, cpu, Double::sum);
+                } catch (IOException exited) {
+                    // the thread ended while we listed them
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot list the threads of " + pid, e);
+        }
+        return byName;
+    }
+
     /** Peak resident set size in KiB ({@code VmHWM}). */
     public static long peakRssKb(long pid) {
         for (String line : read(pid, "status").split("\n")) {
