@@ -109,6 +109,7 @@ public final class WriterBenchmark {
                 Path export = Files.createTempFile("cpa-bench-", ".rowbinary");
                 String file = export.toString();
                 double engineRate = 0;
+                double batchSizedRate = 0;
                 try {
                     ch.client.execute("INSERT INTO FUNCTION file('" + file + "', 'RowBinary') SELECT " + COLUMNS
                             + " FROM " + ch.database + ".events SETTINGS engine_file_truncate_on_insert = 1").get().close();
@@ -125,9 +126,27 @@ public final class WriterBenchmark {
                                 round, copied, engineSeconds, copied / engineSeconds);
                         engineRate = Math.max(engineRate, copied / engineSeconds);
                     }
+                    // Like for like: the same rows written as parts of the writer's batch size (one part per
+                    // insert for the writer), so the parts-and-merges cost of that batch size is on both sides.
+                    long partRows = Math.max(1, (long) Double.parseDouble(value(metrics, "cpa_writer_batch_rows{quantile=\"0.5\"}")));
+                    for (int round = 1; round <= ENGINE_ROUNDS; round++) {
+                        engine.client.execute("TRUNCATE TABLE " + engine.database + ".events").get().close();
+                        long engineStart = System.nanoTime();
+                        engine.client.execute("INSERT INTO " + engine.database + ".events (" + COLUMNS + ") SELECT * FROM file('" + file
+                                + "', 'RowBinary', '" + STRUCTURE + "') SETTINGS max_block_size = " + partRows
+                                + ", max_insert_block_size = " + partRows + ", min_insert_block_size_rows = " + partRows
+                                + ", min_insert_block_size_bytes = 0").get().close();
+                        double engineSeconds = seconds(engineStart);
+                        long copied = engine.longValue("SELECT count() FROM {db}.events");
+                        System.out.printf(Locale.ROOT, "engine round %d, parts of %,d rows: %,d rows in %.2f s: %,.0f rows/s%n",
+                                round, partRows, copied, engineSeconds, copied / engineSeconds);
+                        batchSizedRate = Math.max(batchSizedRate, copied / engineSeconds);
+                    }
                 } finally {
                     Files.deleteIfExists(export);
                 }
+                System.out.printf(Locale.ROOT, "RESULT engine_rows_per_s_batch_sized=%.0f (best of %d) writer_share_steady=%.0f%%%n",
+                        batchSizedRate, ENGINE_ROUNDS, 100 * steady / batchSizedRate);
                 System.out.printf(Locale.ROOT, "RESULT engine_rows_per_s=%.0f (best of %d) writer_share_from_start=%.0f%% "
                                 + "writer_share_from_first_insert=%.0f%% writer_share_steady=%.0f%%%n",
                         engineRate, ENGINE_ROUNDS, 100 * (events / drained) / engineRate, 100 * (events / drainSeconds) / engineRate,
