@@ -29,6 +29,7 @@ public final class WriterBenchmark {
             + "elements_chain String, ip String, user_agent String";
 
     private static final int ENGINE_ROUNDS = 3;
+    private static final boolean STOP_MERGES = Boolean.getBoolean("bench.stopMerges");
 
     public static void main(String[] args) throws Exception {
         int events = args.length > 0 ? Integer.parseInt(args[0]) : 1_000_000;
@@ -46,6 +47,13 @@ public final class WriterBenchmark {
 
         try (TestClickHouse ch = new TestClickHouse(endpoint, TestClickHouse.uniqueName("bench")).migrate();
              TestClickHouse engine = new TestClickHouse(endpoint, TestClickHouse.uniqueName("bench_engine")).migrate()) {
+            if (STOP_MERGES) {
+                // Merges of the writer's parts run while it drains and take CPU from the inserts on two
+                // cores (the server's merge threads used ≈ 4 s of CPU during a 1M-row drain); the engine's
+                // own insert below is timed before its merges start. -Dbench.stopMerges=true takes merges
+                // out of both sides.
+                ch.client.execute("SYSTEM STOP MERGES " + ch.database + ".events").get().close();
+            }
             long writerStart = System.nanoTime();
             double firstRowAt = -1;
             long peakKb;
