@@ -11,7 +11,6 @@ import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.StreamReadConstraints;
-import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.core.json.JsonWriteFeature;
 
 /**
@@ -63,7 +62,6 @@ public final class EventCodec {
     EventCodec(boolean sliceObjects) {
         this.sliceObjects = sliceObjects;
         this.json = JsonFactory.builder()
-                .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
                 .enable(JsonWriteFeature.COMBINE_UNICODE_SURROGATES_IN_UTF8)
                 .streamReadConstraints(READ_LIMITS)
                 .build();
@@ -80,6 +78,16 @@ public final class EventCodec {
 
     /** Reads one event; any defect of the record is an {@link EventDecodingException} naming it. */
     public Event decode(byte[] bytes) throws EventDecodingException {
+        if (bytes == null || bytes.length == 0) {
+            throw new EventDecodingException("empty record");
+        }
+        // Records this codec wrote take the direct path; any other layout, and any defect, the parser's.
+        Event fast = sliceObjects ? EventReader.read(bytes) : null;
+        return fast != null ? fast : decodeWithParser(bytes);
+    }
+
+    /** {@link #decode} through the JSON parser only: the reference {@link EventReader} is held to. */
+    Event decodeWithParser(byte[] bytes) throws EventDecodingException {
         if (bytes == null || bytes.length == 0) {
             throw new EventDecodingException("empty record");
         }
@@ -184,7 +192,9 @@ public final class EventCodec {
             return reEmitted(p, field);
         }
         long start = p.currentTokenLocation().getByteOffset();
-        p.skipChildren(); // still checks syntax, nesting depth, name lengths and duplicate names
+        // Still checks syntax, nesting depth and name lengths. Duplicate names are kept as sent: the
+        // gateway accepts them (as PostHog does), so refusing them here would dead-letter accepted events.
+        p.skipChildren();
         if (p.currentToken() != JsonToken.END_OBJECT) {
             throw new EventDecodingException("field \"" + field + "\" is an incomplete JSON object");
         }
@@ -281,7 +291,7 @@ public final class EventCodec {
         }
     }
 
-    private static Instant parseInstant(String text, String field) throws EventDecodingException {
+    static Instant parseInstant(String text, String field) throws EventDecodingException {
         Instant fast = IsoInstants.parse(text);
         if (fast != null) {
             return fast;

@@ -223,7 +223,7 @@ class EventCodecPropertyTest {
         for (int i = 0; i < fields; i++) {
             String name = text(r, 12);
             if (!names.add(name)) {
-                continue; // the codec refuses duplicate names
+                continue; // unique names: a re-emitted object keeps duplicates, but the generator here writes none
             }
             gen.writeFieldName(name);
             writeValue(gen, r, depth);

@@ -42,6 +42,17 @@ class EventCodecTest {
         assertEquals(sample(), codec.decode(json.getBytes(StandardCharsets.UTF_8)));
     }
 
+    @Test
+    void duplicateNamesInRawObjectsAreKeptAsSentAndTheLastTopLevelFieldWins() throws Exception {
+        Event sample = sample();
+        String json = new String(codec.encode(sample), StandardCharsets.UTF_8)
+                .replace("\"properties\":{", "\"properties\":{\"plan\":\"free\",\"plan\":\"pro\",")
+                .replace("{\"v\":1,", "{\"v\":1,\"event\":\"overridden\",");
+        Event decoded = codec.decode(json.getBytes(StandardCharsets.UTF_8));
+        assertTrue(decoded.properties().startsWith("{\"plan\":\"free\",\"plan\":\"pro\","), decoded.properties());
+        assertEquals(sample.event(), decoded.event(), "the field written later wins");
+    }
+
     @ParameterizedTest
     @ValueSource(strings = {
             "", "not json", "[]", "{\"v\":2,\"uuid\":\"0192f1c2-7a3b-7c4d-8e5f-0123456789ab\",\"event\":\"e\",\"distinct_id\":\"d\",\"timestamp\":\"2026-11-24T10:00:00Z\"}",
