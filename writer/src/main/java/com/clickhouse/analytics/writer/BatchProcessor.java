@@ -11,7 +11,7 @@ import com.clickhouse.analytics.schema.EventDecodingException;
 
 /**
  * Writes one closed {@link Batch}, top to bottom: decode each record (undecodable ones become dead
- * letters), resolve person ids for the decodable ones, insert them (isolating rows ClickHouse
+ * letters), resolve person ids for the decodable ones ({@link #prepare}), insert them (isolating rows ClickHouse
  * refuses), then send all dead letters and wait for their acknowledgement. When this returns,
  * every record of the batch is either in ClickHouse or in the dead-letter topic, and the batch's
  * offsets may be committed. Any {@link WriterException} leaves that to a retry of the same batch.
@@ -38,15 +38,20 @@ public final class BatchProcessor {
     }
 
     /**
-     * A batch's records decoded: the decodable ones with their events, the others as dead letters.
-     * A pure function of the batch (the codec is deterministic), so it may be computed on another
-     * thread, ahead of {@link #write(Batch, Decoded)}.
+     * A batch made ready to insert: the decodable records as rows with their person ids, the
+     * others as dead letters.
      */
-    public record Decoded(List<SourceRecord> records, List<Event> events, List<DeadLetterSink.DeadLetter> undecodable) {
+    public record Prepared(List<EventRow> rows, List<DeadLetterSink.DeadLetter> undecodable) {
     }
 
-    /** Decodes every record of {@code batch}. Thread-safe. */
-    public Decoded decode(Batch batch) {
+    /**
+     * Decodes every record of {@code batch} and resolves the person ids of its events (which may
+     * query and write the person tables). Batches must be prepared one at a time and in the order
+     * they are written — the identity cache carries over from batch to batch — but may be prepared
+     * on another thread, ahead of {@link #write(Batch, Prepared)}: person rows are idempotent, so
+     * writing them before the batch's events (or for a batch that is then retried) changes nothing.
+     */
+    public Prepared prepare(Batch batch) {
         List<DeadLetterSink.DeadLetter> dead = new ArrayList<>();
         List<SourceRecord> decodable = new ArrayList<>(batch.rows());
         List<Event> events = new ArrayList<>(batch.rows());
@@ -58,22 +63,22 @@ public final class BatchProcessor {
                 dead.add(new DeadLetterSink.DeadLetter(record, "undecodable", e.getMessage(), clock.instant()));
             }
         }
-        return new Decoded(decodable, events, dead);
-    }
-
-    public Outcome write(Batch batch) {
-        return write(batch, decode(batch));
-    }
-
-    /** Writes {@code batch}, whose records {@link #decode} turned into {@code decoded}. */
-    public Outcome write(Batch batch, Decoded decoded) {
-        List<DeadLetterSink.DeadLetter> dead = new ArrayList<>(decoded.undecodable());
-        List<Event> events = decoded.events();
         List<UUID> personIds = events.isEmpty() ? List.of() : identities.resolve(events);
         List<EventRow> rows = new ArrayList<>(events.size());
         for (int i = 0; i < events.size(); i++) {
-            rows.add(new EventRow(decoded.records().get(i), events.get(i), personIds.get(i)));
+            rows.add(new EventRow(decodable.get(i), events.get(i), personIds.get(i)));
         }
+        return new Prepared(rows, dead);
+    }
+
+    public Outcome write(Batch batch) {
+        return write(batch, prepare(batch));
+    }
+
+    /** Writes {@code batch}, which {@link #prepare} turned into {@code prepared}. */
+    public Outcome write(Batch batch, Prepared prepared) {
+        List<DeadLetterSink.DeadLetter> dead = new ArrayList<>(prepared.undecodable());
+        List<EventRow> rows = prepared.rows();
         for (BisectingInserter.Rejected rejected : inserter.insert(rows, batch.deduplicationToken())) {
             dead.add(new DeadLetterSink.DeadLetter(rejected.row().source(), rejected.error().tag(), rejected.error().getMessage(),
                     clock.instant()));
@@ -81,6 +86,6 @@ public final class BatchProcessor {
         if (!dead.isEmpty()) {
             deadLetters.send(dead);
         }
-        return new Outcome(rows.size() - (dead.size() - decoded.undecodable().size()), dead.size(), batch.bytes());
+        return new Outcome(rows.size() - (dead.size() - prepared.undecodable().size()), dead.size(), batch.bytes());
     }
 }

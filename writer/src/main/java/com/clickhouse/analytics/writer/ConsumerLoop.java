@@ -45,10 +45,11 @@ import org.slf4j.LoggerFactory;
  *   <li>A fatal error stops the loop: {@link #run()} throws it after closing the consumer.</li>
  * </ul>
  *
- * <p>Decoding is the one step done off this thread: a second thread decodes the round's batches in
- * order (a pure function of their records) while this one commits the fences and writes the
- * batches before. Fences, writes and commits keep their order; what a failed round did not reach
- * is discarded.
+ * <p>Preparing a batch — decoding it and resolving its person ids — is done off this thread: a
+ * second thread prepares the round's batches in order while this one commits the fences and writes
+ * the batches before, so ClickHouse inserts one batch while the next is being prepared. Fences,
+ * writes and commits keep their order; what a failed round did not reach is prepared again on retry
+ * (person rows are idempotent).
  */
 public final class ConsumerLoop implements Runnable {
 
@@ -66,8 +67,8 @@ public final class ConsumerLoop implements Runnable {
     private final Clock clock;
     private final int maxPollRecords;
     private final long fillWindowMillis;
-    private final ExecutorService decoder = Executors.newSingleThreadExecutor(Thread.ofPlatform()
-            .name("writer-decode").daemon(true).factory());
+    private final ExecutorService preparer = Executors.newSingleThreadExecutor(Thread.ofPlatform()
+            .name("writer-prepare").daemon(true).factory());
 
     private volatile boolean running = true;
     private volatile boolean alive;
@@ -124,7 +125,7 @@ public final class ConsumerLoop implements Runnable {
                 }
             } finally {
                 consumer.close(Duration.ofSeconds(10)); // leaves the group
-                decoder.shutdownNow();
+                preparer.shutdownNow();
                 alive = false;
             }
         }
@@ -166,10 +167,10 @@ public final class ConsumerLoop implements Runnable {
             return;
         }
         try {
-            // Decoded in order on the decode thread, while the fences are committed and the batches before are written.
-            List<Future<BatchProcessor.Decoded>> decoded = new ArrayList<>(batches.size());
+            // Prepared in order on the prepare thread, while the fences are committed and the batches before are written.
+            List<Future<BatchProcessor.Prepared>> prepared = new ArrayList<>(batches.size());
             for (Batch batch : batches) {
-                decoded.add(decoder.submit(() -> processor.decode(batch)));
+                prepared.add(preparer.submit(() -> processor.prepare(batch)));
             }
             try {
                 if (!commit(offsets.fencesFor(batches))) {
@@ -178,16 +179,16 @@ public final class ConsumerLoop implements Runnable {
                 for (int i = 0; i < batches.size(); i++) {
                     Batch batch = batches.get(i);
                     long start = System.nanoTime();
-                    BatchProcessor.Outcome outcome = processor.write(batch, decoded(decoded.get(i)));
-                    decoded.set(i, null); // garbage once written
+                    BatchProcessor.Outcome outcome = processor.write(batch, prepared(prepared.get(i)));
+                    prepared.set(i, null); // garbage once written
                     accumulator.completed(batch);
                     offsets.inserted(batch);
                     metrics.batchWritten(batch, outcome, System.nanoTime() - start);
                 }
             } finally {
-                for (Future<BatchProcessor.Decoded> f : decoded) {
+                for (Future<BatchProcessor.Prepared> f : prepared) {
                     if (f != null) {
-                        f.cancel(false); // a round that stopped early: its retry decodes again
+                        f.cancel(false); // a round that stopped early: its retry prepares again
                     }
                 }
             }
@@ -218,17 +219,17 @@ public final class ConsumerLoop implements Runnable {
         }
     }
 
-    private static BatchProcessor.Decoded decoded(Future<BatchProcessor.Decoded> future) {
+    private static BatchProcessor.Prepared prepared(Future<BatchProcessor.Prepared> future) {
         try {
             return future.get();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new WriterException.Unavailable("interrupted", "interrupted while decoding a batch", e);
+            throw new WriterException.Unavailable("interrupted", "interrupted while preparing a batch", e);
         } catch (ExecutionException e) {
             switch (e.getCause()) {
                 case RuntimeException r -> throw r;
                 case Error r -> throw r;
-                default -> throw new IllegalStateException("decoding a batch failed", e.getCause());
+                default -> throw new IllegalStateException("preparing a batch failed", e.getCause());
             }
         }
     }

@@ -134,7 +134,7 @@ public final class LocalStack implements AutoCloseable {
         // Development favours seeing an event quickly over the fewest inserts: half the production
         // default age bound (1 s). An explicit WRITER_BATCH_MAX_AGE_MS still wins.
         env.put("WRITER_BATCH_MAX_AGE_MS", System.getenv().getOrDefault("WRITER_BATCH_MAX_AGE_MS", "500"));
-        // One consumer thread and one decode thread: the serial collector costs the least CPU, and a large
+        // One consumer thread and one prepare thread: the serial collector costs the least CPU, and a large
         // young generation keeps the buffered batches from being promoted (docs/benchmarks.md, "Writer").
         writer = ChildProcess.startJvm("writer", List.of("-Xmx320m", "-Xmn160m", "-XX:+UseSerialGC"), classPath, WRITER_MAIN, List.of(),
                 env, logs().resolve("writer.log"));

@@ -24,7 +24,7 @@ import com.clickhouse.data.ClickHouseFormat;
  */
 public final class InsertBenchmark {
 
-    private static final int ROWS = 500_000;
+    private static final int ROWS = Integer.getInteger("rows", 500_000); // -Drows=13158: the writer's batch size
     private static final int ROUNDS = Integer.getInteger("rounds", 5); // -Drounds=N for a quick look
     private static final String COLUMNS = "uuid UUID, event LowCardinality(String), distinct_id String, person_id UUID, "
             + "timestamp DateTime64(3, 'UTC'), properties String CODEC(ZSTD(3)), api_key LowCardinality(String), "
