@@ -37,7 +37,7 @@ class KafkaUnavailableTest {
 
     @AfterAll
     static void stopBroker() {
-        broker.stop();
+        broker.close();
     }
 
     static String batch(String distinctId, int events, int padding) {

@@ -95,7 +95,7 @@ public final class GatewayBenchmark {
                     gateway.destroyForcibly();
                 }
             }
-            broker.stop();
+            broker.close();
         }
     }
 

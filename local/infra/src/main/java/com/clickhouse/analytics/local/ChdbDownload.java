@@ -16,7 +16,6 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.util.Base64;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -98,7 +97,7 @@ public final class ChdbDownload {
             extracted.toFile().setExecutable(true);
             Files.move(extracted, library, StandardCopyOption.ATOMIC_MOVE);
         } finally {
-            deleteTree(work);
+            TemporaryDirectory.deleteTree(work);
         }
     }
 
@@ -196,13 +195,6 @@ public final class ChdbDownload {
         return new String(header, offset, end - offset, StandardCharsets.US_ASCII);
     }
 
-    private static void deleteTree(Path dir) throws IOException {
-        try (Stream<Path> paths = Files.walk(dir)) {
-            for (Path path : paths.sorted(Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(path);
-            }
-        }
-    }
 
     @Override
     public String toString() {

@@ -37,27 +37,30 @@ public final class KafkaBroker implements AutoCloseable {
     private final int port;
     private final int controllerPort;
     private final String classPath;
+    /** The directory this broker created and deletes on {@link #close()}; null for a given directory. */
+    private final TemporaryDirectory owned;
     private ChildProcess process;
 
-    private KafkaBroker(Path dataDir, int port, int controllerPort) {
+    private KafkaBroker(Path dataDir, TemporaryDirectory owned, int port, int controllerPort) {
         this.dataDir = dataDir;
+        this.owned = owned;
         this.port = port;
         this.controllerPort = controllerPort;
         this.classPath = brokerClassPath();
     }
 
-    /** A broker on free loopback ports in a fresh temporary directory; call {@link #start()}. */
+    /**
+     * A broker on free loopback ports in a fresh temporary directory, deleted by {@link #close()}
+     * (or when this JVM exits); call {@link #start()}.
+     */
     public static KafkaBroker onFreePorts() {
-        try {
-            return new KafkaBroker(Files.createTempDirectory("cpa-kafka-"), FreePorts.pick(), FreePorts.pick());
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        TemporaryDirectory dir = TemporaryDirectory.create("cpa-kafka-");
+        return new KafkaBroker(dir.path(), dir, FreePorts.pick(), FreePorts.pick());
     }
 
     /** A broker with fixed ports and a persistent directory (the local stack). */
     public static KafkaBroker at(Path dataDir, int port, int controllerPort) {
-        return new KafkaBroker(dataDir, port, controllerPort);
+        return new KafkaBroker(dataDir, null, port, controllerPort);
     }
 
     public String bootstrapServers() {
@@ -135,9 +138,13 @@ public final class KafkaBroker implements AutoCloseable {
         }
     }
 
+    /** Stops the broker; a temporary broker's data is deleted. */
     @Override
     public void close() {
         stop();
+        if (owned != null) {
+            owned.close();
+        }
     }
 
     private List<String> jvmOptions() {

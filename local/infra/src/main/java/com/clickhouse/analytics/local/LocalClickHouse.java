@@ -32,30 +32,32 @@ public final class LocalClickHouse implements AutoCloseable {
     private final int port;
     private final String user;
     private final String password;
+    /** The directory {@link #startTemporary()} created, deleted on {@link #close()}; null otherwise. */
+    private final TemporaryDirectory owned;
     private ChildProcess process;
 
-    private LocalClickHouse(Path dataDir, int port, String user, String password) {
+    private LocalClickHouse(Path dataDir, TemporaryDirectory owned, int port, String user, String password) {
         this.dataDir = dataDir.toAbsolutePath();
+        this.owned = owned;
         this.port = port;
         this.user = user;
         this.password = password;
     }
 
-    /** Starts a local ClickHouse on a free port in a temporary data directory, with a random password. */
+    /**
+     * Starts a local ClickHouse on a free port in a temporary data directory, with a random password;
+     * the directory is deleted by {@link #close()} (or when this JVM exits).
+     */
     public static LocalClickHouse startTemporary() {
-        try {
-            byte[] secret = new byte[12];
-            new SecureRandom().nextBytes(secret);
-            return start(Files.createTempDirectory("cpa-clickhouse-"), FreePorts.pick(), "default",
-                    HexFormat.of().formatHex(secret));
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        byte[] secret = new byte[12];
+        new SecureRandom().nextBytes(secret);
+        TemporaryDirectory dir = TemporaryDirectory.create("cpa-clickhouse-");
+        return new LocalClickHouse(dir.path(), dir, FreePorts.pick(), "default", HexFormat.of().formatHex(secret)).start();
     }
 
     /** Starts a local ClickHouse with persistent storage in {@code dataDir} on a fixed port (the local stack). */
     public static LocalClickHouse start(Path dataDir, int httpPort, String user, String password) {
-        return new LocalClickHouse(dataDir, httpPort, user, password).start();
+        return new LocalClickHouse(dataDir, null, httpPort, user, password).start();
     }
 
     public ClickHouseEndpoint endpoint() {
@@ -124,9 +126,13 @@ public final class LocalClickHouse implements AutoCloseable {
         }
     }
 
+    /** Stops the server; a temporary server's data is deleted. */
     @Override
     public void close() {
         stop();
+        if (owned != null) {
+            owned.close();
+        }
     }
 
     private void awaitReady() {

@@ -62,8 +62,10 @@ class KafkaBrokerTest {
     }
 
     @Test
-    void stopsAndRestartsWithTheSameDataAndPorts() throws Exception {
+    void stopsAndRestartsWithTheSameDataAndPortsAndCloseDeletesTheData() throws Exception {
+        java.nio.file.Path dataDir;
         try (KafkaBroker broker = KafkaBroker.onFreePorts().start()) {
+            dataDir = broker.dataDir();
             String topic = "restart";
             broker.createTopic(topic, 2);
             try (var producer = new KafkaProducer<String, String>(producerConfig(broker.bootstrapServers()))) {
@@ -86,7 +88,9 @@ class KafkaBrokerTest {
                 }
             }
             assertEquals(List.of("before", "after"), values);
+            assertTrue(java.nio.file.Files.isDirectory(dataDir.resolve("data")), "data kept while the broker is only stopped");
         }
+        assertFalse(java.nio.file.Files.exists(dataDir), "a temporary broker's directory is deleted on close: " + dataDir);
     }
 
     @Test

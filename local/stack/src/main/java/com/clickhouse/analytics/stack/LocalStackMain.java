@@ -2,14 +2,13 @@ package com.clickhouse.analytics.stack;
 
 import java.io.IOException;
 import java.net.http.HttpClient;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
-import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
-import java.util.stream.Stream;
+
+import com.clickhouse.analytics.local.TemporaryDirectory;
 
 /**
  * The {@code ./cpa} commands that need Java: {@code up [--reset]} and {@code sql "…"}.
@@ -57,7 +56,7 @@ public final class LocalStackMain {
             }
         }
         if (options.contains("--reset")) {
-            deleteRecursively(settings.dataDir());
+            TemporaryDirectory.deleteTree(settings.dataDir());
             System.out.println("cpa: removed " + settings.dataDir());
         }
         long started = System.nanoTime();
@@ -108,14 +107,4 @@ public final class LocalStackMain {
                 s.database(), s.kafkaBootstrapServers(), s.eventsTopic(), s.dlqTopic(), s.dataDir(), curl, s.database());
     }
 
-    private static void deleteRecursively(Path dir) throws IOException {
-        if (!Files.exists(dir)) {
-            return;
-        }
-        try (Stream<Path> paths = Files.walk(dir)) {
-            for (Path path : paths.sorted(Comparator.reverseOrder()).toList()) {
-                Files.delete(path);
-            }
-        }
-    }
 }

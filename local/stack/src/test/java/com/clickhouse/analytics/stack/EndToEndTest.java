@@ -12,13 +12,13 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Base64;
 import java.util.List;
 import java.util.UUID;
 import java.util.zip.GZIPOutputStream;
+
+import com.clickhouse.analytics.local.TemporaryDirectory;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -38,12 +38,13 @@ class EndToEndTest {
     private static LocalStack stack;
     private static StackSettings settings;
     private static ClickHouseQueries clickHouse;
+    private static TemporaryDirectory dir;
     private final HttpClient http = HttpClient.newHttpClient();
 
     @BeforeAll
     static void startStack() throws IOException {
-        Path dir = Files.createTempDirectory("cpa-e2e-");
-        settings = StackSettings.onFreePorts(dir);
+        dir = TemporaryDirectory.create("cpa-e2e-");
+        settings = StackSettings.onFreePorts(dir.path());
         stack = new LocalStack(settings, System.getProperty("java.class.path")).start();
         clickHouse = new ClickHouseQueries(settings);
     }
@@ -53,6 +54,7 @@ class EndToEndTest {
         if (stack != null) {
             stack.close();
         }
+        dir.close();
     }
 
     @Test

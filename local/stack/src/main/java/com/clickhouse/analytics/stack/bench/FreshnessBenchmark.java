@@ -5,8 +5,6 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
@@ -16,6 +14,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
+import com.clickhouse.analytics.local.TemporaryDirectory;
 import com.clickhouse.analytics.stack.LocalStack;
 import com.clickhouse.analytics.stack.StackSettings;
 
@@ -40,11 +39,12 @@ public final class FreshnessBenchmark {
         System.setProperty("org.slf4j.simpleLogger.log.org.apache.kafka", "error");
         int rate = args.length > 0 ? Integer.parseInt(args[0]) : 10_000;
         int seconds = args.length > 1 ? Integer.parseInt(args[1]) : 60;
-        Path dir = Files.createTempDirectory("cpa-freshness-");
-        StackSettings settings = StackSettings.onFreePorts(dir);
-        System.out.printf("freshness: starting the local stack in %s%n", dir);
-        try (LocalStack stack = new LocalStack(settings, System.getProperty("java.class.path")).start()) {
-            run(settings, rate, seconds);
+        try (TemporaryDirectory dir = TemporaryDirectory.create("cpa-freshness-")) {
+            StackSettings settings = StackSettings.onFreePorts(dir.path());
+            System.out.printf("freshness: starting the local stack in %s%n", dir.path());
+            try (LocalStack stack = new LocalStack(settings, System.getProperty("java.class.path")).start()) {
+                run(settings, rate, seconds);
+            }
         }
     }
 
