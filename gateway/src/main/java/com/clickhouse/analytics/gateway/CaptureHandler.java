@@ -10,12 +10,13 @@ import io.undertow.server.HttpServerExchange;
 import io.undertow.util.Headers;
 import io.undertow.util.HttpString;
 import io.undertow.util.Methods;
+import io.undertow.util.SameThreadExecutor;
 
 /**
  * The capture endpoints ({@code /batch}, {@code /e}, {@code /i/v0/e}, {@code /capture},
  * {@code /track}, {@code /engage}): body → events → Kafka → answer. Reads the body on the I/O
- * thread without blocking, decodes and produces on a worker thread, and answers from the producer's
- * callback once Kafka has acknowledged every event: {@code 200 {"status":"ok","ingested":N,"dropped":M}}.
+ * thread without blocking, decodes and produces on that thread (on a worker until the sink can send
+ * without waiting), and answers from the producer's callback once Kafka has acknowledged every event: {@code 200 {"status":"ok","ingested":N,"dropped":M}}.
  */
 public final class CaptureHandler implements HttpHandler {
 
@@ -65,12 +66,19 @@ public final class CaptureHandler implements HttpHandler {
             return;
         }
         Instant receivedAt = clock.instant();
-        bodyReader.read(exchange,
-                body -> exchange.dispatch(() -> capture(exchange, body, receivedAt)),
-                error -> responses.error(exchange, error));
+        bodyReader.read(exchange, body -> {
+            Runnable task = () -> capture(exchange, body, receivedAt);
+            if (sink.sendsWithoutWaiting()) {
+                // Decoding and producing are short CPU work while Kafka acknowledges: done on the I/O
+                // thread, without the hand-off to a worker (≈ 9 % of the gateway's CPU per event).
+                exchange.dispatch(SameThreadExecutor.INSTANCE, task);
+            } else {
+                exchange.dispatch(task); // a send may wait for metadata now: not on an I/O thread
+            }
+        }, error -> responses.error(exchange, error));
     }
 
-    /** On a worker thread: may block briefly in the producer (bounded by max.block.ms). */
+    /** On the I/O thread, or on a worker while the sink may still wait (bounded by max.block.ms). */
     private void capture(HttpServerExchange exchange, byte[] body, Instant receivedAt) {
         try {
             RawBatch batch = decoder.decode(encoded(exchange, body));

@@ -14,4 +14,11 @@ import com.clickhouse.analytics.schema.Event;
 public interface EventSink {
 
     CompletableFuture<Void> send(List<Event> events);
+
+    /**
+     * Whether {@link #send} returns without waiting at all now, so that it may run on an I/O thread.
+     * A Kafka producer waits for the topic's metadata before its first send (up to the time bound);
+     * after that a send only appends to its buffer.
+     */
+    boolean sendsWithoutWaiting();
 }

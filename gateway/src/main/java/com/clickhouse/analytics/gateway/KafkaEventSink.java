@@ -38,6 +38,12 @@ public final class KafkaEventSink implements EventSink {
     private final GatewayMetrics metrics;
     private final long produceTimeoutMillis;
     private final AtomicLong inFlightBytes = new AtomicLong();
+    /**
+     * Whether Kafka acknowledged the last record that completed. While it does, the producer has the
+     * topic's metadata and {@code send} only appends to its buffer; after a failure a send may wait
+     * for metadata again (up to {@code max.block.ms}), so callers go back to a worker thread.
+     */
+    private volatile boolean acknowledging;
 
     public KafkaEventSink(Producer<byte[], byte[]> producer, String topic, EventCodec codec, long maxInFlightBytes,
                           long produceTimeoutMillis, GatewayMetrics metrics) {
@@ -50,6 +56,11 @@ public final class KafkaEventSink implements EventSink {
         this.maxInFlightBytes = maxInFlightBytes;
         this.produceTimeoutMillis = produceTimeoutMillis;
         this.metrics = metrics;
+    }
+
+    @Override
+    public boolean sendsWithoutWaiting() {
+        return acknowledging;
     }
 
     /** Bytes of records sent and not yet acknowledged. */
@@ -146,6 +157,9 @@ public final class KafkaEventSink implements EventSink {
         public void onCompletion(RecordMetadata metadata, Exception exception) {
             if (exception != null && failure.compareAndSet(null, exception)) {
                 metrics.kafkaError(exception);
+            }
+            if (acknowledging != (exception == null)) {
+                acknowledging = exception == null;
             }
             if (remaining.decrementAndGet() == 0) {
                 inFlightBytes.addAndGet(-bytes);
