@@ -102,6 +102,9 @@ public final class KafkaBroker implements AutoCloseable {
             }
             process = ChildProcess.startJvm("kafka-broker", jvmOptions(), classPath, "kafka.Kafka",
                     List.of(config.toString()), Map.of(), logFile());
+            if (owned != null) {
+                owned.writtenBy(ProcessHandle.of(process.pid()).orElse(null));
+            }
             awaitReady();
             return this;
         } catch (IOException e) {

@@ -96,6 +96,9 @@ public final class LocalClickHouse implements AutoCloseable {
             process = binary.isPresent()
                     ? binary.get().start(dataDir, port, user, password)
                     : startChdb(ChdbDownload.inUserCache().library());
+            if (owned != null) {
+                owned.writtenBy(ProcessHandle.of(process.pid()).orElse(null));
+            }
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

@@ -15,20 +15,25 @@ import java.util.stream.Stream;
  */
 public final class TemporaryDirectory implements AutoCloseable {
 
+    private static final long WRITER_EXIT_WAIT_SECONDS = 15;
+
     private final Path path;
     private final Thread onExit;
+    private volatile ProcessHandle writer;
 
     private TemporaryDirectory(Path path) {
         this.path = path;
-        // Shutdown hooks run concurrently: a child process may still be writing here while it is
-        // being stopped, so the hook tries again once the children have had a moment to go.
-        this.onExit = new Thread(() -> {
-            for (int attempt = 0; attempt < 3 && Files.exists(path); attempt++) {
-                quietlyDelete();
-                sleep(attempt * 300L);
-            }
-        }, "delete-" + path.getFileName());
+        this.onExit = new Thread(this::deleteOnExit, "delete-" + path.getFileName());
         Runtime.getRuntime().addShutdownHook(onExit);
+    }
+
+    /**
+     * Names the child process that writes here. Shutdown hooks run concurrently, and a broker that
+     * is being stopped by its own hook still writes checkpoints: the exit hook waits for it to be
+     * gone before deleting.
+     */
+    public void writtenBy(ProcessHandle process) {
+        this.writer = process;
     }
 
     public static TemporaryDirectory create(String prefix) {
@@ -68,19 +73,19 @@ public final class TemporaryDirectory implements AutoCloseable {
         }
     }
 
-    private void quietlyDelete() {
+    private void deleteOnExit() {
+        ProcessHandle w = writer;
+        if (w != null) {
+            try {
+                w.onExit().get(WRITER_EXIT_WAIT_SECONDS, java.util.concurrent.TimeUnit.SECONDS);
+            } catch (Exception stillRunning) {
+                // delete what can be deleted; the process's own hook kills it
+            }
+        }
         try {
             deleteTree(path);
         } catch (UncheckedIOException raced) {
-            // a file appeared or vanished while walking: the next attempt sees the rest
-        }
-    }
-
-    private static void sleep(long millis) {
-        try {
-            Thread.sleep(millis);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
+            // a file appeared or vanished while walking: nothing more to do at exit
         }
     }
 

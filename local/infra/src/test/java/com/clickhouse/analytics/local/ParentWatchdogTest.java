@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Map;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * A child JVM must not outlive the JVM that started it, even when that one is SIGKILLed and
@@ -18,8 +19,7 @@ import org.junit.jupiter.api.Test;
 class ParentWatchdogTest {
 
     @Test
-    void grandchildExitsWhenItsParentIsKilled() throws Exception {
-        Path dir = Files.createTempDirectory("cpa-watchdog-");
+    void grandchildExitsWhenItsParentIsKilled(@TempDir Path dir) throws Exception {
         Path pidFile = dir.resolve("leaf.pid");
         ChildProcess middle = ChildProcess.startJvm("middle", List.of("-Xmx64m"), System.getProperty("java.class.path"),
                 Middle.class.getName(), List.of(pidFile.toString()), Map.of(), dir.resolve("middle.log"));
