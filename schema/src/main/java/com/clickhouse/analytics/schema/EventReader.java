@@ -1,5 +1,7 @@
 package com.clickhouse.analytics.schema;
 
+import static com.clickhouse.analytics.schema.RecordFields.*;
+
 import java.nio.charset.StandardCharsets;
 import java.util.UUID;
 
@@ -15,26 +17,6 @@ import java.util.UUID;
  * field, a full tokenization of every raw object) was about 40 % of its CPU time.
  */
 final class EventReader {
-
-    private static final byte[] START = ascii("{\"v\":" + EventCodec.VERSION + ",\"uuid\":\"");
-    private static final byte[] API_KEY = ascii(",\"api_key\":");
-    private static final byte[] EVENT = ascii(",\"event\":");
-    private static final byte[] DISTINCT_ID = ascii(",\"distinct_id\":");
-    private static final byte[] PROPERTIES = ascii(",\"properties\":");
-    private static final byte[] TIMESTAMP = ascii(",\"timestamp\":");
-    private static final byte[] SENT_AT = ascii(",\"sent_at\":");
-    private static final byte[] RECEIVED_AT = ascii(",\"received_at\":");
-    private static final byte[] IP = ascii(",\"ip\":");
-    private static final byte[] USER_AGENT = ascii(",\"user_agent\":");
-    private static final byte[] SESSION_ID = ascii(",\"session_id\":");
-    private static final byte[] WINDOW_ID = ascii(",\"window_id\":");
-    private static final byte[] CURRENT_URL = ascii(",\"current_url\":");
-    private static final byte[] HOST = ascii(",\"host\":");
-    private static final byte[] ELEMENTS_CHAIN = ascii(",\"elements_chain\":");
-    private static final byte[] SET = ascii(",\"$set\":");
-    private static final byte[] SET_ONCE = ascii(",\"$set_once\":");
-    private static final byte[] ANON_DISTINCT_ID = ascii(",\"$anon_distinct_id\":");
-    private static final byte[] ALIAS = ascii(",\"alias\":");
 
     /** Deeper raw objects are left to the general path, which enforces the codec's nesting limit. */
     private static final int MAX_DEPTH = 200;
@@ -119,29 +101,11 @@ final class EventReader {
         return true;
     }
 
-    /** A string without escapes or control characters, in well-formed UTF-8; else an exception. */
+    /** A string field's value: no escapes, no control characters, well-formed UTF-8; else an exception. */
     private String string() {
-        if (b[at] != '"') {
-            throw new IllegalStateException("not a string");
-        }
-        int start = ++at;
-        boolean ascii = true;
-        while (true) {
-            byte c = b[at];
-            if (c == '"') {
-                break;
-            }
-            if (c == '\\' || (c >= 0 && c < 0x20)) {
-                throw new IllegalStateException("escape or control character");
-            }
-            ascii &= c >= 0;
-            at++;
-        }
-        int end = at++;
-        if (!ascii && !wellFormedUtf8(start, end)) {
-            throw new IllegalStateException("not UTF-8");
-        }
-        return new String(b, start, end - start, ascii ? StandardCharsets.ISO_8859_1 : StandardCharsets.UTF_8);
+        int start = at + 1;
+        boolean ascii = scanString(false);
+        return new String(b, start, at - 1 - start, ascii ? StandardCharsets.ISO_8859_1 : StandardCharsets.UTF_8);
     }
 
     /**
@@ -174,7 +138,7 @@ final class EventReader {
                 }
                 while (true) {
                     int nameStart = at;
-                    ascii &= rawString();
+                    ascii &= scanString(true);
                     if (at - nameStart > MAX_NAME_BYTES) {
                         throw new IllegalStateException("long name");
                     }
@@ -206,7 +170,7 @@ final class EventReader {
                 }
             }
             case '"' -> {
-                return rawString();
+                return scanString(true);
             }
             case 't' -> literal("true");
             case 'f' -> literal("false");
@@ -216,8 +180,12 @@ final class EventReader {
         return true;
     }
 
-    /** A string inside a raw object; returns whether it was ASCII. */
-    private boolean rawString() {
+    /**
+     * Steps over the string at {@code at} (its quotes included); returns whether it was ASCII.
+     * Inside a raw object the generator's short escapes are allowed and U+FFFD is not (the codec
+     * re-emits such objects); a field's value may have neither escapes nor control characters.
+     */
+    private boolean scanString(boolean inRawObject) {
         if (b[at] != '"') {
             throw new IllegalStateException("not a string");
         }
@@ -228,21 +196,21 @@ final class EventReader {
             if (c == '"') {
                 break;
             }
-            if (c == '\\') {
+            if (c == '\\' && inRawObject) {
                 switch (b[at + 1]) {
                     case '"', '\\', 'b', 't', 'n', 'f', 'r' -> at += 2;
                     default -> throw new IllegalStateException("an escape the generator does not write");
                 }
                 continue;
             }
-            if (c >= 0 && c < 0x20) {
-                throw new IllegalStateException("control character");
+            if (c == '\\' || (c >= 0 && c < 0x20)) {
+                throw new IllegalStateException("escape or control character");
             }
             ascii &= c >= 0;
             at++;
         }
         int end = at++;
-        if (!ascii && (!wellFormedUtf8(start, end) || containsReplacementCharacter(start, end))) {
+        if (!ascii && (!wellFormedUtf8(start, end) || (inRawObject && containsReplacementCharacter(start, end)))) {
             throw new IllegalStateException("not canonical UTF-8");
         }
         return ascii;
@@ -384,9 +352,5 @@ final class EventReader {
             digits++;
         }
         return new UUID(msb, lsb);
-    }
-
-    private static byte[] ascii(String text) {
-        return text.getBytes(StandardCharsets.US_ASCII);
     }
 }

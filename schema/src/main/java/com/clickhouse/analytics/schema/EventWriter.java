@@ -1,5 +1,7 @@
 package com.clickhouse.analytics.schema;
 
+import static com.clickhouse.analytics.schema.RecordFields.*;
+
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.Arrays;
@@ -35,26 +37,6 @@ final class EventWriter {
         ESCAPES['\r'] = 'r';
     }
 
-    private static final byte[] START = ascii("{\"v\":" + EventCodec.VERSION + ",\"uuid\":\"");
-    private static final byte[] API_KEY = ascii("\",\"api_key\":");
-    private static final byte[] EVENT = ascii(",\"event\":");
-    private static final byte[] DISTINCT_ID = ascii(",\"distinct_id\":");
-    private static final byte[] PROPERTIES = ascii(",\"properties\":");
-    private static final byte[] TIMESTAMP = ascii(",\"timestamp\":");
-    private static final byte[] SENT_AT = ascii(",\"sent_at\":");
-    private static final byte[] RECEIVED_AT = ascii(",\"received_at\":");
-    private static final byte[] IP = ascii(",\"ip\":");
-    private static final byte[] USER_AGENT = ascii(",\"user_agent\":");
-    private static final byte[] SESSION_ID = ascii(",\"session_id\":");
-    private static final byte[] WINDOW_ID = ascii(",\"window_id\":");
-    private static final byte[] CURRENT_URL = ascii(",\"current_url\":");
-    private static final byte[] HOST = ascii(",\"host\":");
-    private static final byte[] ELEMENTS_CHAIN = ascii(",\"elements_chain\":");
-    private static final byte[] SET = ascii(",\"$set\":");
-    private static final byte[] SET_ONCE = ascii(",\"$set_once\":");
-    private static final byte[] ANON_DISTINCT_ID = ascii(",\"$anon_distinct_id\":");
-    private static final byte[] ALIAS = ascii(",\"alias\":");
-
     /** The longest encoding of one character: {@code \}{@code u00XX}. */
     private static final int MAX_BYTES_PER_CHAR = 6;
     /** Buffers grown past this by an unusually large event are dropped after it, not kept per thread. */
@@ -71,11 +53,12 @@ final class EventWriter {
     byte[] write(Event e) {
         length = 0;
         append(START);
-        ensure(EventCodec.UUID_LENGTH);
+        ensure(EventCodec.UUID_LENGTH + 1);
         int n = EventCodec.writeUuid(e.uuid(), chars(EventCodec.UUID_LENGTH));
         for (int i = 0; i < n; i++) {
             out[length++] = (byte) chars[i];
         }
+        out[length++] = '"';
         append(API_KEY);
         string(e.apiKey());
         append(EVENT);
@@ -301,7 +284,4 @@ final class EventWriter {
         }
     }
 
-    private static byte[] ascii(String text) {
-        return text.getBytes(StandardCharsets.US_ASCII);
-    }
 }
