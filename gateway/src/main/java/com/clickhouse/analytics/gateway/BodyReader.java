@@ -3,11 +3,15 @@ package com.clickhouse.analytics.gateway;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
+import java.util.function.IntSupplier;
 
 import io.undertow.server.HttpServerExchange;
 import io.undertow.server.RequestTooBigException;
 
+import org.xnio.XnioExecutor;
 import org.xnio.channels.StreamSourceChannel;
 
 /**
@@ -27,7 +31,7 @@ public final class BodyReader {
     private final long readTimeoutMillis;
     private final GatewayMetrics metrics;
 
-    public BodyReader(int maxBytes, java.time.Duration readTimeout, GatewayMetrics metrics) {
+    public BodyReader(int maxBytes, Duration readTimeout, GatewayMetrics metrics) {
         if (maxBytes < 1) {
             throw new IllegalArgumentException("maxBytes must be positive");
         }
@@ -157,13 +161,13 @@ public final class BodyReader {
      */
     private final class StallWatch implements Runnable {
         private final HttpServerExchange exchange;
-        private final java.util.function.IntSupplier progress;
+        private final IntSupplier progress;
         private final Runnable onStall;
-        private org.xnio.XnioExecutor.Key timer;
+        private XnioExecutor.Key timer;
         private int seen;
         private boolean stopped;
 
-        StallWatch(HttpServerExchange exchange, java.util.function.IntSupplier progress, Runnable onStall) {
+        StallWatch(HttpServerExchange exchange, IntSupplier progress, Runnable onStall) {
             this.exchange = exchange;
             this.progress = progress;
             this.onStall = onStall;
@@ -173,7 +177,7 @@ public final class BodyReader {
         void start() {
             if (timer == null && !stopped) {
                 seen = progress.getAsInt();
-                timer = exchange.getIoThread().executeAfter(this, readTimeoutMillis, java.util.concurrent.TimeUnit.MILLISECONDS);
+                timer = exchange.getIoThread().executeAfter(this, readTimeoutMillis, TimeUnit.MILLISECONDS);
             }
         }
 

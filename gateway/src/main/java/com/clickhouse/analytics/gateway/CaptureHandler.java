@@ -15,8 +15,9 @@ import io.undertow.util.SameThreadExecutor;
 /**
  * The capture endpoints ({@code /batch}, {@code /e}, {@code /i/v0/e}, {@code /capture},
  * {@code /track}, {@code /engage}): body → events → Kafka → answer. Reads the body on the I/O
- * thread without blocking, decodes and produces on that thread (on a worker until the sink can send
- * without waiting), and answers from the producer's callback once Kafka has acknowledged every event: {@code 200 {"status":"ok","ingested":N,"dropped":M}}.
+ * thread without blocking, decodes and produces on that thread (on a worker while the sink may wait),
+ * and answers from the producer's callback once Kafka has acknowledged every event:
+ * {@code 200 {"status":"ok","ingested":N,"dropped":M}}.
  */
 public final class CaptureHandler implements HttpHandler {
 

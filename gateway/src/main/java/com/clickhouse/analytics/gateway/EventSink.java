@@ -17,8 +17,8 @@ public interface EventSink {
 
     /**
      * Whether {@link #send} returns without waiting at all now, so that it may run on an I/O thread.
-     * A Kafka producer waits for the topic's metadata before its first send (up to the time bound);
-     * after that a send only appends to its buffer.
+     * A Kafka producer may wait for the topic's metadata (up to the time bound) at start-up and while
+     * Kafka is failing; while Kafka acknowledges, a send only appends to its buffer.
      */
     boolean sendsWithoutWaiting();
 }

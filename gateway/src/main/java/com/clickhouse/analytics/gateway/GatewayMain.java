@@ -80,8 +80,9 @@ public final class GatewayMain {
         Authorizer authorizer = new Authorizer(config.publicApiKeys(), config.allowedOrigins());
         PayloadDecoder decoder = new PayloadDecoder(config.maxBatchBytes(),
                 new BatchParser(config.maxEventsPerBatch(), config.maxBatchBytes()));
-        CaptureHandler capture = new CaptureHandler(new BodyReader(config.maxBatchBytes(), config.readTimeout(), metrics), decoder, authorizer,
-                new EventNormalizer(), sink, config.trustedProxies(), responses, metrics, clock, null);
+        BodyReader bodyReader = new BodyReader(config.maxBatchBytes(), config.readTimeout(), metrics);
+        CaptureHandler capture = new CaptureHandler(bodyReader, decoder, authorizer, new EventNormalizer(), sink,
+                config.trustedProxies(), responses, metrics, clock, null);
         HttpHandler browserCapture = new CorsHandler(authorizer, responses, capture);
         HttpHandler engage = new CorsHandler(authorizer, responses, capture.withDefaultEvent("$identify"));
         HttpHandler sdkConfig = new CorsHandler(authorizer, responses, new SdkConfigHandler(responses));

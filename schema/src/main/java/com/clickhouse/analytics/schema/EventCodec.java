@@ -37,7 +37,6 @@ public final class EventCodec {
 
     public static final int VERSION = 1;
 
-
     /**
      * Limits of what {@link #decode} accepts, beyond which a record is an
      * {@link EventDecodingException}. The gateway parses requests with limits no looser than these,
@@ -51,7 +50,7 @@ public final class EventCodec {
 
     private final JsonFactory json;
     private final boolean sliceObjects;
-    /** Encoding reuses one buffer per thread: the gateway encodes on a few worker threads. */
+    /** Encoding reuses one buffer per thread: the gateway encodes on its few I/O and worker threads. */
     private final ThreadLocal<EventWriter> writers = ThreadLocal.withInitial(EventWriter::new);
 
     public EventCodec() {
@@ -78,11 +77,8 @@ public final class EventCodec {
 
     /** Reads one event; any defect of the record is an {@link EventDecodingException} naming it. */
     public Event decode(byte[] bytes) throws EventDecodingException {
-        if (bytes == null || bytes.length == 0) {
-            throw new EventDecodingException("empty record");
-        }
         // Records this codec wrote take the direct path; any other layout, and any defect, the parser's.
-        Event fast = sliceObjects ? EventReader.read(bytes) : null;
+        Event fast = sliceObjects && bytes != null ? EventReader.read(bytes) : null;
         return fast != null ? fast : decodeWithParser(bytes);
     }
 

@@ -11,8 +11,8 @@ import com.clickhouse.analytics.schema.EventDecodingException;
 
 /**
  * Writes one closed {@link Batch}, top to bottom: decode each record (undecodable ones become dead
- * letters), resolve person ids for the decodable ones ({@link #prepare}), insert them (isolating rows ClickHouse
- * refuses), then send all dead letters and wait for their acknowledgement. When this returns,
+ * letters) and resolve person ids for the decodable ones ({@link #prepare}), insert them (isolating
+ * rows ClickHouse refuses), then send all dead letters and wait for their acknowledgement. When this returns,
  * every record of the batch is either in ClickHouse or in the dead-letter topic, and the batch's
  * offsets may be committed. Any {@link WriterException} leaves that to a retry of the same batch.
  */
