@@ -12,8 +12,9 @@ COPY gateway gateway
 COPY writer writer
 COPY local local
 COPY deploy/pom.xml deploy/pom.xml
-RUN ./mvnw -B -ntp -q -Dmaven.test.skip=true -pl gateway,writer -am package \
- && ./mvnw -B -ntp -q -Dmaven.test.skip=true -pl gateway,writer dependency:copy-dependencies -DincludeScope=runtime \
+# One reactor run: copy-dependencies then finds cpa-schema in the reactor (a second run without -am
+# would look for it in a Maven repository, where it never is).
+RUN ./mvnw -B -ntp -q -Dmaven.test.skip=true -pl gateway,writer -am package dependency:copy-dependencies -DincludeScope=runtime \
  && mkdir -p /out/gateway /out/writer \
  && cp gateway/target/cpa-gateway-*.jar gateway/target/dependency/*.jar /out/gateway/ \
  && cp writer/target/cpa-writer-*.jar writer/target/dependency/*.jar /out/writer/

@@ -6,11 +6,10 @@ set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
 export JAVA_HOME="${JAVA_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}"
-./mvnw -B -ntp -q -pl gateway -am test-compile -Dcpa.build.only=true
-./mvnw -B -ntp -q -pl gateway dependency:build-classpath -Dmdep.includeScope=test -Dmdep.outputFile=target/bench.classpath >/dev/null
-# The reactor's own classes come first: build-classpath names the schema and local modules' jars in
-# ~/.m2, which hold whatever was last installed from any checkout, not this tree's code.
-reactor="$root/schema/target/classes:$root/local/broker/target/classes:$root/local/infra/target/classes"
-cp="$root/gateway/target/test-classes:$root/gateway/target/classes:$reactor:$(cat gateway/target/bench.classpath)"
+# One reactor run, so that the class path names this tree's schema and local modules (their
+# target/classes), not whatever a Maven repository holds.
+./mvnw -B -ntp -q -pl gateway -am test-compile dependency:build-classpath -Dmdep.includeScope=test \
+  -Dmdep.outputFile=target/bench.classpath >/dev/null
+cp="$root/gateway/target/test-classes:$root/gateway/target/classes:$(cat gateway/target/bench.classpath)"
 exec "$JAVA_HOME/bin/java" -Xmx512m -Dorg.slf4j.simpleLogger.defaultLogLevel=warn "$@" -cp "$cp" \
   com.clickhouse.analytics.gateway.bench.GatewayBenchmark
