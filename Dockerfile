@@ -8,6 +8,7 @@ WORKDIR /src
 COPY .mvn .mvn
 COPY mvnw pom.xml ./
 COPY schema schema
+COPY metrics metrics
 COPY gateway gateway
 COPY writer writer
 COPY local local

@@ -21,6 +21,7 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import com.clickhouse.analytics.metrics.PrometheusText;
 import com.clickhouse.analytics.schema.EventCodec;
 import com.codahale.metrics.MetricRegistry;
 
@@ -90,7 +91,7 @@ public final class GatewayMain {
         Router router = new Router(responses)
                 .exact("/health", "health", new HealthHandler(responses))
                 .exact("/ready", "ready", new ReadyHandler(readiness, responses))
-                .exact("/metrics", "metrics", new MetricsHandler(new PrometheusExporter(registry), responses))
+                .exact("/metrics", "metrics", new MetricsHandler(new PrometheusText(registry), responses))
                 .exact("/batch", "batch", browserCapture)
                 .exact("/e", "e", browserCapture)
                 .exact("/i/v0/e", "i_v0_e", browserCapture)

@@ -9,7 +9,7 @@ import com.codahale.metrics.MetricRegistry;
 import com.codahale.metrics.Timer;
 
 /**
- * The gateway's metrics, in one Dropwizard registry exported by {@link PrometheusExporter}. Labels
+ * The gateway's metrics, in one Dropwizard registry exported by {@link com.clickhouse.analytics.metrics.PrometheusText}. Labels
  * are part of the Dropwizard name ({@code name{label="value"}}); every label value comes from a
  * small fixed set (routes, status codes, error tags, exception class names).
  */

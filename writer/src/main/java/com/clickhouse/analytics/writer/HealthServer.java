@@ -6,6 +6,7 @@ import java.util.Optional;
 import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 
+import com.clickhouse.analytics.metrics.PrometheusText;
 import com.codahale.metrics.MetricRegistry;
 import io.undertow.Undertow;
 import io.undertow.server.HttpHandler;
@@ -28,6 +29,7 @@ public final class HealthServer implements AutoCloseable {
      * @param readiness returns the reason the writer is not ready, or empty when it is
      */
     public HealthServer(String host, int port, BooleanSupplier alive, Supplier<Optional<String>> readiness, MetricRegistry registry) {
+        PrometheusText prometheus = new PrometheusText(registry);
         HttpHandler routes = new RoutingHandler()
                 .get("/health", exchange -> json(exchange, alive.getAsBoolean() ? StatusCodes.OK : StatusCodes.SERVICE_UNAVAILABLE,
                         alive.getAsBoolean() ? "{\"status\":\"ok\"}" : "{\"status\":\"error\",\"error\":\"consumer loop stopped\"}"))
@@ -39,7 +41,7 @@ public final class HealthServer implements AutoCloseable {
                 }))
                 .get("/metrics", exchange -> {
                     exchange.getResponseHeaders().put(Headers.CONTENT_TYPE, PrometheusText.CONTENT_TYPE);
-                    exchange.getResponseSender().send(PrometheusText.render(registry), StandardCharsets.UTF_8);
+                    exchange.getResponseSender().send(prometheus.scrape(), StandardCharsets.UTF_8);
                 })
                 .setFallbackHandler(exchange -> json(exchange, StatusCodes.NOT_FOUND, "{\"status\":\"error\",\"error\":\"not found\"}"));
         this.server = Undertow.builder()

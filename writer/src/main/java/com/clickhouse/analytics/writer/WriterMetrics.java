@@ -13,7 +13,7 @@ import org.apache.kafka.common.TopicPartition;
 
 /**
  * The writer's metrics in a Dropwizard registry, named as they appear in Prometheus text
- * (labels inside the name, see {@link PrometheusText}). Thread-safe: the consumer thread updates,
+ * (labels inside the name, see {@link com.clickhouse.analytics.metrics.PrometheusText}). Thread-safe: the consumer thread updates,
  * the HTTP thread reads.
  */
 public final class WriterMetrics {

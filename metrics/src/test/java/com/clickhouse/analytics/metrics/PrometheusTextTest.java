@@ -1,4 +1,4 @@
-package com.clickhouse.analytics.gateway;
+package com.clickhouse.analytics.metrics;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
@@ -8,7 +8,7 @@ import org.junit.jupiter.api.Test;
 
 import com.codahale.metrics.MetricRegistry;
 
-class PrometheusExporterTest {
+class PrometheusTextTest {
 
     @Test
     void writesTheTextFormat() {
@@ -16,22 +16,30 @@ class PrometheusExporterTest {
         r.counter("a_total{route=\"batch\",status=\"200\"}").inc(3);
         r.counter("a_total{route=\"e\",status=\"400\"}").inc();
         r.gauge("g", () -> () -> 1.5);
+        r.gauge("ready", () -> () -> true);
+        r.gauge("name", () -> () -> "not a number");
+        r.counter("9bad-name").inc();
         r.timer("t_seconds").update(250, TimeUnit.MILLISECONDS);
         String expected = """
+                # TYPE _bad_name counter
+                _bad_name 1
                 # TYPE a_total counter
                 a_total{route="batch",status="200"} 3
                 a_total{route="e",status="400"} 1
                 # TYPE g gauge
                 g 1.5
+                # TYPE ready gauge
+                ready 1
                 # TYPE t_seconds summary
                 t_seconds{quantile="0.5"} 0.25
                 t_seconds{quantile="0.75"} 0.25
+                t_seconds{quantile="0.9"} 0.25
                 t_seconds{quantile="0.95"} 0.25
                 t_seconds{quantile="0.99"} 0.25
                 t_seconds{quantile="0.999"} 0.25
                 t_seconds_count 1
                 t_seconds_sum 0.25
                 """;
-        assertEquals(expected, new PrometheusExporter(r).scrape());
+        assertEquals(expected, new PrometheusText(r).scrape());
     }
 }
