@@ -48,6 +48,9 @@ final class EventWriter {
     private final InstantText timestampText = new InstantText();
     private final InstantText sentAtText = new InstantText();
     private final InstantText receivedAtText = new InstantText();
+    private final StringText apiKeyText = new StringText();
+    private final StringText ipText = new StringText();
+    private final StringText userAgentText = new StringText();
 
     /** The record for {@code e}, a new array of exactly its length. */
     byte[] write(Event e) {
@@ -60,7 +63,7 @@ final class EventWriter {
         }
         out[length++] = '"';
         append(API_KEY);
-        string(e.apiKey());
+        requestString(e.apiKey(), apiKeyText);
         append(EVENT);
         string(e.event());
         append(DISTINCT_ID);
@@ -75,8 +78,14 @@ final class EventWriter {
         }
         append(RECEIVED_AT);
         instant(e.receivedAt(), receivedAtText);
-        optional(IP, e.ip());
-        optional(USER_AGENT, e.userAgent());
+        if (e.ip() != null) {
+            append(IP);
+            requestString(e.ip(), ipText);
+        }
+        if (e.userAgent() != null) {
+            append(USER_AGENT);
+            requestString(e.userAgent(), userAgentText);
+        }
         optional(SESSION_ID, e.sessionId());
         optional(WINDOW_ID, e.windowId());
         optional(CURRENT_URL, e.currentUrl());
@@ -102,6 +111,42 @@ final class EventWriter {
             chars = new char[256];
         }
         return record;
+    }
+
+    /**
+     * A string that every event of a request shares — the same instance (api key, ip, user agent;
+     * a browser's user agent is well over 100 characters): written once per request, then copied.
+     */
+    private void requestString(String value, StringText cache) {
+        if (value == cache.value) {
+            append(cache.bytes, cache.length);
+            return;
+        }
+        int start = length;
+        string(value);
+        cache.remember(value, out, start, length);
+    }
+
+    /** The last string a field had, as the bytes {@link #string} wrote for it. */
+    private static final class StringText {
+        private static final int MAX_CACHED = 4096;
+        String value;
+        byte[] bytes = new byte[256];
+        int length;
+
+        void remember(String text, byte[] source, int from, int to) {
+            int n = to - from;
+            if (n > MAX_CACHED) {
+                value = null; // rare and large: not worth holding on to
+                return;
+            }
+            if (bytes.length < n) {
+                bytes = new byte[Math.max(n, 2 * bytes.length)];
+            }
+            System.arraycopy(source, from, bytes, 0, n);
+            length = n;
+            value = text;
+        }
     }
 
     private void optional(byte[] name, String value) {
@@ -266,9 +311,13 @@ final class EventWriter {
     }
 
     private void append(byte[] bytes) {
-        ensure(bytes.length);
-        System.arraycopy(bytes, 0, out, length, bytes.length);
-        length += bytes.length;
+        append(bytes, bytes.length);
+    }
+
+    private void append(byte[] bytes, int n) {
+        ensure(n);
+        System.arraycopy(bytes, 0, out, length, n);
+        length += n;
     }
 
     private char[] chars(int n) {

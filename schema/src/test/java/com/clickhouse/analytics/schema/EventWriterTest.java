@@ -64,6 +64,20 @@ class EventWriterTest {
     }
 
     @Test
+    void stringsSharedByARequestsEventsAreWrittenOnceAndStillMatch() {
+        Random random = new Random(SEED + 3);
+        String userAgent = "Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/605.1.15 \"quoted\" ünïcode 👍";
+        String[] agents = {userAgent, userAgent, new String(userAgent), "other agent", userAgent, "x".repeat(5000), "x".repeat(5000)};
+        for (int i = 0; i < agents.length; i++) {
+            Event e = EventCodecPropertyTest.randomEvent(random);
+            Event event = new Event(e.uuid(), i % 2 == 0 ? "phc_key" : "phc_other", e.event(), e.distinctId(), e.properties(),
+                    e.timestamp(), e.sentAt(), e.receivedAt(), i < 3 ? "10.0.0.1" : null, agents[i], null, null, null, null, null,
+                    null, null, null, null);
+            assertArrayEquals(jackson(event), writer.write(event), "event " + i);
+        }
+    }
+
+    @Test
     void bigValuesGrowTheBufferAndLaterEventsAreUnaffected() {
         Random random = new Random(SEED + 1);
         String big = "x\u0001é".repeat(200_000);
