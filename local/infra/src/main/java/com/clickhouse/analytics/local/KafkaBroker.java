@@ -242,10 +242,20 @@ public final class KafkaBroker implements AutoCloseable {
         throw new IllegalStateException("Kafka broker not ready after " + READY_TIMEOUT.toSeconds() + " s:\n" + tail);
     }
 
-    private static String base64ClusterId() {
-        UUID uuid = UUID.randomUUID();
-        var buffer = java.nio.ByteBuffer.allocate(16).putLong(uuid.getMostSignificantBits()).putLong(uuid.getLeastSignificantBits());
-        return java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(buffer.array());
+    /**
+     * A cluster id as Kafka makes them: a random UUID in URL-safe base64. Never one that starts with
+     * '-' (1 in 64 would): the storage tool's argument parser takes {@code --cluster-id -…} for two
+     * options and refuses to format — Kafka's own {@code Uuid.randomUuid()} skips those too.
+     */
+    static String base64ClusterId() {
+        while (true) {
+            UUID uuid = UUID.randomUUID();
+            var buffer = java.nio.ByteBuffer.allocate(16).putLong(uuid.getMostSignificantBits()).putLong(uuid.getLeastSignificantBits());
+            String id = java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(buffer.array());
+            if (id.charAt(0) != '-') {
+                return id;
+            }
+        }
     }
 
     private static String brokerClassPath() {

@@ -2,6 +2,7 @@ package com.clickhouse.analytics.local;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -91,6 +92,15 @@ class KafkaBrokerTest {
             assertTrue(java.nio.file.Files.isDirectory(dataDir.resolve("data")), "data kept while the broker is only stopped");
         }
         assertFalse(java.nio.file.Files.exists(dataDir), "a temporary broker's directory is deleted on close: " + dataDir);
+    }
+
+    @Test
+    void clusterIdsNeverStartWithADashWhichTheStorageToolWouldTakeForAnOption() {
+        for (int i = 0; i < 5_000; i++) { // 1 in 64 random ids would
+            String id = KafkaBroker.base64ClusterId();
+            assertEquals(22, id.length(), id);
+            assertNotEquals('-', id.charAt(0), id);
+        }
     }
 
     @Test
