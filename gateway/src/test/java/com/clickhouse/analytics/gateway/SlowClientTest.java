@@ -65,13 +65,14 @@ class SlowClientTest {
             s.setSoTimeout(10_000);
             OutputStream out = s.getOutputStream();
             out.write(("POST /batch/ HTTP/1.1\r\nHost: x\r\nContent-Length: " + body.length + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
-            // Five pieces 300 ms apart: 1.2 s in all, more than twice the 500 ms read timeout, never silent for it.
-            int piece = body.length / 5 + 1;
+            // Seven pieces 200 ms apart: 1.2 s in all, more than twice the 500 ms read timeout, never
+            // silent for it (with room for a slow scheduler on a loaded machine).
+            int piece = body.length / 7 + 1;
             for (int at = 0; at < body.length; at += piece) {
                 out.write(body, at, Math.min(piece, body.length - at));
                 out.flush();
                 if (at + piece < body.length) {
-                    Thread.sleep(300);
+                    Thread.sleep(200);
                 }
             }
             assertEquals(200, Http.status(s.getInputStream()));
