@@ -71,10 +71,6 @@ public final class BatchProcessor {
         return new Prepared(rows, dead);
     }
 
-    public Outcome write(Batch batch) {
-        return write(batch, prepare(batch));
-    }
-
     /** Writes {@code batch}, which {@link #prepare} turned into {@code prepared}. */
     public Outcome write(Batch batch, Prepared prepared) {
         List<DeadLetterSink.DeadLetter> dead = new ArrayList<>(prepared.undecodable());

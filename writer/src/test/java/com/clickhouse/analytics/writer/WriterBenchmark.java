@@ -121,35 +121,13 @@ public final class WriterBenchmark {
                 try {
                     ch.client.execute("INSERT INTO FUNCTION file('" + file + "', 'RowBinary') SELECT " + COLUMNS
                             + " FROM " + ch.database + ".events SETTINGS engine_file_truncate_on_insert = 1").get().close();
-                    // The same insert three times into an emptied table; the best round is the reference.
-                    // Single rounds of the same work varied from 190k to 420k rows/s on this machine.
-                    for (int round = 1; round <= ENGINE_ROUNDS; round++) {
-                        engine.client.execute("TRUNCATE TABLE " + engine.database + ".events").get().close();
-                        long engineStart = System.nanoTime();
-                        engine.client.execute("INSERT INTO " + engine.database + ".events (" + COLUMNS + ") SELECT * FROM file('" + file
-                                + "', 'RowBinary', '" + STRUCTURE + "')").get().close();
-                        double engineSeconds = seconds(engineStart);
-                        long copied = engine.longValue("SELECT count() FROM {db}.events");
-                        System.out.printf(Locale.ROOT, "engine round %d: INSERT … SELECT FROM file(RowBinary) of %,d rows in %.2f s: %,.0f rows/s%n",
-                                round, copied, engineSeconds, copied / engineSeconds);
-                        engineRate = Math.max(engineRate, copied / engineSeconds);
-                    }
+                    engineRate = bestEngineRate(engine, file, "", "");
                     // Like for like: the same rows written as parts of the writer's batch size (one part per
                     // insert for the writer), so the parts-and-merges cost of that batch size is on both sides.
                     long partRows = Math.max(1, (long) Double.parseDouble(value(metrics, "cpa_writer_batch_rows{quantile=\"0.5\"}")));
-                    for (int round = 1; round <= ENGINE_ROUNDS; round++) {
-                        engine.client.execute("TRUNCATE TABLE " + engine.database + ".events").get().close();
-                        long engineStart = System.nanoTime();
-                        engine.client.execute("INSERT INTO " + engine.database + ".events (" + COLUMNS + ") SELECT * FROM file('" + file
-                                + "', 'RowBinary', '" + STRUCTURE + "') SETTINGS max_block_size = " + partRows
-                                + ", max_insert_block_size = " + partRows + ", min_insert_block_size_rows = " + partRows
-                                + ", min_insert_block_size_bytes = 0").get().close();
-                        double engineSeconds = seconds(engineStart);
-                        long copied = engine.longValue("SELECT count() FROM {db}.events");
-                        System.out.printf(Locale.ROOT, "engine round %d, parts of %,d rows: %,d rows in %.2f s: %,.0f rows/s%n",
-                                round, partRows, copied, engineSeconds, copied / engineSeconds);
-                        batchSizedRate = Math.max(batchSizedRate, copied / engineSeconds);
-                    }
+                    batchSizedRate = bestEngineRate(engine, file, " SETTINGS max_block_size = " + partRows
+                            + ", max_insert_block_size = " + partRows + ", min_insert_block_size_rows = " + partRows
+                            + ", min_insert_block_size_bytes = 0", String.format(Locale.ROOT, ", parts of %,d rows", partRows));
                 } finally {
                     Files.deleteIfExists(export);
                 }
@@ -162,6 +140,27 @@ public final class WriterBenchmark {
             }
         }
         System.exit(0);
+    }
+
+    /**
+     * The engine's own rate for the exported rows: the same insert {@value #ENGINE_ROUNDS} times
+     * into an emptied table, the best round (single rounds of the same work varied from 190k to
+     * 510k rows/s on this machine, the first of a run usually the slowest).
+     */
+    private static double bestEngineRate(TestClickHouse engine, String file, String settings, String label) throws Exception {
+        double best = 0;
+        for (int round = 1; round <= ENGINE_ROUNDS; round++) {
+            engine.client.execute("TRUNCATE TABLE " + engine.database + ".events").get().close();
+            long start = System.nanoTime();
+            engine.client.execute("INSERT INTO " + engine.database + ".events (" + COLUMNS + ") SELECT * FROM file('" + file
+                    + "', 'RowBinary', '" + STRUCTURE + "')" + settings).get().close();
+            double took = seconds(start);
+            long copied = engine.longValue("SELECT count() FROM {db}.events");
+            System.out.printf(Locale.ROOT, "engine round %d%s: INSERT … SELECT FROM file(RowBinary) of %,d rows in %.2f s: %,.0f rows/s%n",
+                    round, label, copied, took, copied / took);
+            best = Math.max(best, copied / took);
+        }
+        return best;
     }
 
     /** WRITER_BATCH_* from this environment (to try other bounds), and WRITER_JAVA_TOOL_OPTIONS as the writer's JAVA_TOOL_OPTIONS. */
