@@ -14,6 +14,8 @@ import com.fasterxml.jackson.core.exc.StreamConstraintsException;
 /**
  * Reads the JSON of a capture request in one streaming pass — no tree, no re-serialization:
  * {@code properties}, {@code $set} and {@code $set_once} are taken as byte slices of the request.
+ * Two readers with one result: {@link BatchScanner} reads plainly valid bodies without a general
+ * parser; everything else — and every error message — comes from Jackson's streaming parser.
  *
  * <p>Accepted shapes: an envelope {@code {"api_key"|"token", "batch": [...], "sent_at"?,
  * "historical_migration"?}}, a bare array of events, a single event object.
@@ -43,8 +45,17 @@ public final class BatchParser {
                 .build();
     }
 
-    /** Parses {@code bytes[0, length)}, which must hold exactly one JSON value. */
+    /**
+     * Parses {@code bytes[0, length)}, which must hold exactly one JSON value in valid UTF-8
+     * ({@link PayloadDecoder} checks the encoding first).
+     */
     public RawBatch parse(byte[] bytes, int length) throws GatewayError {
+        RawBatch plain = BatchScanner.scan(bytes, length, maxEvents);
+        return plain != null ? plain : parseWithJackson(bytes, length);
+    }
+
+    /** The reference reading, and the one that names what is wrong with a payload. */
+    RawBatch parseWithJackson(byte[] bytes, int length) throws GatewayError {
         try (JsonParser p = json.createParser(bytes, 0, length)) {
             RawBatch batch = root(p, bytes);
             if (p.nextToken() != null) {
@@ -60,6 +71,10 @@ public final class BatchParser {
             String message = e instanceof com.fasterxml.jackson.core.JsonProcessingException j ? j.getOriginalMessage() : e.getMessage();
             throw new GatewayError.BadRequest("malformed JSON: " + firstLine(message));
         }
+    }
+
+    static GatewayError tooManyEvents(int maxEvents) {
+        return new GatewayError.TooLarge("more than " + maxEvents + " events in one request (MAX_EVENTS_PER_BATCH)");
     }
 
     private RawBatch root(JsonParser p, byte[] bytes) throws IOException, GatewayError {
@@ -85,15 +100,18 @@ public final class BatchParser {
                     batch = events(p, bytes);
                 }
                 case "sent_at" -> sentAt = string(p, "sent_at");
-                case "historical_migration" -> historical = value == JsonToken.VALUE_TRUE
-                        || (value == JsonToken.VALUE_STRING && "true".equalsIgnoreCase(p.getText()));
-                default -> top.field(name, p, bytes);
+                case "historical_migration" -> {
+                    historical = value == JsonToken.VALUE_TRUE
+                            || (value == JsonToken.VALUE_STRING && "true".equalsIgnoreCase(p.getText()));
+                    p.skipChildren();
+                }
+                default -> field(top, name, p, bytes);
             }
         }
         if (batch != null) {
-            return new RawBatch(top.token, sentAt, historical, batch);
+            return new RawBatch(top.token(), sentAt, historical, batch);
         }
-        return new RawBatch(top.token, sentAt, historical, List.of(top.toEvent()));
+        return new RawBatch(top.token(), sentAt, historical, List.of(top.toEvent()));
     }
 
     private List<RawBatch.RawEvent> events(JsonParser p, byte[] bytes) throws IOException, GatewayError {
@@ -104,105 +122,70 @@ public final class BatchParser {
                 throw new GatewayError.BadRequest("event " + events.size() + " is not a JSON object");
             }
             if (events.size() == maxEvents) {
-                throw new GatewayError.TooLarge("more than " + maxEvents + " events in one request (MAX_EVENTS_PER_BATCH)");
+                throw tooManyEvents(maxEvents);
             }
             EventFields fields = new EventFields();
             while (p.nextToken() == JsonToken.FIELD_NAME) {
                 String name = p.currentName();
                 p.nextToken();
-                fields.field(name, p, bytes);
+                field(fields, name, p, bytes);
             }
             events.add(fields.toEvent());
         }
         return events;
     }
 
-    /** The fields of one event object, collected while streaming over it. */
-    private static final class EventFields {
-        String event, distinctId, properties, timestamp, uuid, token, set, setOnce;
-        String sessionId, windowId, currentUrl, host, elementsChain, anonDistinctId, alias;
-        String propertiesDistinctId, propertiesToken, propertiesSet, propertiesSetOnce;
-        Long offset;
-        boolean ignoreSentAt;
-
-        /** Reads the value of field {@code name}; the parser is on the value's first token. */
-        void field(String name, JsonParser p, byte[] bytes) throws IOException, GatewayError {
-            switch (name) {
-                case "event" -> event = string(p, "event");
-                case "distinct_id", "$distinct_id" -> distinctId = id(p, name);
-                case "properties" -> properties(p, bytes);
-                case "timestamp" -> timestamp = timestamp(p);
-                case "offset" -> offset = offset(p);
-                case "uuid" -> uuid = string(p, "uuid");
-                case "api_key", "token" -> {
-                    String value = string(p, name);
-                    if (value != null) {
-                        if (token != null && !token.equals(value)) {
-                            throw new GatewayError.BadRequest("mixed api keys in one request");
-                        }
-                        token = value;
-                    }
-                }
-                case "$set" -> set = object(p, bytes, "$set");
-                case "$set_once" -> setOnce = object(p, bytes, "$set_once");
-                case "elements_chain" -> elementsChain = optionalString(p);
-                default -> p.skipChildren();
-            }
-        }
-
-        private void properties(JsonParser p, byte[] bytes) throws IOException, GatewayError {
-            JsonToken t = p.currentToken();
-            if (t == JsonToken.VALUE_NULL) {
-                return;
-            }
-            if (t != JsonToken.START_OBJECT) {
-                throw new GatewayError.BadRequest("field 'properties' must be a JSON object");
-            }
-            int start = (int) p.currentTokenLocation().getByteOffset();
-            while (p.nextToken() == JsonToken.FIELD_NAME) {
-                String name = p.currentName();
-                p.nextToken();
-                switch (name) {
-                    case "distinct_id" -> propertiesDistinctId = firstNonNull(propertiesDistinctId, lenientId(p));
-                    case "$distinct_id" -> propertiesDistinctId = firstNonNull(lenientId(p), propertiesDistinctId);
-                    case "token" -> propertiesToken = optionalString(p);
-                    case "$set" -> propertiesSet = object(p, bytes, "properties.$set");
-                    case "$set_once" -> propertiesSetOnce = object(p, bytes, "properties.$set_once");
-                    case "$session_id" -> sessionId = optionalString(p);
-                    case "$window_id" -> windowId = optionalString(p);
-                    case "$current_url" -> currentUrl = optionalString(p);
-                    case "$host" -> host = optionalString(p);
-                    case "$elements_chain" -> elementsChain = optionalString(p);
-                    case "$anon_distinct_id" -> anonDistinctId = optionalString(p);
-                    case "alias" -> alias = optionalString(p);
-                    case "$ignore_sent_at" -> ignoreSentAt = p.currentToken() == JsonToken.VALUE_TRUE;
-                    default -> p.skipChildren();
-                }
-            }
-            int end = (int) p.currentLocation().getByteOffset();
-            properties = new String(bytes, start, end - start, StandardCharsets.UTF_8);
-        }
-
-        RawBatch.RawEvent toEvent() throws GatewayError {
-            String effectiveToken = token;
-            if (propertiesToken != null && !propertiesToken.isEmpty()) {
-                if (effectiveToken != null && !effectiveToken.equals(propertiesToken)) {
-                    throw new GatewayError.BadRequest("mixed api keys in one request");
-                }
-                effectiveToken = propertiesToken;
-            }
-            return new RawBatch.RawEvent(event,
-                    distinctId != null ? distinctId : propertiesDistinctId,
-                    properties == null ? "{}" : properties,
-                    timestamp, offset, uuid, effectiveToken,
-                    propertiesSet != null ? propertiesSet : set,
-                    propertiesSetOnce != null ? propertiesSetOnce : setOnce,
-                    sessionId, windowId, currentUrl, host, elementsChain, anonDistinctId, alias, ignoreSentAt);
+    /** Reads the value of field {@code name} of an event object; the parser is on the value's first token. */
+    private static void field(EventFields fields, String name, JsonParser p, byte[] bytes) throws IOException, GatewayError {
+        switch (name) {
+            case "event" -> fields.event = string(p, "event");
+            case "distinct_id", "$distinct_id" -> fields.distinctId = id(p, name);
+            case "properties" -> properties(fields, p, bytes);
+            case "timestamp" -> fields.timestamp = timestamp(p);
+            case "offset" -> fields.offset = offset(p);
+            case "uuid" -> fields.uuid = string(p, "uuid");
+            case "api_key", "token" -> fields.token(string(p, name));
+            case "$set" -> fields.set = object(p, bytes, "$set");
+            case "$set_once" -> fields.setOnce = object(p, bytes, "$set_once");
+            case "elements_chain" -> fields.elementsChain = optionalString(p);
+            default -> p.skipChildren();
         }
     }
 
-    private static String firstNonNull(String a, String b) {
-        return a != null ? a : b;
+    private static void properties(EventFields fields, JsonParser p, byte[] bytes) throws IOException, GatewayError {
+        JsonToken t = p.currentToken();
+        if (t == JsonToken.VALUE_NULL) {
+            return;
+        }
+        if (t != JsonToken.START_OBJECT) {
+            throw new GatewayError.BadRequest("field 'properties' must be a JSON object");
+        }
+        int start = (int) p.currentTokenLocation().getByteOffset();
+        while (p.nextToken() == JsonToken.FIELD_NAME) {
+            String name = p.currentName();
+            p.nextToken();
+            switch (name) {
+                case "distinct_id" -> fields.propertiesDistinctId(lenientId(p));
+                case "$distinct_id" -> fields.propertiesDollarDistinctId(lenientId(p));
+                case "token" -> fields.propertiesToken(optionalString(p));
+                case "$set" -> fields.propertiesSet(object(p, bytes, "properties.$set"));
+                case "$set_once" -> fields.propertiesSetOnce(object(p, bytes, "properties.$set_once"));
+                case "$session_id" -> fields.sessionId = optionalString(p);
+                case "$window_id" -> fields.windowId = optionalString(p);
+                case "$current_url" -> fields.currentUrl = optionalString(p);
+                case "$host" -> fields.host = optionalString(p);
+                case "$elements_chain" -> fields.elementsChain = optionalString(p);
+                case "$anon_distinct_id" -> fields.anonDistinctId = optionalString(p);
+                case "alias" -> fields.alias = optionalString(p);
+                case "$ignore_sent_at" -> {
+                    fields.ignoreSentAt = p.currentToken() == JsonToken.VALUE_TRUE;
+                    p.skipChildren();
+                }
+                default -> p.skipChildren();
+            }
+        }
+        int end = (int) p.currentLocation().getByteOffset();
+        fields.properties = new String(bytes, start, end - start, StandardCharsets.UTF_8);
     }
 
     private static String string(JsonParser p, String field) throws IOException, GatewayError {

@@ -64,4 +64,21 @@ class BatchParserTest {
         assertEquals(400, assertThrows(GatewayError.class, () -> parse("{} {}")).status());
         assertEquals(400, assertThrows(GatewayError.class, () -> parse("{\"event\":\"e\",\"$set\":[1]}")).status());
     }
+
+    @Test
+    void flagFieldsWithObjectValuesAreSteppedOver() throws GatewayError {
+        // Both flags once left the parser inside their object, which then read its members as the event's.
+        RawBatch b = parse("{\"token\":\"k\",\"historical_migration\":{\"batch\":1},\"batch\":[{\"event\":\"e\","
+                + "\"properties\":{\"$ignore_sent_at\":{\"$session_id\":\"inner\"},\"$session_id\":\"outer\"}}]}");
+        byte[] bytes = ("{\"token\":\"k\",\"historical_migration\":{\"batch\":1},\"batch\":[{\"event\":\"e\","
+                + "\"properties\":{\"$ignore_sent_at\":{\"$session_id\":\"inner\"},\"$session_id\":\"outer\"}}]}")
+                .getBytes(StandardCharsets.UTF_8);
+        RawBatch reference = parser.parseWithJackson(bytes, bytes.length);
+        for (RawBatch batch : new RawBatch[] {b, reference}) {
+            assertEquals(1, batch.events().size());
+            assertEquals("outer", batch.events().getFirst().sessionId());
+            assertEquals(false, batch.events().getFirst().ignoreSentAt());
+            assertEquals(false, batch.historicalMigration());
+        }
+    }
 }
