@@ -2,6 +2,9 @@ package com.clickhouse.analytics.schema;
 
 import static com.clickhouse.analytics.schema.RecordFields.*;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.Arrays;
@@ -20,6 +23,8 @@ import java.util.Arrays;
  */
 final class EventWriter {
 
+    private static final VarHandle LONGS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
+    private static final long QUESTION_MARKS = 0x3F3F3F3F3F3F3F3FL;
     private static final byte[] HEX = "0123456789ABCDEF".getBytes(StandardCharsets.US_ASCII);
     /** Per ASCII character: 0 = copy, else the letter of its short escape, or 'u' for {@code \}{@code u00XX}. */
     private static final byte[] ESCAPES = new byte[128];
@@ -248,10 +253,18 @@ final class EventWriter {
      * escapes), which become U+FFFD as in {@link LoneSurrogates#replaceInJson}.
      */
     private void rawJson(String json) {
-        if (json.indexOf("\\u") >= 0) {
+        // indexOf(char) first: it is vectorized; indexOf(String) alone cost as much as the copy below.
+        if (json.indexOf('\\') >= 0 && json.indexOf("\\u") >= 0) {
             json = LoneSurrogates.replaceInJson(json);
         }
         int n = json.length();
+        // All-ASCII text — nearly every properties object — is copied by the JDK's vectorized
+        // encoder: a third of this writer's time went to the per-character loop below.
+        byte[] utf8 = json.getBytes(StandardCharsets.UTF_8);
+        if (utf8.length == n && noLoneSurrogates(json, utf8)) {
+            append(utf8, n);
+            return;
+        }
         char[] c = chars(n);
         json.getChars(0, n, c, 0);
         ensure(n);
@@ -270,6 +283,34 @@ final class EventWriter {
             }
         }
         length = at;
+    }
+
+    /**
+     * For an encoding as long as its text (every character ASCII, or a lone surrogate, which the JDK
+     * writes as '?'): whether every '?' in it was a '?' in the text. Eight bytes at a time.
+     */
+    private static boolean noLoneSurrogates(String text, byte[] utf8) {
+        int n = utf8.length;
+        int i = 0;
+        while (i < n) {
+            if (i + 8 <= n) {
+                long v = (long) LONGS.get(utf8, i) ^ QUESTION_MARKS;
+                long marks = (v - 0x0101010101010101L) & ~v & 0x8080808080808080L;
+                if (marks == 0) {
+                    i += 8;
+                    continue;
+                }
+                i += Long.numberOfTrailingZeros(marks) >>> 3;
+            } else if (utf8[i] != '?') {
+                i++;
+                continue;
+            }
+            if (text.charAt(i) != '?') {
+                return false;
+            }
+            i++;
+        }
+        return true;
     }
 
     /** Where {@link #nonAscii} left the output; a field rather than a second return value. */

@@ -41,11 +41,17 @@ class EventWriterTest {
         String[] texts = {"", "plain", "a\u0000b\u0001\u001f\u007f\"\\/\n\r\t\b\f\u2028end", "é家👍🏽\uDBFF\uDFFF",
             "cut\uD83D", "\uDE00tail", "\uDC00\uD800", "\uD83D\uD83D\uDE00", "\u0080\u07FF\u0800\uFFFF", "why?\uD800?", "??", "?\uDFFF", "ascii?with=query&x"};
         for (String text : texts) {
-            String object = "{\"k\":\"" + text.replace("\\", "\\\\").replace("\"", "\\\"") + "\",\"e\":\"\\ud800\\\\u\"}";
+            String escaped = text.replace("\\", "\\\\").replace("\"", "\\\"");
+            // With an escaped lone surrogate in the object, and without (the writer's all-ASCII copy).
+            String object = "{\"k\":\"" + escaped + "\",\"e\":\"\\ud800\\\\u\"}";
+            String plainObject = "{\"k\":\"" + escaped + "\"}";
             Event event = new Event(UUID.fromString("0192f1c2-7a3b-7c4d-8e5f-0123456789ab"), text, text, text, object,
                     Instant.parse("2026-11-24T10:00:00.123456Z"), Instant.parse("-10000-01-01T00:00:00Z"), Instant.EPOCH,
                     text, text, text, text, text, text, text, object, object, text, text);
             assertArrayEquals(jackson(event), writer.write(event), text);
+            Event plain = new Event(event.uuid(), text, text, text, plainObject, event.timestamp(), null, event.receivedAt(),
+                    null, null, null, null, null, null, null, plainObject, plainObject, null, null);
+            assertArrayEquals(jackson(plain), writer.write(plain), text);
         }
     }
 
