@@ -3,7 +3,6 @@ package com.clickhouse.analytics.gateway.bench;
 import java.io.BufferedInputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -17,9 +16,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.UUID;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -39,8 +36,13 @@ import com.clickhouse.analytics.schema.EventCodec;
  * connections, and measures a bare KafkaProducer sending the same records to the same broker.
  * Prints events/s, p50/p99 latency and the gateway's VmHWM. Run with {@code gateway/benchmark.sh}.
  *
+ * <p>The load comes from {@link LoadDriver}: one selector thread, one request in flight per connection.
+ *
  * <p>System properties: {@code bench.seconds} (measured seconds per run, default 15),
- * {@code bench.warmup} (default 5), {@code bench.connections} (default "30,100"),
+ * {@code bench.warmup} (default 5, before each measured run), {@code bench.jitWarmup} (default 20: once
+ * per subject before its first run, so that both the bare producer and the gateway are measured
+ * after the JIT has compiled their hot paths — the gateway's C2 compilations took a tenth of its CPU
+ * for the first 20 s), {@code bench.connections} (default "30,100"),
  * {@code bench.gatewayHeap} (default 160m).
  */
 public final class GatewayBenchmark {
@@ -54,6 +56,7 @@ public final class GatewayBenchmark {
     public static void main(String[] args) throws Exception {
         int seconds = Integer.getInteger("bench.seconds", 15);
         int warmup = Integer.getInteger("bench.warmup", 5);
+        int jitWarmup = Integer.getInteger("bench.jitWarmup", 20);
         int[] connections = Arrays.stream(System.getProperty("bench.connections", "30,100").split(",")).mapToInt(Integer::parseInt).toArray();
         String heap = System.getProperty("bench.gatewayHeap", "192m");
 
@@ -66,7 +69,7 @@ public final class GatewayBenchmark {
             System.out.printf(Locale.ROOT, "machine: %d cores; broker %s; topic partitions %d; %d events/batch, %d B/event%n",
                     Runtime.getRuntime().availableProcessors(), bootstrap, PARTITIONS, EVENTS_PER_BATCH, sampleEvent(0).length());
 
-            double bare = bareProducer(bootstrap, seconds, warmup, new long[] {broker.pid(), ProcessHandle.current().pid()});
+            double bare = bareProducer(bootstrap, seconds, jitWarmup + warmup, new long[] {broker.pid(), ProcessHandle.current().pid()});
             System.out.printf(Locale.ROOT, "bare KafkaProducer (acks=all, idempotent, %s, linger %d ms, 256 KiB batches): %,.0f events/s%n",
                     COMPRESSION, LINGER_MS, bare);
 
@@ -76,6 +79,10 @@ public final class GatewayBenchmark {
             awaitReady(port, gateway, log);
             List<byte[]> requests = requests(64);
             long[] pids = {gateway.pid(), broker.pid(), ProcessHandle.current().pid()};
+            if (jitWarmup > 0) {
+                new LoadDriver(port, requests).run(Arrays.stream(connections).max().orElseThrow(), 0,
+                        TimeUnit.SECONDS.toNanos(jitWarmup), () -> { }, () -> { });
+            }
             for (int c : connections) {
                 Result r = drive(port, c, requests, seconds, warmup, pids);
                 System.out.printf(Locale.ROOT, "gateway, %3d connections: %,.0f events/s (%,.0f req/s), p50 %.1f ms, p99 %.1f ms, "
@@ -108,92 +115,31 @@ public final class GatewayBenchmark {
     }
 
     static Result drive(int port, int connections, List<byte[]> requests, int seconds, int warmup, long[] pids) throws Exception {
-        AtomicBoolean measuring = new AtomicBoolean();
-        AtomicBoolean stop = new AtomicBoolean();
-        AtomicLong okRequests = new AtomicLong();
-        AtomicLong errors = new AtomicLong();
-        List<long[]> latencies = new ArrayList<>();
-        List<Thread> threads = new ArrayList<>();
-        CountDownLatch done = new CountDownLatch(connections);
-        for (int c = 0; c < connections; c++) {
-            long[] samples = new long[2_000_000 / connections + 1000];
-            latencies.add(samples);
-            int first = c;
-            Thread t = Thread.ofPlatform().name("load-" + c).daemon().start(() -> {
-                int n = 0;
-                try (Socket s = new Socket("127.0.0.1", port)) {
-                    s.setTcpNoDelay(true);
-                    OutputStream out = s.getOutputStream();
-                    InputStream in = new BufferedInputStream(s.getInputStream(), 4096);
-                    int i = first;
-                    while (!stop.get()) {
-                        byte[] req = requests.get(i++ % requests.size());
-                        long start = System.nanoTime();
-                        out.write(req);
-                        int status = readResponse(in);
-                        long took = System.nanoTime() - start;
-                        if (measuring.get()) {
-                            if (status == 200) {
-                                okRequests.incrementAndGet();
-                            } else {
-                                errors.incrementAndGet();
-                            }
-                            if (n < samples.length) {
-                                samples[n++] = took;
-                            }
-                        }
-                    }
-                } catch (IOException e) {
-                    errors.incrementAndGet();
-                } finally {
-                    if (n < samples.length) {
-                        samples[n] = -1;
-                    }
-                    done.countDown();
-                }
-            });
-            threads.add(t);
-        }
-        Thread.sleep(warmup * 1000L);
-        double[] cpuBefore = cpuSeconds(pids);
-        measuring.set(true);
-        long start = System.nanoTime();
-        Thread.sleep(seconds * 1000L);
-        measuring.set(false);
-        double elapsed = (System.nanoTime() - start) / 1e9;
-        double[] cpu = cpuSeconds(pids);
-        stop.set(true);
-        done.await(30, TimeUnit.SECONDS);
-        long count = 0;
-        for (long[] l : latencies) {
-            for (long v : l) {
-                if (v <= 0) {
-                    break;
-                }
-                count++;
-            }
-        }
-        long[] all = new long[(int) count];
-        int k = 0;
-        for (long[] l : latencies) {
-            for (long v : l) {
-                if (v <= 0) {
-                    break;
-                }
-                all[k++] = v;
-            }
-        }
+        double[][] cpu = new double[2][];
+        long[] wall = new long[2];
+        LoadDriver.Window w = new LoadDriver(port, requests).run(connections, TimeUnit.SECONDS.toNanos(warmup),
+                TimeUnit.SECONDS.toNanos(seconds),
+                () -> {
+                    cpu[0] = cpuSeconds(pids);
+                    wall[0] = System.nanoTime();
+                },
+                () -> {
+                    cpu[1] = cpuSeconds(pids);
+                    wall[1] = System.nanoTime();
+                });
+        double elapsed = (wall[1] - wall[0]) / 1e9;
+        long[] all = w.latencyNanos();
         Arrays.sort(all);
         double p50 = all.length == 0 ? Double.NaN : all[(int) (all.length * 0.50)] / 1e6;
         double p99 = all.length == 0 ? Double.NaN : all[Math.min(all.length - 1, (int) (all.length * 0.99))] / 1e6;
-        long events = okRequests.get() * EVENTS_PER_BATCH;
+        long events = w.okRequests() * EVENTS_PER_BATCH;
         double[] perEvent = new double[pids.length];
         double busy = 0;
         for (int i = 0; i < pids.length; i++) {
-            perEvent[i] = (cpu[i] - cpuBefore[i]) * 1e6 / Math.max(1, events);
-            busy += (cpu[i] - cpuBefore[i]) / elapsed;
+            perEvent[i] = (cpu[1][i] - cpu[0][i]) * 1e6 / Math.max(1, events);
+            busy += (cpu[1][i] - cpu[0][i]) / elapsed;
         }
-        return new Result(events / elapsed, p50, p99, errors.get(), perEvent, busy);
+        return new Result(events / elapsed, p50, p99, w.otherRequests(), perEvent, busy);
     }
 
     static double[] cpuSeconds(long[] pids) {
