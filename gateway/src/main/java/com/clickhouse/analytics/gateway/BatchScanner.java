@@ -38,29 +38,59 @@ final class BatchScanner {
     private static final long BACKSLASHES = '\\' * ONES;
     private static final long SPACES = ' ' * ONES;
 
-    private static final byte[] EVENT = ascii("event");
-    private static final byte[] DISTINCT_ID = ascii("distinct_id");
-    private static final byte[] DOLLAR_DISTINCT_ID = ascii("$distinct_id");
-    private static final byte[] PROPERTIES = ascii("properties");
-    private static final byte[] TIMESTAMP = ascii("timestamp");
-    private static final byte[] OFFSET = ascii("offset");
-    private static final byte[] UUID = ascii("uuid");
-    private static final byte[] API_KEY = ascii("api_key");
-    private static final byte[] TOKEN = ascii("token");
-    private static final byte[] SET = ascii("$set");
-    private static final byte[] SET_ONCE = ascii("$set_once");
-    private static final byte[] ELEMENTS_CHAIN = ascii("elements_chain");
-    private static final byte[] BATCH = ascii("batch");
-    private static final byte[] SENT_AT = ascii("sent_at");
-    private static final byte[] HISTORICAL_MIGRATION = ascii("historical_migration");
-    private static final byte[] SESSION_ID = ascii("$session_id");
-    private static final byte[] WINDOW_ID = ascii("$window_id");
-    private static final byte[] CURRENT_URL = ascii("$current_url");
-    private static final byte[] HOST = ascii("$host");
-    private static final byte[] DOLLAR_ELEMENTS_CHAIN = ascii("$elements_chain");
-    private static final byte[] ANON_DISTINCT_ID = ascii("$anon_distinct_id");
-    private static final byte[] ALIAS = ascii("alias");
-    private static final byte[] IGNORE_SENT_AT = ascii("$ignore_sent_at");
+    /** The member names this reader acts on; any other member is stepped over. */
+    private enum Name {
+        EVENT("event"), DISTINCT_ID("distinct_id"), DOLLAR_DISTINCT_ID("$distinct_id"), PROPERTIES("properties"),
+        TIMESTAMP("timestamp"), OFFSET("offset"), UUID("uuid"), API_KEY("api_key"), TOKEN("token"), SET("$set"),
+        SET_ONCE("$set_once"), ELEMENTS_CHAIN("elements_chain"),
+        BATCH("batch"), SENT_AT("sent_at"), HISTORICAL_MIGRATION("historical_migration"),
+        SESSION_ID("$session_id"), WINDOW_ID("$window_id"), CURRENT_URL("$current_url"), HOST("$host"),
+        DOLLAR_ELEMENTS_CHAIN("$elements_chain"), ANON_DISTINCT_ID("$anon_distinct_id"), ALIAS("alias"),
+        IGNORE_SENT_AT("$ignore_sent_at");
+
+        final byte[] bytes;
+
+        Name(String name) {
+            this.bytes = ascii(name);
+        }
+    }
+
+    /** The names one kind of object has, by length: most members are told apart by one comparison. */
+    private static final class Names {
+        private final Name[][] byLength = new Name[32][0];
+
+        Names(Name... names) {
+            for (Name n : names) {
+                Name[] same = byLength[n.bytes.length];
+                same = Arrays.copyOf(same, same.length + 1);
+                same[same.length - 1] = n;
+                byLength[n.bytes.length] = same;
+            }
+        }
+
+        /** The name in {@code b[start, start + length)}, or null for any other. */
+        Name find(byte[] b, int start, int length) {
+            if (length >= byLength.length) {
+                return null;
+            }
+            for (Name n : byLength[length]) {
+                if (Arrays.equals(b, start, start + length, n.bytes, 0, length)) {
+                    return n;
+                }
+            }
+            return null;
+        }
+    }
+
+    private static final Names EVENT_NAMES = new Names(Name.EVENT, Name.DISTINCT_ID, Name.DOLLAR_DISTINCT_ID,
+            Name.PROPERTIES, Name.TIMESTAMP, Name.OFFSET, Name.UUID, Name.API_KEY, Name.TOKEN, Name.SET, Name.SET_ONCE,
+            Name.ELEMENTS_CHAIN);
+    private static final Names ENVELOPE_NAMES = new Names(Name.BATCH, Name.SENT_AT, Name.HISTORICAL_MIGRATION,
+            Name.EVENT, Name.DISTINCT_ID, Name.DOLLAR_DISTINCT_ID, Name.PROPERTIES, Name.TIMESTAMP, Name.OFFSET, Name.UUID,
+            Name.API_KEY, Name.TOKEN, Name.SET, Name.SET_ONCE, Name.ELEMENTS_CHAIN);
+    private static final Names PROPERTY_NAMES = new Names(Name.DISTINCT_ID, Name.DOLLAR_DISTINCT_ID, Name.TOKEN,
+            Name.SET, Name.SET_ONCE, Name.SESSION_ID, Name.WINDOW_ID, Name.CURRENT_URL, Name.HOST,
+            Name.DOLLAR_ELEMENTS_CHAIN, Name.ANON_DISTINCT_ID, Name.ALIAS, Name.IGNORE_SENT_AT);
     private static final byte[] TRUE = ascii("true");
     private static final byte[] FALSE = ascii("false");
     private static final byte[] NULL = ascii("null");
@@ -129,16 +159,17 @@ final class BatchScanner {
         boolean historical = false;
         boolean more = firstMember();
         while (more) {
-            if (key(BATCH)) {
-                if (peek() != '[') {
-                    throw NOT_PLAIN;
+            Name name = name(ENVELOPE_NAMES);
+            switch (name) {
+                case BATCH -> {
+                    if (peek() != '[') {
+                        throw NOT_PLAIN;
+                    }
+                    pos++;
+                    batch = events();
                 }
-                pos++;
-                batch = events();
-            } else if (key(SENT_AT)) {
-                sentAt = stringOrNull();
-            } else if (key(HISTORICAL_MIGRATION)) {
-                historical = switch (peek()) {
+                case SENT_AT -> sentAt = stringOrNull();
+                case HISTORICAL_MIGRATION -> historical = switch (peek()) {
                     case 't' -> {
                         literal(TRUE);
                         yield true;
@@ -149,8 +180,7 @@ final class BatchScanner {
                         yield false;
                     }
                 };
-            } else {
-                eventField(top, 1);
+                case null, default -> eventField(top, name, 1);
             }
             more = nextMember();
         }
@@ -178,7 +208,7 @@ final class BatchScanner {
             EventFields fields = new EventFields();
             boolean more = firstMember();
             while (more) {
-                eventField(fields, 3);
+                eventField(fields, name(EVENT_NAMES), 3);
                 more = nextMember();
             }
             events.add(fields.toEvent());
@@ -193,72 +223,20 @@ final class BatchScanner {
         }
     }
 
-    /** The value of the current member of an event object at nesting {@code depth}. */
-    private void eventField(EventFields fields, int depth) throws NotPlain, GatewayError {
-        switch (keyLength) {
-            case 4 -> {
-                if (key(UUID)) {
-                    fields.uuid = stringOrNull();
-                } else if (key(SET)) {
-                    fields.set = objectOrNull(depth);
-                } else {
-                    skipValue(depth);
-                }
-            }
-            case 5 -> {
-                if (key(EVENT)) {
-                    fields.event = stringOrNull();
-                } else if (key(TOKEN)) {
-                    fields.token(stringOrNull());
-                } else {
-                    skipValue(depth);
-                }
-            }
-            case 6 -> {
-                if (key(OFFSET)) {
-                    fields.offset = offsetOrNull();
-                } else {
-                    skipValue(depth);
-                }
-            }
-            case 7 -> {
-                if (key(API_KEY)) {
-                    fields.token(stringOrNull());
-                } else {
-                    skipValue(depth);
-                }
-            }
-            case 9 -> {
-                if (key(TIMESTAMP)) {
-                    fields.timestamp = scalarOrNull();
-                } else if (key(SET_ONCE)) {
-                    fields.setOnce = objectOrNull(depth);
-                } else {
-                    skipValue(depth);
-                }
-            }
-            case 10 -> {
-                if (key(PROPERTIES)) {
-                    properties(fields, depth);
-                } else {
-                    skipValue(depth);
-                }
-            }
-            case 11, 12 -> {
-                if (key(DISTINCT_ID) || key(DOLLAR_DISTINCT_ID)) {
-                    fields.distinctId = scalarOrNull();
-                } else {
-                    skipValue(depth);
-                }
-            }
-            case 14 -> {
-                if (key(ELEMENTS_CHAIN)) {
-                    fields.elementsChain = optionalString(depth);
-                } else {
-                    skipValue(depth);
-                }
-            }
-            default -> skipValue(depth);
+    /** The value of the current member, {@code name}, of an event object at nesting {@code depth}. */
+    private void eventField(EventFields fields, Name name, int depth) throws NotPlain, GatewayError {
+        switch (name) {
+            case EVENT -> fields.event = stringOrNull();
+            case DISTINCT_ID, DOLLAR_DISTINCT_ID -> fields.distinctId = scalarOrNull();
+            case PROPERTIES -> properties(fields, depth);
+            case TIMESTAMP -> fields.timestamp = scalarOrNull();
+            case OFFSET -> fields.offset = offsetOrNull();
+            case UUID -> fields.uuid = stringOrNull();
+            case API_KEY, TOKEN -> fields.token(stringOrNull());
+            case SET -> fields.set = objectOrNull(depth);
+            case SET_ONCE -> fields.setOnce = objectOrNull(depth);
+            case ELEMENTS_CHAIN -> fields.elementsChain = optionalString(depth);
+            case null, default -> skipValue(depth);
         }
     }
 
@@ -274,75 +252,24 @@ final class BatchScanner {
         int inner = depth + 1;
         boolean more = firstMember();
         while (more) {
-            switch (keyLength) {
-                case 5 -> {
-                    if (key(TOKEN)) {
-                        fields.propertiesToken(optionalString(inner));
-                    } else if (key(HOST)) {
-                        fields.host = optionalString(inner);
-                    } else if (key(ALIAS)) {
-                        fields.alias = optionalString(inner);
-                    } else {
-                        skipValue(inner);
-                    }
+            switch (name(PROPERTY_NAMES)) {
+                case DISTINCT_ID -> fields.propertiesDistinctId(lenientId(inner));
+                case DOLLAR_DISTINCT_ID -> fields.propertiesDollarDistinctId(lenientId(inner));
+                case TOKEN -> fields.propertiesToken(optionalString(inner));
+                case SET -> fields.propertiesSet(objectOrNull(inner));
+                case SET_ONCE -> fields.propertiesSetOnce(objectOrNull(inner));
+                case SESSION_ID -> fields.sessionId = optionalString(inner);
+                case WINDOW_ID -> fields.windowId = optionalString(inner);
+                case CURRENT_URL -> fields.currentUrl = optionalString(inner);
+                case HOST -> fields.host = optionalString(inner);
+                case DOLLAR_ELEMENTS_CHAIN -> fields.elementsChain = optionalString(inner);
+                case ANON_DISTINCT_ID -> fields.anonDistinctId = optionalString(inner);
+                case ALIAS -> fields.alias = optionalString(inner);
+                case IGNORE_SENT_AT -> {
+                    fields.ignoreSentAt = peek() == 't';
+                    skipValue(inner);
                 }
-                case 4 -> {
-                    if (key(SET)) {
-                        fields.propertiesSet(objectOrNull(inner));
-                    } else {
-                        skipValue(inner);
-                    }
-                }
-                case 9 -> {
-                    if (key(SET_ONCE)) {
-                        fields.propertiesSetOnce(objectOrNull(inner));
-                    } else {
-                        skipValue(inner);
-                    }
-                }
-                case 10 -> {
-                    if (key(WINDOW_ID)) {
-                        fields.windowId = optionalString(inner);
-                    } else {
-                        skipValue(inner);
-                    }
-                }
-                case 11 -> {
-                    if (key(DISTINCT_ID)) {
-                        fields.propertiesDistinctId(lenientId(inner));
-                    } else if (key(SESSION_ID)) {
-                        fields.sessionId = optionalString(inner);
-                    } else {
-                        skipValue(inner);
-                    }
-                }
-                case 12 -> {
-                    if (key(DOLLAR_DISTINCT_ID)) {
-                        fields.propertiesDollarDistinctId(lenientId(inner));
-                    } else if (key(CURRENT_URL)) {
-                        fields.currentUrl = optionalString(inner);
-                    } else {
-                        skipValue(inner);
-                    }
-                }
-                case 15 -> {
-                    if (key(DOLLAR_ELEMENTS_CHAIN)) {
-                        fields.elementsChain = optionalString(inner);
-                    } else if (key(IGNORE_SENT_AT)) {
-                        fields.ignoreSentAt = peek() == 't';
-                        skipValue(inner);
-                    } else {
-                        skipValue(inner);
-                    }
-                }
-                case 17 -> {
-                    if (key(ANON_DISTINCT_ID)) {
-                        fields.anonDistinctId = optionalString(inner);
-                    } else {
-                        skipValue(inner);
-                    }
-                }
-                default -> skipValue(inner);
+                case null, default -> skipValue(inner);
             }
             more = nextMember();
         }
@@ -395,8 +322,9 @@ final class BatchScanner {
         peek();
     }
 
-    private boolean key(byte[] name) {
-        return keyLength == name.length && Arrays.equals(b, keyStart, keyStart + keyLength, name, 0, keyLength);
+    /** The current member's name among {@code names}, or null. */
+    private Name name(Names names) {
+        return names.find(b, keyStart, keyLength);
     }
 
     // ---- values by what the field accepts ------------------------------------------------------
