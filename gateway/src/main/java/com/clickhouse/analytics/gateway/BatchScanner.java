@@ -8,6 +8,8 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 
+import com.clickhouse.analytics.schema.Verbatim;
+
 /**
  * {@link BatchParser}'s fast reading: a capture body that is plainly valid JSON, read in one pass
  * over its bytes without a general parser. Only the fields an event needs become strings; every
@@ -113,6 +115,10 @@ final class BatchScanner {
     private int keyLength;
     /** Set by {@link #skipString}: whether the string just stepped over had an escape. */
     private boolean escaped;
+    /** How many strings with an escape were stepped over so far. */
+    private int escapes;
+    /** Where the strings made for the current object go, with their bytes. */
+    private Verbatim verbatim;
 
     private BatchScanner(byte[] bytes, int length, int maxEvents) {
         this.b = bytes;
@@ -154,6 +160,7 @@ final class BatchScanner {
 
     private RawBatch envelope() throws NotPlain, GatewayError {
         EventFields top = new EventFields();
+        top.verbatim = verbatim = new Verbatim(b);
         List<RawBatch.RawEvent> batch = null;
         String sentAt = null;
         boolean historical = false;
@@ -192,6 +199,7 @@ final class BatchScanner {
 
     /** After the opening bracket of the events array, up to and including its closing bracket. */
     private List<RawBatch.RawEvent> events() throws NotPlain, GatewayError {
+        Verbatim envelope = verbatim;
         List<RawBatch.RawEvent> events = new ArrayList<>();
         if (peek() == ']') {
             pos++;
@@ -206,6 +214,7 @@ final class BatchScanner {
             }
             pos++;
             EventFields fields = new EventFields();
+            fields.verbatim = verbatim = new Verbatim(b);
             boolean more = firstMember();
             while (more) {
                 eventField(fields, name(EVENT_NAMES), 3);
@@ -215,6 +224,7 @@ final class BatchScanner {
             int c = peek();
             pos++;
             if (c == ']') {
+                verbatim = envelope;
                 return events;
             }
             if (c != ',') {
@@ -249,6 +259,7 @@ final class BatchScanner {
             throw NOT_PLAIN;
         }
         int start = pos++;
+        int escapesBefore = escapes;
         int inner = depth + 1;
         boolean more = firstMember();
         while (more) {
@@ -273,7 +284,7 @@ final class BatchScanner {
             }
             more = nextMember();
         }
-        fields.properties = new String(b, start, pos - start, StandardCharsets.UTF_8);
+        fields.properties = text(start, pos, escapes == escapesBefore);
     }
 
     // ---- members -------------------------------------------------------------------------------
@@ -383,8 +394,9 @@ final class BatchScanner {
             throw NOT_PLAIN;
         }
         int start = pos;
+        int escapesBefore = escapes;
         skipValue(depth);
-        return new String(b, start, pos - start, StandardCharsets.UTF_8);
+        return text(start, pos, escapes == escapesBefore);
     }
 
     /** An integer that fits a long, or null. */
@@ -407,7 +419,7 @@ final class BatchScanner {
     private String numberText() throws NotPlain {
         int start = pos;
         skipNumber();
-        return new String(b, start, pos - start, StandardCharsets.US_ASCII);
+        return text(start, pos, true);
     }
 
     /** A string's value; {@code pos} is on its opening quote. */
@@ -415,7 +427,19 @@ final class BatchScanner {
         int start = pos + 1;
         skipString();
         int stop = pos - 1;
-        return escaped ? unescape(start, stop) : new String(b, start, stop - start, StandardCharsets.UTF_8);
+        return escaped ? unescape(start, stop) : text(start, stop, true);
+    }
+
+    /**
+     * {@code b[start, end)} as a string; {@code verbatim} when those bytes are what a record holds
+     * for it (no escape: the scanner let no quote, backslash or control character through otherwise).
+     */
+    private String text(int start, int end, boolean asIs) {
+        String value = new String(b, start, end - start, StandardCharsets.UTF_8);
+        if (asIs) {
+            verbatim.add(value, start, end);
+        }
+        return value;
     }
 
     private String unescape(int from, int to) {
@@ -586,6 +610,9 @@ final class BatchScanner {
             if (c == '"') {
                 pos = i + 1;
                 escaped = sawEscape;
+                if (sawEscape) {
+                    escapes++;
+                }
                 return;
             }
             if (c == '\\') {

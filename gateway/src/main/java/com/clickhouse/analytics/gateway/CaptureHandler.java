@@ -94,7 +94,7 @@ public final class CaptureHandler implements HttpHandler {
             // made every young collection copy all in-flight requests' events (≈ 10 % of CPU in GC).
             int ingested = normalized.events().size();
             int dropped = normalized.dropped();
-            sink.send(normalized.events()).whenComplete((ok, failure) -> {
+            sink.send(normalized.events(), normalized.verbatim()).whenComplete((ok, failure) -> {
                 if (failure == null) {
                     metrics.accepted(ingested, dropped);
                     responses.ok(exchange, ingested, dropped);

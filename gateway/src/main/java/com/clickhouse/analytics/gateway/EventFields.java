@@ -1,5 +1,7 @@
 package com.clickhouse.analytics.gateway;
 
+import com.clickhouse.analytics.schema.Verbatim;
+
 /**
  * The fields of one event object, collected while a reader streams over it — {@link BatchParser}'s
  * Jackson path or {@link BatchScanner}. The readers check JSON types; the rules for which of two
@@ -23,6 +25,8 @@ final class EventFields {
     String anonDistinctId;
     String alias;
     boolean ignoreSentAt;
+    /** Set by {@link BatchScanner}: the body's bytes for the strings it made. */
+    Verbatim verbatim;
     private String token;
     private String propertiesToken;
     private String propertiesDistinctId;
@@ -84,7 +88,7 @@ final class EventFields {
                 timestamp, offset, uuid, effectiveToken,
                 propertiesSet != null ? propertiesSet : set,
                 propertiesSetOnce != null ? propertiesSetOnce : setOnce,
-                sessionId, windowId, currentUrl, host, elementsChain, anonDistinctId, alias, ignoreSentAt);
+                sessionId, windowId, currentUrl, host, elementsChain, anonDistinctId, alias, ignoreSentAt, verbatim);
     }
 
     private static GatewayError mixedKeys() {

@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.UUID;
 
 import com.clickhouse.analytics.schema.Event;
+import com.clickhouse.analytics.schema.Verbatim;
 
 /**
  * Turns the events of an authorized request into the schema's {@link Event}s:
@@ -37,8 +38,12 @@ public final class EventNormalizer {
     public record Context(Instant receivedAt, String ip, String userAgent, Instant querySentAt, String defaultEvent) {
     }
 
-    /** The events to produce and how many were dropped. */
-    public record Normalized(List<Event> events, int dropped) {
+    /**
+     * The events to produce and how many were dropped.
+     *
+     * @param verbatim for each event, the request's bytes for some of its strings, or null
+     */
+    public record Normalized(List<Event> events, List<Verbatim> verbatim, int dropped) {
     }
 
     public Normalized normalize(RawBatch batch, String apiKey, Context context) throws GatewayError {
@@ -48,6 +53,7 @@ public final class EventNormalizer {
             sentAt = context.querySentAt();
         }
         List<Event> events = new ArrayList<>(batch.events().size());
+        List<Verbatim> verbatim = new ArrayList<>(batch.events().size());
         int dropped = 0;
         int index = 0;
         for (RawBatch.RawEvent raw : batch.events()) {
@@ -79,9 +85,10 @@ public final class EventNormalizer {
             events.add(new Event(uuid, apiKey, name, distinctId, raw.properties(), timestamp, sentAt, now,
                     context.ip(), context.userAgent(), raw.sessionId(), raw.windowId(), raw.currentUrl(), raw.host(),
                     raw.elementsChain(), raw.set(), raw.setOnce(), raw.anonDistinctId(), raw.alias()));
+            verbatim.add(raw.verbatim());
             index++;
         }
-        return new Normalized(events, dropped);
+        return new Normalized(events, verbatim, dropped);
     }
 
     static String distinctId(String raw) {

@@ -4,6 +4,7 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 
 import com.clickhouse.analytics.schema.Event;
+import com.clickhouse.analytics.schema.Verbatim;
 
 /**
  * Where accepted events go. The returned future completes normally once every event is durably
@@ -13,7 +14,12 @@ import com.clickhouse.analytics.schema.Event;
  */
 public interface EventSink {
 
-    CompletableFuture<Void> send(List<Event> events);
+    /**
+     * @param events   the events, in order
+     * @param verbatim for each event, bytes the request already holds for some of its strings (or
+     *                 null), which the record's writer copies instead of encoding the strings
+     */
+    CompletableFuture<Void> send(List<Event> events, List<Verbatim> verbatim);
 
     /**
      * Whether {@link #send} returns without waiting at all now, so that it may run on an I/O thread.

@@ -14,6 +14,7 @@ import org.apache.kafka.common.errors.RecordTooLargeException;
 
 import com.clickhouse.analytics.schema.Event;
 import com.clickhouse.analytics.schema.EventCodec;
+import com.clickhouse.analytics.schema.Verbatim;
 
 /**
  * Produces each event as one record: key {@link Event#partitionKey()}, value the schema's
@@ -69,7 +70,7 @@ public final class KafkaEventSink implements EventSink {
     }
 
     @Override
-    public CompletableFuture<Void> send(List<Event> events) {
+    public CompletableFuture<Void> send(List<Event> events, List<Verbatim> verbatim) {
         int n = events.size();
         byte[][] keys = new byte[n][];
         byte[][] values = new byte[n][];
@@ -77,7 +78,7 @@ public final class KafkaEventSink implements EventSink {
         for (int i = 0; i < n; i++) {
             Event e = events.get(i);
             keys[i] = e.partitionKey();
-            values[i] = codec.encode(e);
+            values[i] = codec.encode(e, verbatim.get(i));
             bytes += keys[i].length + values[i].length;
         }
         CompletableFuture<Void> done = new CompletableFuture<>();

@@ -2,6 +2,8 @@ package com.clickhouse.analytics.gateway;
 
 import java.util.List;
 
+import com.clickhouse.analytics.schema.Verbatim;
+
 /**
  * A request's events as the client sent them, before normalization. Raw JSON fields hold the exact
  * text of a JSON object from the request.
@@ -34,6 +36,8 @@ public record RawBatch(String apiKey, String sentAt, boolean historicalMigration
      * @param anonDistinctId {@code properties.$anon_distinct_id}
      * @param alias          {@code properties.alias}
      * @param ignoreSentAt   {@code properties.$ignore_sent_at}: use {@code timestamp} uncorrected
+     * @param verbatim       the request's bytes for some of these strings, for the record's writer
+     *                       to copy ({@link BatchScanner}), or null
      */
     public record RawEvent(
             String event,
@@ -52,6 +56,7 @@ public record RawBatch(String apiKey, String sentAt, boolean historicalMigration
             String elementsChain,
             String anonDistinctId,
             String alias,
-            boolean ignoreSentAt) {
+            boolean ignoreSentAt,
+            Verbatim verbatim) {
     }
 }

@@ -20,7 +20,7 @@ class AuthorizerTest {
     static RawBatch batch(String envelopeKey, String... eventKeys) {
         List<RawBatch.RawEvent> events = new ArrayList<>();
         for (String k : eventKeys) {
-            events.add(new RawBatch.RawEvent("e", "d", "{}", null, null, null, k, null, null, null, null, null, null, null, null, null, false));
+            events.add(new RawBatch.RawEvent("e", "d", "{}", null, null, null, k, null, null, null, null, null, null, null, null, null, false, null));
         }
         return new RawBatch(envelopeKey, null, false, events);
     }

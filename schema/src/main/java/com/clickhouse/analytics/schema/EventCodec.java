@@ -75,6 +75,14 @@ public final class EventCodec {
         return writers.get().write(event);
     }
 
+    /**
+     * The same record as {@link #encode(Event)}, copying the bytes {@code verbatim} holds for some of
+     * the event's strings instead of encoding them (null: none).
+     */
+    public byte[] encode(Event event, Verbatim verbatim) {
+        return writers.get().write(event, verbatim);
+    }
+
     /** Reads one event; any defect of the record is an {@link EventDecodingException} naming it. */
     public Event decode(byte[] bytes) throws EventDecodingException {
         // Records this codec wrote take the direct path; any other layout, and any defect, the parser's.

@@ -56,9 +56,17 @@ final class EventWriter {
     private final StringText apiKeyText = new StringText();
     private final StringText ipText = new StringText();
     private final StringText userAgentText = new StringText();
+    /** The current event's strings held as record bytes already, if any. */
+    private Verbatim verbatim;
 
     /** The record for {@code e}, a new array of exactly its length. */
     byte[] write(Event e) {
+        return write(e, null);
+    }
+
+    /** The same record, copying the strings {@code verbatim} holds instead of encoding them. */
+    byte[] write(Event e, Verbatim verbatim) {
+        this.verbatim = verbatim;
         length = 0;
         append(START);
         ensure(EventCodec.UUID_LENGTH + 1);
@@ -109,6 +117,7 @@ final class EventWriter {
         ensure(1);
         out[length++] = '}';
         byte[] record = Arrays.copyOf(out, length);
+        this.verbatim = null; // the request body it points into is garbage after this event
         if (out.length > RETAINED_BYTES) {
             out = new byte[1024];
         }
@@ -209,6 +218,9 @@ final class EventWriter {
 
     /** A JSON string: quoted, escaped as Jackson escapes, lone surrogates as U+FFFD. */
     private void string(String value) {
+        if (verbatim != null && copied(value, true)) {
+            return;
+        }
         int n = value.length();
         char[] c = chars(n);
         value.getChars(0, n, c, 0);
@@ -253,6 +265,9 @@ final class EventWriter {
      * escapes), which become U+FFFD as in {@link LoneSurrogates#replaceInJson}.
      */
     private void rawJson(String json) {
+        if (verbatim != null && copied(json, false)) {
+            return;
+        }
         // indexOf(char) first: it is vectorized; indexOf(String) alone cost as much as the copy below.
         if (json.indexOf('\\') >= 0 && json.indexOf("\\u") >= 0) {
             json = LoneSurrogates.replaceInJson(json);
@@ -309,6 +324,26 @@ final class EventWriter {
                 return false;
             }
             i++;
+        }
+        return true;
+    }
+
+    /** Copies the bytes {@link #verbatim} holds for this very string, if it holds them. */
+    private boolean copied(String value, boolean quoted) {
+        int entry = verbatim.indexOf(value);
+        if (entry < 0) {
+            return false;
+        }
+        int from = verbatim.start(entry);
+        int n = verbatim.end(entry) - from;
+        ensure(n + 2);
+        if (quoted) {
+            out[length++] = '"';
+        }
+        System.arraycopy(verbatim.source(), from, out, length, n);
+        length += n;
+        if (quoted) {
+            out[length++] = '"';
         }
         return true;
     }

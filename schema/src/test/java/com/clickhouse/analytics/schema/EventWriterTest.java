@@ -1,6 +1,7 @@
 package com.clickhouse.analytics.schema;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -26,6 +27,25 @@ class EventWriterTest {
     private static final JsonFactory JACKSON = JsonFactory.builder().enable(JsonWriteFeature.COMBINE_UNICODE_SURROGATES_IN_UTF8).build();
 
     private final EventWriter writer = new EventWriter();
+
+    @Test
+    void verbatimBytesAreCopiedForTheVeryStringsTheyWereAddedFor() {
+        Event base = EventCodecPropertyTest.randomEvent(new Random(SEED + 3));
+        String name = new String("$pageview".toCharArray());
+        String properties = new String("{\"a\":1}".toCharArray());
+        Event event = new Event(base.uuid(), base.apiKey(), name, "d", properties, base.timestamp(), null, base.receivedAt(),
+                null, null, null, null, null, null, null, null, null, null, null);
+        // Bytes that differ from what the writer would write show whether it copied them.
+        byte[] source = "..NAME..{\"b\":2}".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        Verbatim verbatim = new Verbatim(source);
+        verbatim.add(name, 2, 6);
+        verbatim.add(properties, 8, 15);
+        verbatim.add(new String("d".toCharArray()), 0, 2); // an equal string, not the event's instance
+        String record = new String(writer.write(event, verbatim), java.nio.charset.StandardCharsets.UTF_8);
+        assertTrue(record.contains("\"event\":\"NAME\",\"distinct_id\":\"d\",\"properties\":{\"b\":2}"), record);
+        assertArrayEquals(jackson(event), writer.write(event), "and without verbatim bytes, the writer's own");
+        assertArrayEquals(jackson(event), writer.write(event, new Verbatim(source)), "an empty verbatim");
+    }
 
     @Test
     void randomEventsAreWrittenByteForByteAsJacksonWritesThem() {
