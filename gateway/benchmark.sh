@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Gateway benchmark: a real Kafka broker, the gateway in its own JVM, 100-event batches at 30 and
 # 100 keep-alive connections, and a bare KafkaProducer on the same broker. See docs/benchmarks.md.
-#   gateway/benchmark.sh [-Dbench.seconds=15] [-Dbench.warmup=5] [-Dbench.jitWarmup=20] [-Dbench.connections=30,100] [-Dbench.gatewayHeap=160m]
+#   gateway/benchmark.sh [-Dbench.seconds=15] [-Dbench.warmup=5] [-Dbench.jitWarmup=20] [-Dbench.connections=30,100] [-Dbench.gatewayHeap=192m] [-Dbench.gatewayGc=ParallelGC]
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"

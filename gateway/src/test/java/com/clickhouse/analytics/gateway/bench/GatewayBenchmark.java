@@ -43,7 +43,7 @@ import com.clickhouse.analytics.schema.EventCodec;
  * per subject before its first run, so that both the bare producer and the gateway are measured
  * after the JIT has compiled their hot paths — the gateway's C2 compilations took a tenth of its CPU
  * for the first 20 s), {@code bench.connections} (default "30,100"),
- * {@code bench.gatewayHeap} (default 160m).
+ * {@code bench.gatewayHeap} (default 192m), {@code bench.gatewayGc} (default ParallelGC).
  */
 public final class GatewayBenchmark {
 
@@ -260,7 +260,7 @@ public final class GatewayBenchmark {
     static Process startGateway(String bootstrap, int port, String heap, Path log) throws IOException {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         List<String> command = new ArrayList<>(List.of(java, "-Xms" + heap, "-Xmx" + heap, "-Xmn" + System.getProperty("bench.gatewayYoung", "112m"),
-                "-XX:+UseParallelGC",
+                "-XX:+Use" + System.getProperty("bench.gatewayGc", "ParallelGC"),
                 "-XX:MaxDirectMemorySize=64m", "-Xss512k"));
         String extra = System.getProperty("bench.gatewayJvmArgs", "");
         if (!extra.isBlank()) {
