@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
@@ -120,9 +119,6 @@ class BatchScannerTest {
             fast = BatchScanner.scan(b, length, MAX_EVENTS);
         } catch (GatewayError e) {
             fast = e.getClass().getSimpleName() + ": " + e.getMessage();
-        } catch (RuntimeException e) {
-            fail("scanner threw on " + new String(b, 0, length, StandardCharsets.UTF_8), e);
-            return false;
         }
         if (fast == null) {
             return false;
