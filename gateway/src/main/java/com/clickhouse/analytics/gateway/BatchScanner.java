@@ -518,8 +518,8 @@ final class BatchScanner {
     }
 
     /**
-     * {@code -?(0|[1-9][0-9]*)(.[0-9]+)?([eE][+-]?[0-9]+)?}, followed by something that is not part
-     * of a number; returns whether it was an integer.
+     * {@code -?(0|[1-9][0-9]*)(.[0-9]+)?([eE][+-]?[0-9]+)?}, no longer than
+     * {@value #MAX_NUMBER_LENGTH}; returns whether it was an integer.
      */
     private boolean skipNumber() throws NotPlain {
         int start = pos;
@@ -554,8 +554,9 @@ final class BatchScanner {
             }
             integer = false;
         }
-        if (pos - start > MAX_NUMBER_LENGTH || (pos < end && isNumberByte(b[pos]))) {
-            throw NOT_PLAIN; // too long, or "01", "1.2.3" and the like
+        // "01", "1.2.3" and the like end here too: what follows is no separator, and the caller refuses it.
+        if (pos - start > MAX_NUMBER_LENGTH) {
+            throw NOT_PLAIN;
         }
         return integer;
     }
@@ -568,23 +569,12 @@ final class BatchScanner {
         return pos - start;
     }
 
-    private static boolean isNumberByte(byte c) {
-        return (c >= '0' && c <= '9') || c == '.' || c == 'e' || c == 'E' || c == '+' || c == '-';
-    }
-
     private void literal(byte[] word) throws NotPlain {
         int n = word.length;
         if (end - pos < n || !Arrays.equals(b, pos, pos + n, word, 0, n)) {
             throw NOT_PLAIN;
         }
-        pos += n;
-        if (pos < end && isLetter(b[pos])) {
-            throw NOT_PLAIN; // "truex"
-        }
-    }
-
-    private static boolean isLetter(byte c) {
-        return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' || c < 0;
+        pos += n; // "truex": the caller finds no separator after "true" and refuses it
     }
 
     /**

@@ -224,27 +224,27 @@ class BatchScannerTest {
             return s.toString();
         }
 
-        private void events() {
-            s.append('[');
-            ws();
-            int n = r.nextInt(r.nextInt(20) == 0 ? MAX_EVENTS + 3 : 5);
+        /** {@code n} items between {@code open} and {@code close}, separated by commas. */
+        private void container(char open, int n, Runnable item, char close) {
+            s.append(open);
             for (int i = 0; i < n; i++) {
                 if (i > 0) {
                     s.append(',');
-                    ws();
                 }
-                event();
+                item.run();
             }
-            s.append(']');
+            s.append(close);
+        }
+
+        private void events() {
+            container('[', r.nextInt(r.nextInt(20) == 0 ? MAX_EVENTS + 3 : 5), () -> {
+                ws();
+                event();
+            }, ']');
         }
 
         private void event() {
-            s.append('{');
-            int n = r.nextInt(8);
-            for (int i = 0; i < n; i++) {
-                if (i > 0) {
-                    s.append(',');
-                }
+            container('{', r.nextInt(8), () -> {
                 String name = EVENT_NAMES.get(r.nextInt(EVENT_NAMES.size()));
                 member(name, () -> {
                     switch (name) {
@@ -259,8 +259,7 @@ class BatchScannerTest {
                         default -> typical(name);
                     }
                 });
-            }
-            s.append('}');
+            }, '}');
         }
 
         private void properties() {
@@ -268,16 +267,10 @@ class BatchScannerTest {
                 value();
                 return;
             }
-            s.append('{');
-            int n = r.nextInt(10);
-            for (int i = 0; i < n; i++) {
-                if (i > 0) {
-                    s.append(',');
-                }
+            container('{', r.nextInt(10), () -> {
                 String name = PROPERTY_NAMES.get(r.nextInt(PROPERTY_NAMES.size()));
                 member(name, () -> typical(name));
-            }
-            s.append('}');
+            }, '}');
         }
 
         /** Mostly the type a field expects, sometimes any value. */
@@ -322,31 +315,16 @@ class BatchScannerTest {
                 case 3 -> s.append(r.nextBoolean() ? "false" : "null");
                 case 4 -> s.append(r.nextBoolean() ? "\"true\"" : "\"TRUE\"");
                 case 5 -> object(depth - 1);
-                default -> {
-                    s.append('[');
-                    int n = r.nextInt(4);
-                    for (int i = 0; i < n; i++) {
-                        if (i > 0) {
-                            s.append(',');
-                        }
-                        ws();
-                        value(depth - 1);
-                    }
-                    s.append(']');
-                }
+                default -> container('[', r.nextInt(4), () -> {
+                    ws();
+                    value(depth - 1);
+                }, ']');
             }
         }
 
         private void object(int depth) {
-            s.append('{');
-            int n = r.nextInt(4);
-            for (int i = 0; i < n; i++) {
-                if (i > 0) {
-                    s.append(',');
-                }
-                member(PROPERTY_NAMES.get(r.nextInt(PROPERTY_NAMES.size())), () -> value(Math.max(0, depth)));
-            }
-            s.append('}');
+            container('{', r.nextInt(4),
+                    () -> member(PROPERTY_NAMES.get(r.nextInt(PROPERTY_NAMES.size())), () -> value(Math.max(0, depth))), '}');
         }
 
         private void number() {
