@@ -9,6 +9,7 @@ final class Utf8 {
 
     private static final java.lang.invoke.VarHandle LONGS =
             java.lang.invoke.MethodHandles.byteArrayViewVarHandle(long[].class, java.nio.ByteOrder.LITTLE_ENDIAN);
+    private static final long HIGHS = 0x8080808080808080L;
 
     private Utf8() {
     }
@@ -16,8 +17,12 @@ final class Utf8 {
     static boolean isValid(byte[] b, int length) {
         int i = 0;
         while (i < length) {
-            // ASCII fast path, eight bytes at a time.
-            while (i + 8 <= length && ((long) LONGS.get(b, i) & 0x8080808080808080L) == 0) {
+            // ASCII fast path: 32 bytes at a time (four independent loads per test), then eight.
+            while (i + 32 <= length && (((long) LONGS.get(b, i) | (long) LONGS.get(b, i + 8) | (long) LONGS.get(b, i + 16)
+                    | (long) LONGS.get(b, i + 24)) & HIGHS) == 0) {
+                i += 32;
+            }
+            while (i + 8 <= length && ((long) LONGS.get(b, i) & HIGHS) == 0) {
                 i += 8;
             }
             if (i >= length) {

@@ -4,8 +4,13 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import java.net.URLEncoder;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.Base64;
+import java.util.Random;
 
 import org.junit.jupiter.api.Test;
 
@@ -73,6 +78,38 @@ class PayloadDecoderTest {
         for (byte[] bad : new byte[][] {{(byte) 0xc0, (byte) 0xaf}, {(byte) 0xed, (byte) 0xa0, (byte) 0x80}, {(byte) 0xf4, (byte) 0x90, (byte) 0x80, (byte) 0x80},
                 {(byte) 0xe2, (byte) 0x82}, {(byte) 0xff}}) {
             assertEquals(false, Utf8.isValid(bad, bad.length));
+        }
+    }
+
+    /**
+     * The JDK's strict decoder is the reference: bytes of every kind at every offset of long ASCII
+     * runs, so that each of the fast path's word sizes meets a non-ASCII byte at each of its lanes.
+     */
+    @Test
+    void utf8ValidationAgreesWithTheJdkDecoder() {
+        Random random = new Random(7);
+        byte[][] pieces = {utf8("é"), utf8("€"), utf8("😀"), {(byte) 0xc0, (byte) 0xaf}, {(byte) 0xed, (byte) 0xa0, (byte) 0x80},
+                {(byte) 0xf4, (byte) 0x90, (byte) 0x80, (byte) 0x80}, {(byte) 0xe2, (byte) 0x82}, {(byte) 0xff}, {(byte) 0x80}};
+        for (int n = 0; n < 20_000; n++) {
+            byte[] b = new byte[1 + random.nextInt(100)];
+            Arrays.fill(b, (byte) 'a');
+            for (int k = random.nextInt(3); k > 0; k--) {
+                byte[] piece = random.nextInt(4) == 0 ? new byte[] {(byte) random.nextInt(256)} : pieces[random.nextInt(pieces.length)];
+                int at = random.nextInt(b.length);
+                System.arraycopy(piece, 0, b, at, Math.min(piece.length, b.length - at));
+            }
+            int length = random.nextInt(b.length + 1);
+            assertEquals(jdkAccepts(b, length), Utf8.isValid(b, length), () -> Arrays.toString(Arrays.copyOf(b, length)));
+        }
+    }
+
+    private static boolean jdkAccepts(byte[] b, int length) {
+        try {
+            StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(b, 0, length));
+            return true;
+        } catch (CharacterCodingException e) {
+            return false;
         }
     }
 }
