@@ -51,7 +51,7 @@ public final class GatewayBenchmark {
     static final int EVENTS_PER_BATCH = 100;
     static final int PARTITIONS = Integer.getInteger("bench.partitions", 6);
     static final String COMPRESSION = System.getProperty("bench.compression", "lz4");
-    static final int LINGER_MS = Integer.getInteger("bench.lingerMs", 2);
+    static final int LINGER_MS = Integer.getInteger("bench.lingerMs", 3); // the gateway's default
 
     public static void main(String[] args) throws Exception {
         int seconds = Integer.getInteger("bench.seconds", 15);
