@@ -29,7 +29,7 @@ public final class HotPathCpu {
         EventCodec codec = new EventCodec();
         ThreadMXBean threads = ManagementFactory.getThreadMXBean();
         long[] stages = new long[3];
-        for (int round = 0; round < 8; round++) {
+        for (int round = 0; round < Integer.getInteger("rounds", 8); round++) {
             Arrays.fill(stages, 0);
             long events = 0;
             long sink = 0;
