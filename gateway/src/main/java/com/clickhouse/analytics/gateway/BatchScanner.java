@@ -122,8 +122,6 @@ final class BatchScanner {
     /** The name of the member being read: {@code b[keyStart, keyStart + keyLength)}, without quotes. */
     private int keyStart;
     private int keyLength;
-    /** Set by {@link #skipString}: whether the string just stepped over had an escape. */
-    private boolean escaped;
     /** How many strings with an escape were stepped over so far. */
     private int escapes;
     /** How many strings with a byte from 0x80 up (not ASCII) were stepped over so far. */
@@ -332,8 +330,9 @@ final class BatchScanner {
             throw NOT_PLAIN;
         }
         int start = pos + 1;
+        int escapesBefore = escapes;
         skipString();
-        if (escaped) {
+        if (escapes != escapesBefore) {
             throw NOT_PLAIN; // names are compared as bytes
         }
         keyStart = start;
@@ -438,10 +437,11 @@ final class BatchScanner {
     /** A string's value; {@code pos} is on its opening quote. */
     private String string() throws NotPlain {
         int start = pos + 1;
+        int escapesBefore = escapes;
         int nonAsciiBefore = nonAscii;
         skipString();
         int stop = pos - 1;
-        return escaped ? unescape(start, stop) : text(start, stop, true, nonAscii == nonAsciiBefore);
+        return escapes != escapesBefore ? unescape(start, stop) : text(start, stop, true, nonAscii == nonAsciiBefore);
     }
 
     /**
@@ -593,8 +593,7 @@ final class BatchScanner {
 
     /**
      * From the opening quote to just past the closing one, checking escapes and refusing raw
-     * control characters; sets {@link #escaped}, counts the string in {@link #escapes} and
-     * {@link #nonAscii}.
+     * control characters; counts the string in {@link #escapes} and {@link #nonAscii}.
      */
     private void skipString() throws NotPlain {
         int i = pos + 1;
@@ -620,7 +619,6 @@ final class BatchScanner {
             byte c = b[i];
             if (c == '"') {
                 pos = i + 1;
-                escaped = sawEscape;
                 if (sawEscape) {
                     escapes++;
                 }
