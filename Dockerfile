@@ -32,7 +32,7 @@ JAVA_OPTS="${JAVA_OPTS:--XX:MaxRAMPercentage=70 -XX:+UseG1GC -XX:+ExitOnOutOfMem
 case "$1" in
   gateway) shift; exec java $JAVA_OPTS -cp '/opt/cpa/gateway/*' com.clickhouse.analytics.gateway.GatewayMain "$@" ;;
   writer)  shift; exec java $JAVA_OPTS -cp '/opt/cpa/writer/*' com.clickhouse.analytics.writer.WriterMain "$@" ;;
-  migrate) shift; exec java -XX:+UseSerialGC -cp '/opt/cpa/writer/*' com.clickhouse.analytics.schema.Migrate "$@" ;;
+  migrate) shift; exec java -XX:+UseSerialGC -cp '/opt/cpa/writer/*' com.clickhouse.analytics.schema.migration.Migrate "$@" ;;
   *) echo "usage: entrypoint gateway|writer|migrate" >&2; exit 2 ;;
 esac
 SH

@@ -10,11 +10,11 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 
+import com.clickhouse.analytics.gateway.http.TrustedProxies;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigException;
 import com.typesafe.config.ConfigFactory;
 import com.typesafe.config.ConfigValue;
-
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.producer.ProducerConfig;
 
@@ -221,7 +221,7 @@ public record GatewayConfig(
         return props;
     }
 
-    static List<String> csv(String value) {
+    public static List<String> csv(String value) {
         List<String> out = new ArrayList<>();
         Arrays.stream(value.split(",")).map(String::strip).filter(s -> !s.isEmpty()).forEach(out::add);
         return out;

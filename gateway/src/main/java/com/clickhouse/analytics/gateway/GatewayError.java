@@ -1,135 +1,97 @@
 package com.clickhouse.analytics.gateway;
 
+import java.util.Objects;
+
+import com.clickhouse.analytics.gateway.http.Responses;
+
 /**
- * The gateway's one error type. Every failure a request can meet is one of these cases; each knows
- * its HTTP status, a stable tag (the {@code error_tag} metric label and part of nothing a client
- * must parse), whether the client may retry, and whether it is worth a log line. {@link Responses}
- * turns it into a response, in one place.
+ * The gateway's one error type. Every failure a request can meet is one {@link Kind}; each kind
+ * knows its HTTP status, a stable tag (the {@code error_tag} metric label, nothing a client must
+ * parse), whether the client may retry, and whether it is worth a log line. {@link Responses} turns
+ * it into a response, in one place.
  *
  * <p>Messages go to clients verbatim, so they never contain an API key or other secret. Stack traces
  * are not collected: these are expected outcomes, not bugs.
  */
-public abstract sealed class GatewayError extends Exception
-        permits GatewayError.BadRequest, GatewayError.Unauthorized, GatewayError.Forbidden,
-        GatewayError.NotFound, GatewayError.MethodNotAllowed, GatewayError.Timeout, GatewayError.TooLarge,
-        GatewayError.UnsupportedEncoding, GatewayError.Unavailable {
+public final class GatewayError extends Exception {
 
-    private GatewayError(String message) {
-        super(message, null, false, false);
+    /** What went wrong, as the client and the metrics see it. */
+    public enum Kind {
+        /** The payload or one of its fields is malformed; the message says which. */
+        BAD_REQUEST(400, "bad_request", false, false),
+        /** Missing or invalid API key. */
+        UNAUTHORIZED(401, "unauthorized", false, false),
+        /** The browser origin is not allowed. */
+        ORIGIN_NOT_ALLOWED(403, "origin_not_allowed", false, false),
+        /** No such route. */
+        NOT_FOUND(404, "not_found", false, false),
+        /** The route exists but not for this method. */
+        METHOD_NOT_ALLOWED(405, "method_not_allowed", false, false),
+        /** The client stopped sending its body; the connection is closed after the answer. */
+        READ_TIMEOUT(408, "read_timeout", true, false),
+        /** Body, decompressed body, event count or a single record over its limit. */
+        TOO_LARGE(413, "too_large", false, false),
+        /** Content type, content encoding or compression the gateway cannot read. */
+        UNSUPPORTED_ENCODING(415, "unsupported_encoding", false, false),
+        /** Kafka did not acknowledge within the produce bound (down or slow). Nothing was acknowledged. */
+        KAFKA_UNAVAILABLE(503, "kafka_unavailable", true, true),
+        /** The produce buffer is full: Kafka is not keeping up, so the request is shed at once. */
+        KAFKA_BUFFER_FULL(503, "kafka_buffer_full", true, true);
+
+        private final int status;
+        private final String tag;
+        private final boolean retryable;
+        private final boolean loggable;
+
+        Kind(int status, String tag, boolean retryable, boolean loggable) {
+            this.status = status;
+            this.tag = tag;
+            this.retryable = retryable;
+            this.loggable = loggable;
+        }
     }
 
-    /** HTTP status of the response. */
-    public abstract int status();
+    private final Kind kind;
+
+    public GatewayError(Kind kind, String message) {
+        super(message, null, false, false);
+        this.kind = Objects.requireNonNull(kind, "kind");
+    }
+
+    public static GatewayError badRequest(String message) {
+        return new GatewayError(Kind.BAD_REQUEST, message);
+    }
+
+    public static GatewayError tooLarge(String message) {
+        return new GatewayError(Kind.TOO_LARGE, message);
+    }
+
+    public Kind kind() {
+        return kind;
+    }
+
+    /** HTTP status of the response; {@code Retry-After} accompanies the retryable ones. */
+    public int status() {
+        return kind.status;
+    }
 
     /** Stable, low-cardinality name of the case. */
-    public abstract String tag();
+    public String tag() {
+        return kind.tag;
+    }
 
     /** Whether the same request may succeed later. */
     public boolean retryable() {
-        return false;
+        return kind.retryable;
     }
 
     /** Whether operators want to see it in the log at {@code warn}: only infrastructure trouble. */
     public boolean loggable() {
-        return false;
+        return kind.loggable;
     }
 
-    /** 400: the payload or one of its fields is malformed; the message says which. */
-    public static final class BadRequest extends GatewayError {
-        public BadRequest(String message) {
-            super(message);
-        }
-
-        @Override public int status() { return 400; }
-        @Override public String tag() { return "bad_request"; }
-    }
-
-    /** 401: missing or invalid API key. */
-    public static final class Unauthorized extends GatewayError {
-        public Unauthorized(String message) {
-            super(message);
-        }
-
-        @Override public int status() { return 401; }
-        @Override public String tag() { return "unauthorized"; }
-    }
-
-    /** 403: the browser origin is not allowed. */
-    public static final class Forbidden extends GatewayError {
-        public Forbidden(String message) {
-            super(message);
-        }
-
-        @Override public int status() { return 403; }
-        @Override public String tag() { return "origin_not_allowed"; }
-    }
-
-    /** 404: no such route. */
-    public static final class NotFound extends GatewayError {
-        public NotFound(String message) {
-            super(message);
-        }
-
-        @Override public int status() { return 404; }
-        @Override public String tag() { return "not_found"; }
-    }
-
-    /** 405: the route exists but not for this method. */
-    public static final class MethodNotAllowed extends GatewayError {
-        public MethodNotAllowed(String message) {
-            super(message);
-        }
-
-        @Override public int status() { return 405; }
-        @Override public String tag() { return "method_not_allowed"; }
-    }
-
-    /** 408: the client stopped sending its body; the connection is closed after the answer. */
-    public static final class Timeout extends GatewayError {
-        public Timeout(String message) {
-            super(message);
-        }
-
-        @Override public int status() { return 408; }
-        @Override public String tag() { return "read_timeout"; }
-        @Override public boolean retryable() { return true; }
-    }
-
-    /** 413: body, decompressed body, event count or a single record over its limit. */
-    public static final class TooLarge extends GatewayError {
-        public TooLarge(String message) {
-            super(message);
-        }
-
-        @Override public int status() { return 413; }
-        @Override public String tag() { return "too_large"; }
-    }
-
-    /** 415: content type, content encoding or compression the gateway cannot read. */
-    public static final class UnsupportedEncoding extends GatewayError {
-        public UnsupportedEncoding(String message) {
-            super(message);
-        }
-
-        @Override public int status() { return 415; }
-        @Override public String tag() { return "unsupported_encoding"; }
-    }
-
-    /**
-     * 503 with {@code Retry-After}: Kafka did not take the events within the bound (down, slow or
-     * its buffer full), or the gateway is shutting down. Nothing of the request was acknowledged.
-     */
-    public static final class Unavailable extends GatewayError {
-        private final String tag;
-
-        public Unavailable(String tag, String message) {
-            super(message);
-            this.tag = tag;
-        }
-
-        @Override public int status() { return 503; }
-        @Override public String tag() { return tag; }
-        @Override public boolean retryable() { return true; }
-        @Override public boolean loggable() { return true; }
+    /** The same kind with more context in the message (e.g. which event). */
+    public GatewayError withMessage(String message) {
+        return new GatewayError(kind, message);
     }
 }

@@ -6,11 +6,29 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
 
+import com.clickhouse.analytics.gateway.authorize.Authorizer;
+import com.clickhouse.analytics.gateway.decode.BatchParser;
+import com.clickhouse.analytics.gateway.decode.PayloadDecoder;
+import com.clickhouse.analytics.gateway.http.BodyReader;
+import com.clickhouse.analytics.gateway.http.CaptureHandler;
+import com.clickhouse.analytics.gateway.http.CorsHandler;
+import com.clickhouse.analytics.gateway.http.HealthHandler;
+import com.clickhouse.analytics.gateway.http.MetricsHandler;
+import com.clickhouse.analytics.gateway.http.ReadyHandler;
+import com.clickhouse.analytics.gateway.http.RequestMetricsHandler;
+import com.clickhouse.analytics.gateway.http.Responses;
+import com.clickhouse.analytics.gateway.http.Router;
+import com.clickhouse.analytics.gateway.http.SdkConfigHandler;
+import com.clickhouse.analytics.gateway.kafka.KafkaEventSink;
+import com.clickhouse.analytics.gateway.kafka.KafkaReadiness;
+import com.clickhouse.analytics.gateway.normalize.EventNormalizer;
+import com.clickhouse.analytics.metrics.PrometheusText;
+import com.clickhouse.analytics.schema.record.EventCodec;
+import com.codahale.metrics.MetricRegistry;
 import io.undertow.Undertow;
 import io.undertow.UndertowOptions;
 import io.undertow.server.HttpHandler;
 import io.undertow.server.handlers.GracefulShutdownHandler;
-
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -20,10 +38,6 @@ import org.apache.kafka.common.MetricName;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-
-import com.clickhouse.analytics.metrics.PrometheusText;
-import com.clickhouse.analytics.schema.EventCodec;
-import com.codahale.metrics.MetricRegistry;
 
 /**
  * The gateway's entry point and its only wiring: configuration → Kafka producer and admin →

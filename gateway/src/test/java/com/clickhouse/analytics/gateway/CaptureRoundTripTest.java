@@ -1,9 +1,5 @@
 package com.clickhouse.analytics.gateway;
 
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
-
 import java.net.URLEncoder;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
@@ -15,17 +11,21 @@ import java.util.UUID;
 import java.util.stream.Stream;
 import java.util.zip.Deflater;
 
+import com.clickhouse.analytics.gateway.normalize.UuidV7;
+import com.clickhouse.analytics.schema.record.PartitionKey;
+import com.clickhouse.analytics.testkit.Infrastructure;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
-import com.clickhouse.analytics.local.Infrastructure;
-import com.clickhouse.analytics.schema.PartitionKey;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Every body shape in every encoding, on every capture route, ends up on the topic intact. */
-class CaptureRoundTripTest {
+public class CaptureRoundTripTest {
 
     private static TestGateway gw;
     private static TopicReader reader;
@@ -137,7 +137,7 @@ class CaptureRoundTripTest {
         return URLEncoder.encode(s, StandardCharsets.UTF_8);
     }
 
-    static byte[] deflate(byte[] data) {
+    public static byte[] deflate(byte[] data) {
         Deflater d = new Deflater();
         d.setInput(data);
         d.finish();

@@ -1,9 +1,5 @@
 package com.clickhouse.analytics.gateway;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertThrows;
-import static org.junit.jupiter.api.Assertions.assertTrue;
-
 import java.net.InetAddress;
 import java.time.Duration;
 import java.util.HashMap;
@@ -11,9 +7,14 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
+import com.clickhouse.analytics.gateway.http.TrustedProxies;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class GatewayConfigTest {
 

@@ -1,11 +1,5 @@
 package com.clickhouse.analytics.gateway;
 
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertNull;
-import static org.junit.jupiter.api.Assertions.assertTrue;
-
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.Socket;
@@ -17,15 +11,21 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 
+import com.clickhouse.analytics.gateway.normalize.UuidV7;
+import com.clickhouse.analytics.schema.record.Event;
+import com.clickhouse.analytics.schema.record.PartitionKey;
+import com.clickhouse.analytics.testkit.Infrastructure;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
-import com.clickhouse.analytics.local.Infrastructure;
-import com.clickhouse.analytics.schema.Event;
-import com.clickhouse.analytics.schema.PartitionKey;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Status codes, CORS, auth with rotated keys, fields and clock skew, end to end on a real broker. */
 class GatewayHttpTest {

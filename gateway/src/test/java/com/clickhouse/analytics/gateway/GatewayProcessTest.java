@@ -18,10 +18,9 @@ import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
+import com.clickhouse.analytics.local.kafka.KafkaBroker;
+import com.clickhouse.analytics.testkit.Infrastructure;
 import org.junit.jupiter.api.Test;
-
-import com.clickhouse.analytics.local.Infrastructure;
-import com.clickhouse.analytics.local.KafkaBroker;
 
 /**
  * The real entry point in its own JVM: configured by environment variables only, refuses a bad

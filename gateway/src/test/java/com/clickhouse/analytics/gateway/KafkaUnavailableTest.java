@@ -13,11 +13,10 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.BooleanSupplier;
 
+import com.clickhouse.analytics.local.kafka.KafkaBroker;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-
-import com.clickhouse.analytics.local.KafkaBroker;
 
 /**
  * The broker really stops: requests get 503 with Retry-After within the produce bound, /ready turns

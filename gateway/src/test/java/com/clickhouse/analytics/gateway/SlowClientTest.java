@@ -11,11 +11,10 @@ import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.util.Map;
 
+import com.clickhouse.analytics.testkit.Infrastructure;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-
-import com.clickhouse.analytics.local.Infrastructure;
 
 /** Clients that stall mid-request or sit idle are cut off by the read and idle timeouts. */
 class SlowClientTest {

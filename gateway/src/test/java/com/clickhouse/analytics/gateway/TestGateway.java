@@ -15,11 +15,11 @@ import java.util.Map;
 import java.util.UUID;
 import java.util.zip.GZIPOutputStream;
 
-import com.clickhouse.analytics.local.Infrastructure;
-import com.clickhouse.analytics.local.KafkaBroker;
+import com.clickhouse.analytics.local.kafka.KafkaBroker;
+import com.clickhouse.analytics.testkit.Infrastructure;
 
 /** An in-process gateway on a free port, talking to a real broker, plus an HTTP client for it. */
-final class TestGateway implements AutoCloseable {
+public final class TestGateway implements AutoCloseable {
 
     static final String KEY = "phc_test_key";
 
@@ -101,7 +101,7 @@ final class TestGateway implements AutoCloseable {
         }
     }
 
-    static byte[] gzip(byte[] data) {
+    public static byte[] gzip(byte[] data) {
         try {
             ByteArrayOutputStream out = new ByteArrayOutputStream();
             try (GZIPOutputStream gz = new GZIPOutputStream(out)) {
@@ -113,7 +113,7 @@ final class TestGateway implements AutoCloseable {
         }
     }
 
-    static byte[] gzip(String text) {
+    public static byte[] gzip(String text) {
         return gzip(text.getBytes(StandardCharsets.UTF_8));
     }
 

@@ -9,15 +9,14 @@ import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 
+import com.clickhouse.analytics.schema.record.Event;
+import com.clickhouse.analytics.schema.record.EventCodec;
+import com.clickhouse.analytics.schema.record.EventDecodingException;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-
-import com.clickhouse.analytics.schema.Event;
-import com.clickhouse.analytics.schema.EventCodec;
-import com.clickhouse.analytics.schema.EventDecodingException;
 
 /** Reads a topic from the beginning and indexes its records by event uuid. */
 final class TopicReader implements AutoCloseable {

@@ -1,5 +1,7 @@
 package com.clickhouse.analytics.writer;
 
+import com.clickhouse.analytics.writer.consume.ConsumerLoop;
+
 /**
  * The writer's one error type. Each case says whether waiting and trying the same batch again
  * can help ({@link #retryable()}), a stable {@link #tag()} used in logs, dead-letter headers and

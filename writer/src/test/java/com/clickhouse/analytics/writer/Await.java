@@ -7,12 +7,12 @@ import java.util.function.Supplier;
 import org.junit.jupiter.api.Assertions;
 
 /** Polls a condition until it holds or the time is up, then fails with a message saying what was seen. */
-final class Await {
+public final class Await {
 
     private Await() {
     }
 
-    static void until(Duration timeout, Callable<Boolean> condition, Supplier<String> whatWasSeen) throws Exception {
+    public static void until(Duration timeout, Callable<Boolean> condition, Supplier<String> whatWasSeen) throws Exception {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (System.nanoTime() < deadline) {
             try {

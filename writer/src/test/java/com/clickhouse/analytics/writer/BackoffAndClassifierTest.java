@@ -1,15 +1,16 @@
 package com.clickhouse.analytics.writer;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertInstanceOf;
-
 import java.io.IOException;
 import java.net.ConnectException;
 import java.time.Duration;
 import java.util.concurrent.CompletionException;
 
+import com.clickhouse.analytics.writer.clickhouse.ClickHouseErrorClassifier;
 import com.clickhouse.client.api.ServerException;
 import org.junit.jupiter.api.Test;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 
 class BackoffAndClassifierTest {
 

@@ -9,10 +9,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 
-import com.clickhouse.analytics.local.ClickHouseEndpoint;
-import com.clickhouse.analytics.local.Infrastructure;
-import com.clickhouse.analytics.local.KafkaBroker;
-import com.clickhouse.analytics.local.LocalClickHouse;
+import com.clickhouse.analytics.local.clickhouse.ClickHouseEndpoint;
+import com.clickhouse.analytics.local.clickhouse.LocalClickHouse;
+import com.clickhouse.analytics.local.kafka.KafkaBroker;
+import com.clickhouse.analytics.testkit.Infrastructure;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 

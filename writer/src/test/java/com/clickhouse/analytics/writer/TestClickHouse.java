@@ -3,42 +3,42 @@ package com.clickhouse.analytics.writer;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
 
-import com.clickhouse.analytics.local.ClickHouseEndpoint;
-import com.clickhouse.analytics.schema.SchemaMigrator;
+import com.clickhouse.analytics.local.clickhouse.ClickHouseEndpoint;
+import com.clickhouse.analytics.schema.migration.SchemaMigrator;
 import com.clickhouse.client.api.Client;
 import com.clickhouse.client.api.query.GenericRecord;
 
 /** A client on a test ClickHouse, a migrated database per test, and the queries tests check with. */
-final class TestClickHouse implements AutoCloseable {
+public final class TestClickHouse implements AutoCloseable {
 
-    final Client client;
-    final String database;
+    public final Client client;
+    public final String database;
 
-    TestClickHouse(ClickHouseEndpoint endpoint, String database) {
+    public TestClickHouse(ClickHouseEndpoint endpoint, String database) {
         this.client = new Client.Builder().addEndpoint(endpoint.url()).setUsername(endpoint.user()).setPassword(endpoint.password())
                 .setSocketTimeout(60, ChronoUnit.SECONDS).build();
         this.database = database;
     }
 
-    static String uniqueName(String prefix) {
+    public static String uniqueName(String prefix) {
         return prefix + "_" + Long.toString(System.nanoTime(), 36);
     }
 
-    TestClickHouse migrate() throws Exception {
+    public TestClickHouse migrate() throws Exception {
         SchemaMigrator.migrate(client, database);
         return this;
     }
 
-    List<GenericRecord> query(String sql) {
+    public List<GenericRecord> query(String sql) {
         return client.queryAll(sql.replace("{db}", database));
     }
 
-    long longValue(String sql) {
+    public long longValue(String sql) {
         return query(sql).getFirst().getLong(1);
     }
 
     /** Rows in events under FINAL: what a reader sees after replays collapse. */
-    long eventsFinal() {
+    public long eventsFinal() {
         return longValue("SELECT count() FROM {db}.events FINAL");
     }
 

@@ -10,8 +10,8 @@ import java.util.UUID;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 
-import com.clickhouse.analytics.schema.Event;
-import com.clickhouse.analytics.schema.EventCodec;
+import com.clickhouse.analytics.schema.record.Event;
+import com.clickhouse.analytics.schema.record.EventCodec;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.ListOffsetsResult;
@@ -28,7 +28,7 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 
 /** Producing, reading and measuring topics for the writer's tests. */
-final class TestKafka {
+public final class TestKafka {
 
     private static final EventCodec CODEC = new EventCodec();
 
@@ -50,7 +50,7 @@ final class TestKafka {
     }
 
     /** A realistic pageview-like event of one of {@code persons} people. */
-    static Event event(Random random, int persons, Instant time) {
+    public static Event event(Random random, int persons, Instant time) {
         int person = random.nextInt(persons);
         String distinctId = "user-" + person;
         String session = new UUID(person, time.toEpochMilli() / 1_800_000).toString();
@@ -90,7 +90,7 @@ final class TestKafka {
         }
     }
 
-    static void send(String bootstrap, String topic, List<ProducerRecord<byte[], byte[]>> records) throws Exception {
+    public static void send(String bootstrap, String topic, List<ProducerRecord<byte[], byte[]>> records) throws Exception {
         try (KafkaProducer<byte[], byte[]> producer = producer(bootstrap)) {
             for (ProducerRecord<byte[], byte[]> r : records) {
                 producer.send(new ProducerRecord<>(topic, r.partition(), r.key(), r.value())).get(30, TimeUnit.SECONDS);
@@ -98,12 +98,12 @@ final class TestKafka {
         }
     }
 
-    static ProducerRecord<byte[], byte[]> record(Event e, int partition) {
+    public static ProducerRecord<byte[], byte[]> record(Event e, int partition) {
         return new ProducerRecord<>("", partition, e.partitionKey(), CODEC.encode(e));
     }
 
     /** Log end minus committed offset of the group, summed over the topic's partitions. */
-    static long groupLag(String bootstrap, String topic, String group) throws Exception {
+    public static long groupLag(String bootstrap, String topic, String group) throws Exception {
         try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
             var description = admin.describeTopics(List.of(topic)).allTopicNames().get(10, TimeUnit.SECONDS).get(topic);
             Map<TopicPartition, OffsetSpec> latest = new java.util.HashMap<>();
@@ -121,7 +121,7 @@ final class TestKafka {
     }
 
     /** Every record of {@code topic} (from the beginning) until {@code expected} were read or the time is up. */
-    static List<ConsumerRecord<byte[], byte[]>> readAll(String bootstrap, String topic, int expected, Duration timeout) {
+    public static List<ConsumerRecord<byte[], byte[]>> readAll(String bootstrap, String topic, int expected, Duration timeout) {
         List<ConsumerRecord<byte[], byte[]>> out = new ArrayList<>();
         try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
                 ConsumerConfig.GROUP_ID_CONFIG, "reader-" + UUID.randomUUID(), ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest",

@@ -6,10 +6,10 @@ import java.time.Duration;
 import java.util.Locale;
 import java.util.Map;
 
-import com.clickhouse.analytics.local.ClickHouseEndpoint;
-import com.clickhouse.analytics.local.Infrastructure;
-import com.clickhouse.analytics.local.KafkaBroker;
-import com.clickhouse.analytics.local.ProcessStats;
+import com.clickhouse.analytics.local.clickhouse.ClickHouseEndpoint;
+import com.clickhouse.analytics.local.kafka.KafkaBroker;
+import com.clickhouse.analytics.local.process.ProcessStats;
+import com.clickhouse.analytics.testkit.Infrastructure;
 
 /**
  * Benchmark (a main, not a test): pre-loads a topic with realistic events, measures one writer

@@ -11,12 +11,12 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
-import com.clickhouse.analytics.local.ChildProcess;
-import com.clickhouse.analytics.local.ClickHouseEndpoint;
-import com.clickhouse.analytics.local.FreePorts;
+import com.clickhouse.analytics.local.clickhouse.ClickHouseEndpoint;
+import com.clickhouse.analytics.local.process.ChildProcess;
+import com.clickhouse.analytics.local.process.FreePorts;
 
 /** {@link WriterMain} as a real child process, so tests can SIGTERM or SIGKILL it. */
-final class WriterProcess implements AutoCloseable {
+public final class WriterProcess implements AutoCloseable {
 
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
@@ -31,7 +31,7 @@ final class WriterProcess implements AutoCloseable {
         this.port = port;
     }
 
-    static WriterProcess start(String name, String bootstrap, ClickHouseEndpoint clickHouse, String database, String topic,
+    public static WriterProcess start(String name, String bootstrap, ClickHouseEndpoint clickHouse, String database, String topic,
                                String group, Map<String, String> extra) {
         int port = FreePorts.pick();
         Map<String, String> env = new HashMap<>();
@@ -67,7 +67,7 @@ final class WriterProcess implements AutoCloseable {
     }
 
     /** Status and body of {@code GET path}, or status -1 when nothing answers. */
-    HttpResponse<String> get(String path) throws Exception {
+    public HttpResponse<String> get(String path) throws Exception {
         return HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).timeout(Duration.ofSeconds(10)).build(),
                 HttpResponse.BodyHandlers.ofString());
     }
@@ -76,11 +76,11 @@ final class WriterProcess implements AutoCloseable {
         process.kill();
     }
 
-    int stop() {
+    public int stop() {
         return process.stop(Duration.ofSeconds(40));
     }
 
-    String logTail() {
+    public String logTail() {
         return process.logTail(60);
     }
 

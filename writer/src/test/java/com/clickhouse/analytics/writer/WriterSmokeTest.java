@@ -6,8 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.time.Duration;
 import java.util.Map;
 
-import com.clickhouse.analytics.local.Infrastructure;
-import com.clickhouse.analytics.local.KafkaBroker;
+import com.clickhouse.analytics.local.kafka.KafkaBroker;
+import com.clickhouse.analytics.testkit.Infrastructure;
 import org.junit.jupiter.api.Test;
 
 /** The whole process on an empty database: MIGRATE_ON_START, drain, health/ready/metrics, clean SIGTERM. */

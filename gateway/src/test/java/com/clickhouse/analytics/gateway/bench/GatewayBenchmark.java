@@ -19,16 +19,15 @@ import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
+import com.clickhouse.analytics.gateway.GatewayMain;
+import com.clickhouse.analytics.local.kafka.KafkaBroker;
+import com.clickhouse.analytics.local.process.ProcessStats;
+import com.clickhouse.analytics.schema.record.Event;
+import com.clickhouse.analytics.schema.record.EventCodec;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
-
-import com.clickhouse.analytics.gateway.GatewayMain;
-import com.clickhouse.analytics.local.KafkaBroker;
-import com.clickhouse.analytics.local.ProcessStats;
-import com.clickhouse.analytics.schema.Event;
-import com.clickhouse.analytics.schema.EventCodec;
 
 /**
  * Drives a gateway running in its own JVM (so its peak RSS is its own) against a real broker on

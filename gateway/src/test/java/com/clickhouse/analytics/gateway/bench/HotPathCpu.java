@@ -7,12 +7,12 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 
-import com.clickhouse.analytics.gateway.BatchParser;
-import com.clickhouse.analytics.gateway.EventNormalizer;
-import com.clickhouse.analytics.gateway.PayloadDecoder;
-import com.clickhouse.analytics.gateway.RawBatch;
-import com.clickhouse.analytics.schema.Event;
-import com.clickhouse.analytics.schema.EventCodec;
+import com.clickhouse.analytics.gateway.decode.BatchParser;
+import com.clickhouse.analytics.gateway.decode.PayloadDecoder;
+import com.clickhouse.analytics.gateway.decode.RawBatch;
+import com.clickhouse.analytics.gateway.normalize.EventNormalizer;
+import com.clickhouse.analytics.schema.record.Event;
+import com.clickhouse.analytics.schema.record.EventCodec;
 
 /**
  * CPU time per event of the gateway's own work on one thread — decode, normalize, encode the

@@ -15,10 +15,10 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
-import com.clickhouse.analytics.local.ChildProcess;
-import com.clickhouse.analytics.local.FreePorts;
-import com.clickhouse.analytics.local.KafkaBroker;
-import com.clickhouse.analytics.local.LocalClickHouse;
+import com.clickhouse.analytics.local.clickhouse.LocalClickHouse;
+import com.clickhouse.analytics.local.kafka.KafkaBroker;
+import com.clickhouse.analytics.local.process.ChildProcess;
+import com.clickhouse.analytics.local.process.FreePorts;
 
 /**
  * The whole pipeline on one machine, each tier its own process as in production: a Kafka broker,
@@ -30,7 +30,7 @@ public final class LocalStack implements AutoCloseable {
 
     static final String GATEWAY_MAIN = "com.clickhouse.analytics.gateway.GatewayMain";
     static final String WRITER_MAIN = "com.clickhouse.analytics.writer.WriterMain";
-    static final String MIGRATE_MAIN = "com.clickhouse.analytics.schema.Migrate";
+    static final String MIGRATE_MAIN = "com.clickhouse.analytics.schema.migration.Migrate";
 
     private static final Duration READY_TIMEOUT = Duration.ofSeconds(60);
 

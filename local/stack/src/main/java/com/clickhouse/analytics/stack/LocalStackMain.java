@@ -8,7 +8,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 
-import com.clickhouse.analytics.local.TemporaryDirectory;
+import com.clickhouse.analytics.local.process.TemporaryDirectory;
 
 /**
  * The {@code ./cpa} commands that need Java: {@code up [--reset]} and {@code sql "…"}.

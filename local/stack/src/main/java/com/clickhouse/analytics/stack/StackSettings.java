@@ -3,7 +3,7 @@ package com.clickhouse.analytics.stack;
 import java.nio.file.Path;
 import java.util.List;
 
-import com.clickhouse.analytics.local.FreePorts;
+import com.clickhouse.analytics.local.process.FreePorts;
 
 /**
  * Where the local stack lives and listens. Fixed, well-known ports, so a second copy fails fast

@@ -18,13 +18,11 @@ import java.util.List;
 import java.util.UUID;
 import java.util.zip.GZIPOutputStream;
 
-import com.clickhouse.analytics.local.TemporaryDirectory;
-
+import com.clickhouse.analytics.local.process.TemporaryDirectory;
+import com.fasterxml.jackson.databind.JsonNode;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-
-import com.fasterxml.jackson.databind.JsonNode;
 
 /**
  * Through every tier, each a real process as {@code ./cpa up} runs them: HTTP into the gateway,

@@ -11,8 +11,8 @@ import java.util.Random;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 
-import com.clickhouse.analytics.local.ClickHouseEndpoint;
-import com.clickhouse.analytics.local.LocalClickHouse;
+import com.clickhouse.analytics.local.clickhouse.ClickHouseEndpoint;
+import com.clickhouse.analytics.local.clickhouse.LocalClickHouse;
 import com.clickhouse.client.api.Client;
 import com.clickhouse.data.ClickHouseFormat;
 

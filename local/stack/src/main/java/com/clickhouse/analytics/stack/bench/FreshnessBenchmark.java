@@ -14,7 +14,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
-import com.clickhouse.analytics.local.TemporaryDirectory;
+import com.clickhouse.analytics.local.process.TemporaryDirectory;
 import com.clickhouse.analytics.stack.LocalStack;
 import com.clickhouse.analytics.stack.StackSettings;
 

@@ -1,0 +1,268 @@
+package com.clickhouse.analytics.gateway.decode;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+
+import com.clickhouse.analytics.gateway.GatewayError;
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.core.exc.StreamConstraintsException;
+
+/**
+ * Reads the JSON of a capture request in one streaming pass — no tree, no re-serialization:
+ * {@code properties}, {@code $set} and {@code $set_once} are taken as byte slices of the request.
+ * Two readers with one result: {@link BatchScanner} reads plainly valid bodies without a general
+ * parser; everything else — and every error message — comes from Jackson's streaming parser.
+ *
+ * <p>Accepted shapes: an envelope {@code {"api_key"|"token", "batch": [...], "sent_at"?,
+ * "historical_migration"?}}, a bare array of events, a single event object.
+ *
+ * <p>Limits: nesting depth {@value #MAX_DEPTH}, strings no longer than the body limit, at most
+ * {@code maxEvents} events (413 beyond, found while reading, not after). Wrong types are a 400
+ * naming the field. Thread-safe.
+ */
+public final class BatchParser {
+
+    static final int MAX_DEPTH = 100;
+
+    private final JsonFactory json;
+    private final int maxEvents;
+
+    public BatchParser(int maxEvents, int maxStringBytes) {
+        if (maxEvents < 1) {
+            throw new IllegalArgumentException("maxEvents must be positive");
+        }
+        this.maxEvents = maxEvents;
+        this.json = JsonFactory.builder()
+                .streamReadConstraints(StreamReadConstraints.builder()
+                        .maxNestingDepth(MAX_DEPTH)
+                        .maxStringLength(Math.max(1024, maxStringBytes))
+                        .maxNumberLength(400)
+                        .build())
+                .build();
+    }
+
+    /**
+     * Parses {@code bytes[0, length)}, which must hold exactly one JSON value in valid UTF-8
+     * ({@link PayloadDecoder} checks the encoding first).
+     */
+    public RawBatch parse(byte[] bytes, int length) throws GatewayError {
+        RawBatch plain = BatchScanner.scan(bytes, length, maxEvents);
+        return plain != null ? plain : parseWithJackson(bytes, length);
+    }
+
+    /** The reference reading, and the one that names what is wrong with a payload. */
+    RawBatch parseWithJackson(byte[] bytes, int length) throws GatewayError {
+        try (JsonParser p = json.createParser(bytes, 0, length)) {
+            RawBatch batch = root(p, bytes);
+            if (p.nextToken() != null) {
+                throw GatewayError.badRequest("malformed JSON: trailing data after the payload");
+            }
+            return batch;
+        } catch (GatewayError e) {
+            throw e;
+        } catch (StreamConstraintsException e) {
+            throw GatewayError.badRequest("malformed JSON: " + firstLine(e.getOriginalMessage()));
+        } catch (IOException | RuntimeException e) {
+            // Jackson's messages quote at most a short snippet of the input, never headers.
+            String message = e instanceof com.fasterxml.jackson.core.JsonProcessingException j ? j.getOriginalMessage() : e.getMessage();
+            throw GatewayError.badRequest("malformed JSON: " + firstLine(message));
+        }
+    }
+
+    static GatewayError tooManyEvents(int maxEvents) {
+        return GatewayError.tooLarge("more than " + maxEvents + " events in one request (MAX_EVENTS_PER_BATCH)");
+    }
+
+    private RawBatch root(JsonParser p, byte[] bytes) throws IOException, GatewayError {
+        JsonToken first = p.nextToken();
+        if (first == JsonToken.START_ARRAY) {
+            return new RawBatch(null, null, false, events(p, bytes));
+        }
+        if (first != JsonToken.START_OBJECT) {
+            throw GatewayError.badRequest("payload must be a JSON object or array");
+        }
+        EventFields top = new EventFields();
+        List<RawBatch.RawEvent> batch = null;
+        String sentAt = null;
+        boolean historical = false;
+        while (p.nextToken() == JsonToken.FIELD_NAME) {
+            String name = p.currentName();
+            JsonToken value = p.nextToken();
+            switch (name) {
+                case "batch" -> {
+                    if (value != JsonToken.START_ARRAY) {
+                        throw GatewayError.badRequest("field 'batch' must be an array");
+                    }
+                    batch = events(p, bytes);
+                }
+                case "sent_at" -> sentAt = string(p, "sent_at");
+                case "historical_migration" -> {
+                    historical = value == JsonToken.VALUE_TRUE
+                            || (value == JsonToken.VALUE_STRING && "true".equalsIgnoreCase(p.getText()));
+                    p.skipChildren();
+                }
+                default -> field(top, name, p, bytes);
+            }
+        }
+        if (batch != null) {
+            return new RawBatch(top.token(), sentAt, historical, batch);
+        }
+        return new RawBatch(top.token(), sentAt, historical, List.of(top.toEvent()));
+    }
+
+    private List<RawBatch.RawEvent> events(JsonParser p, byte[] bytes) throws IOException, GatewayError {
+        List<RawBatch.RawEvent> events = new ArrayList<>();
+        JsonToken t;
+        while ((t = p.nextToken()) != JsonToken.END_ARRAY) {
+            if (t != JsonToken.START_OBJECT) {
+                throw GatewayError.badRequest("event " + events.size() + " is not a JSON object");
+            }
+            if (events.size() == maxEvents) {
+                throw tooManyEvents(maxEvents);
+            }
+            EventFields fields = new EventFields();
+            while (p.nextToken() == JsonToken.FIELD_NAME) {
+                String name = p.currentName();
+                p.nextToken();
+                field(fields, name, p, bytes);
+            }
+            events.add(fields.toEvent());
+        }
+        return events;
+    }
+
+    /** Reads the value of field {@code name} of an event object; the parser is on the value's first token. */
+    private static void field(EventFields fields, String name, JsonParser p, byte[] bytes) throws IOException, GatewayError {
+        switch (name) {
+            case "event" -> fields.event = string(p, "event");
+            case "distinct_id", "$distinct_id" -> fields.distinctId = id(p, name);
+            case "properties" -> properties(fields, p, bytes);
+            case "timestamp" -> fields.timestamp = timestamp(p);
+            case "offset" -> fields.offset = offset(p);
+            case "uuid" -> fields.uuid = string(p, "uuid");
+            case "api_key", "token" -> fields.token(string(p, name));
+            case "$set" -> fields.set = object(p, bytes, "$set");
+            case "$set_once" -> fields.setOnce = object(p, bytes, "$set_once");
+            case "elements_chain" -> fields.elementsChain = optionalString(p);
+            default -> p.skipChildren();
+        }
+    }
+
+    private static void properties(EventFields fields, JsonParser p, byte[] bytes) throws IOException, GatewayError {
+        JsonToken t = p.currentToken();
+        if (t == JsonToken.VALUE_NULL) {
+            return;
+        }
+        if (t != JsonToken.START_OBJECT) {
+            throw GatewayError.badRequest("field 'properties' must be a JSON object");
+        }
+        int start = (int) p.currentTokenLocation().getByteOffset();
+        while (p.nextToken() == JsonToken.FIELD_NAME) {
+            String name = p.currentName();
+            p.nextToken();
+            switch (name) {
+                case "distinct_id" -> fields.propertiesDistinctId(lenientId(p));
+                case "$distinct_id" -> fields.propertiesDollarDistinctId(lenientId(p));
+                case "token" -> fields.propertiesToken(optionalString(p));
+                case "$set" -> fields.propertiesSet(object(p, bytes, "properties.$set"));
+                case "$set_once" -> fields.propertiesSetOnce(object(p, bytes, "properties.$set_once"));
+                case "$session_id" -> fields.sessionId = optionalString(p);
+                case "$window_id" -> fields.windowId = optionalString(p);
+                case "$current_url" -> fields.currentUrl = optionalString(p);
+                case "$host" -> fields.host = optionalString(p);
+                case "$elements_chain" -> fields.elementsChain = optionalString(p);
+                case "$anon_distinct_id" -> fields.anonDistinctId = optionalString(p);
+                case "alias" -> fields.alias = optionalString(p);
+                case "$ignore_sent_at" -> {
+                    fields.ignoreSentAt = p.currentToken() == JsonToken.VALUE_TRUE;
+                    p.skipChildren();
+                }
+                default -> p.skipChildren();
+            }
+        }
+        int end = (int) p.currentLocation().getByteOffset();
+        fields.properties = new String(bytes, start, end - start, StandardCharsets.UTF_8);
+    }
+
+    private static String string(JsonParser p, String field) throws IOException, GatewayError {
+        return switch (p.currentToken()) {
+            case VALUE_STRING -> p.getText();
+            case VALUE_NULL -> null;
+            default -> throw GatewayError.badRequest("field '" + field + "' must be a string");
+        };
+    }
+
+    /** A string-valued property, or null for any other type (properties are free-form). */
+    private static String optionalString(JsonParser p) throws IOException {
+        if (p.currentToken() == JsonToken.VALUE_STRING) {
+            return p.getText();
+        }
+        p.skipChildren();
+        return null;
+    }
+
+    private static String id(JsonParser p, String field) throws IOException, GatewayError {
+        return switch (p.currentToken()) {
+            case VALUE_STRING, VALUE_NUMBER_INT, VALUE_NUMBER_FLOAT -> p.getText();
+            case VALUE_NULL -> null;
+            default -> throw GatewayError.badRequest("field '" + field + "' must be a string or a number");
+        };
+    }
+
+    private static String lenientId(JsonParser p) throws IOException {
+        return switch (p.currentToken()) {
+            case VALUE_STRING, VALUE_NUMBER_INT, VALUE_NUMBER_FLOAT -> p.getText();
+            default -> {
+                p.skipChildren();
+                yield null;
+            }
+        };
+    }
+
+    private static String timestamp(JsonParser p) throws IOException, GatewayError {
+        return switch (p.currentToken()) {
+            case VALUE_STRING, VALUE_NUMBER_INT, VALUE_NUMBER_FLOAT -> p.getText();
+            case VALUE_NULL -> null;
+            default -> throw GatewayError.badRequest("field 'timestamp' must be an ISO-8601 string");
+        };
+    }
+
+    private static Long offset(JsonParser p) throws IOException, GatewayError {
+        JsonToken t = p.currentToken();
+        if (t == JsonToken.VALUE_NULL) {
+            return null;
+        }
+        if (t == JsonToken.VALUE_NUMBER_INT && p.getNumberType() != JsonParser.NumberType.BIG_INTEGER) {
+            return p.getLongValue();
+        }
+        throw GatewayError.badRequest("field 'offset' must be an integer number of milliseconds");
+    }
+
+    private static String object(JsonParser p, byte[] bytes, String field) throws IOException, GatewayError {
+        JsonToken t = p.currentToken();
+        if (t == JsonToken.VALUE_NULL) {
+            return null;
+        }
+        if (t != JsonToken.START_OBJECT) {
+            throw GatewayError.badRequest("field '" + field + "' must be a JSON object");
+        }
+        int start = (int) p.currentTokenLocation().getByteOffset();
+        p.skipChildren();
+        int end = (int) p.currentLocation().getByteOffset();
+        return new String(bytes, start, end - start, StandardCharsets.UTF_8);
+    }
+
+    private static String firstLine(String message) {
+        if (message == null) {
+            return "unreadable";
+        }
+        int nl = message.indexOf('\n');
+        String line = nl < 0 ? message : message.substring(0, nl);
+        return line.length() > 200 ? line.substring(0, 200) + "…" : line;
+    }
+}

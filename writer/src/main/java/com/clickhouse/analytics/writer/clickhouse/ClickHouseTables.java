@@ -1,0 +1,88 @@
+package com.clickhouse.analytics.writer.clickhouse;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+
+import com.clickhouse.analytics.writer.identity.PersonStore;
+import com.clickhouse.client.api.Client;
+import com.clickhouse.client.api.query.GenericRecord;
+
+/**
+ * Reads the real columns of the writer's three tables once at start-up and builds their
+ * {@link TableLayout}s: the writer fills the columns it knows and leaves the rest to their defaults.
+ */
+public final class ClickHouseTables {
+
+    private final Client client;
+    private final String database;
+    private final ClickHouseErrorClassifier classifier;
+
+    public ClickHouseTables(Client client, String database, ClickHouseErrorClassifier classifier) {
+        this.client = client;
+        this.database = database;
+        this.classifier = classifier;
+    }
+
+    public TableLayout<EventRow> events() {
+        return layout("events", EventRow.COLUMNS, EventRow.REQUIRED);
+    }
+
+    public TableLayout<PersonStore.DistinctIdRow> personDistinctIds() {
+        Map<String, Function<PersonStore.DistinctIdRow, Object>> known = Map.of(
+                "distinct_id", PersonStore.DistinctIdRow::distinctId,
+                "person_id", PersonStore.DistinctIdRow::personId,
+                "created_at", PersonStore.DistinctIdRow::createdAt,
+                "is_deleted", r -> 0,
+                "version", PersonStore.DistinctIdRow::version);
+        return layout("person_distinct_ids", known, Set.of("distinct_id", "person_id", "version"));
+    }
+
+    public TableLayout<PersonStore.PersonRow> persons() {
+        Map<String, Function<PersonStore.PersonRow, Object>> known = Map.of(
+                "distinct_id", PersonStore.PersonRow::distinctId,
+                "id", PersonStore.PersonRow::id,
+                "properties", PersonStore.PersonRow::properties,
+                "created_at", PersonStore.PersonRow::createdAt,
+                "updated_at", PersonStore.PersonRow::updatedAt,
+                "last_seen_at", PersonStore.PersonRow::lastSeenAt,
+                "is_identified", r -> r.identified() ? 1 : 0,
+                "is_deleted", r -> 0,
+                "version", PersonStore.PersonRow::version);
+        return layout("persons", known, Set.of("id", "properties", "version"));
+    }
+
+    private <R> TableLayout<R> layout(String table, Map<String, Function<R, Object>> known, Set<String> required) {
+        String qualified = database + "." + table;
+        List<GenericRecord> rows;
+        try {
+            rows = client.queryAll("DESCRIBE TABLE " + qualified);
+        } catch (RuntimeException e) {
+            throw classifier.classify("describe " + qualified, e);
+        }
+        List<TableLayout.Described> described = rows.stream()
+                .map(r -> new TableLayout.Described(r.getString("name"), r.getString("type"), r.getString("default_type")))
+                .toList();
+        return TableLayout.of(qualified, described, known, required);
+    }
+
+    /** Waits for ClickHouse to answer a ping, up to {@code timeout}. */
+    public static boolean awaitReachable(Client client, Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        do {
+            if (client.ping(2_000)) {
+                return true;
+            }
+            try {
+                TimeUnit.MILLISECONDS.sleep(500);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return false;
+            }
+        } while (System.nanoTime() < deadline);
+        return false;
+    }
+}

@@ -1,0 +1,381 @@
+package com.clickhouse.analytics.writer.consume;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.OptionalLong;
+import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+
+import com.clickhouse.analytics.writer.Backoff;
+import com.clickhouse.analytics.writer.WriterException;
+import com.clickhouse.analytics.writer.WriterMetrics;
+import com.clickhouse.analytics.writer.batch.Batch;
+import com.clickhouse.analytics.writer.batch.BatchAccumulator;
+import com.clickhouse.analytics.writer.batch.BatchProcessor;
+import com.clickhouse.analytics.writer.commit.OffsetTracker;
+import com.clickhouse.analytics.writer.commit.ReplayFence;
+import org.apache.kafka.clients.consumer.CommitFailedException;
+import org.apache.kafka.clients.consumer.Consumer;
+import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.RebalanceInProgressException;
+import org.apache.kafka.common.errors.WakeupException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The writer's one consumer thread: poll → {@link BatchAccumulator} → {@link BatchProcessor}
+ * (identities, insert, dead letters) → commit via {@link OffsetTracker}.
+ *
+ * <p>Failure semantics:
+ * <ul>
+ *   <li>Offsets move only after a batch is durably written; before writing, the batch's boundary is
+ *       fenced in the commit metadata ({@link ReplayFence}) so any replay has the same boundaries.</li>
+ *   <li>A retryable failure keeps the batch, pauses every partition (nothing more is fetched, memory
+ *       stays bounded), and retries after an exponential, jittered backoff; {@code poll} keeps running
+ *       so the consumer stays in its group. Consumption resumes by itself after the first success.</li>
+ *   <li>Revocation: if ClickHouse is healthy, the revoked partitions' batches are written once and
+ *       committed; otherwise (or if that fails) they are dropped and the next owner replays them.
+ *       Lost partitions are dropped without a commit.</li>
+ *   <li>{@link #stop()} (SIGTERM): the same as revoking everything, then the consumer leaves the group.</li>
+ *   <li>A fatal error stops the loop: {@link #run()} throws it after closing the consumer.</li>
+ * </ul>
+ *
+ * <p>Preparing a batch — decoding it and resolving its person ids — is done off this thread: a
+ * second thread prepares the round's batches in order while this one commits the fences and writes
+ * the batches before, so ClickHouse inserts one batch while the next is being prepared. Fences,
+ * writes and commits keep their order; what a failed round did not reach is prepared again on retry
+ * (person rows are idempotent).
+ */
+public final class ConsumerLoop implements Runnable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(ConsumerLoop.class);
+    private static final Duration MAX_POLL_WAIT = Duration.ofMillis(250);
+    private static final Duration COMMIT_TIMEOUT = Duration.ofSeconds(15);
+
+    private final Consumer<byte[], byte[]> consumer;
+    private final String topic;
+    private final BatchAccumulator accumulator;
+    private final BatchProcessor processor;
+    private final OffsetTracker offsets;
+    private final Backoff backoff;
+    private final WriterMetrics metrics;
+    private final Clock clock;
+    private final int maxPollRecords;
+    private final long fillWindowMillis;
+    private final ExecutorService preparer = Executors.newSingleThreadExecutor(Thread.ofPlatform()
+            .name("writer-prepare").daemon(true).factory());
+
+    private volatile boolean running = true;
+    private volatile boolean alive;
+    private int failedAttempts;
+    private long retryAtMillis;
+    private long lagReportedAtMillis;
+
+    public ConsumerLoop(Consumer<byte[], byte[]> consumer, String topic, BatchAccumulator accumulator, BatchProcessor processor,
+                        OffsetTracker offsets, Backoff backoff, WriterMetrics metrics, Clock clock, int maxPollRecords,
+                        Duration batchMaxAge) {
+        this.consumer = consumer;
+        this.topic = topic;
+        this.accumulator = accumulator;
+        this.processor = processor;
+        this.offsets = offsets;
+        this.backoff = backoff;
+        this.metrics = metrics;
+        this.clock = clock;
+        this.maxPollRecords = maxPollRecords;
+        this.fillWindowMillis = batchMaxAge.toMillis() / 2;
+    }
+
+    @Override
+    public void run() {
+        alive = true;
+        boolean fatal = false;
+        try {
+            consumer.subscribe(List.of(topic), new Rebalance());
+            while (running) {
+                int fetched = add(consumer.poll(pollTimeout()));
+                // A backlog: while polls come back full, keep fetching (up to half the age bound) so
+                // batches close on rows or bytes, not on the age they reached while the last round was written.
+                long fillUntil = clock.millis() + fillWindowMillis;
+                while (fetched >= maxPollRecords && !accumulator.hasClosedBatch() && clock.millis() < fillUntil && running) {
+                    fetched = add(consumer.poll(Duration.ZERO));
+                }
+                if (!backingOff() || clock.millis() >= retryAtMillis) {
+                    writeRound(accumulator.ready(), true);
+                }
+                applyPauses();
+                report();
+            }
+        } catch (WakeupException e) {
+            if (running) {
+                throw e;
+            }
+        } catch (WriterException.Fatal e) {
+            fatal = true;
+            throw e;
+        } finally {
+            try {
+                if (!fatal) {
+                    finish(accumulator.partitions(), Batch.CloseReason.SHUTDOWN);
+                }
+            } finally {
+                consumer.close(Duration.ofSeconds(10)); // leaves the group
+                preparer.shutdownNow();
+                alive = false;
+            }
+        }
+    }
+
+    private int add(ConsumerRecords<byte[], byte[]> records) {
+        for (TopicPartition tp : records.partitions()) {
+            for (ConsumerRecord<byte[], byte[]> r : records.records(tp)) {
+                accumulator.add(new SourceRecord(tp, r.offset(), r.key(), r.value(), r.timestamp()));
+            }
+        }
+        return records.count();
+    }
+
+    /** Asks the loop to finish its in-flight work, commit, leave the group and return. Thread-safe. */
+    public void stop() {
+        running = false;
+        consumer.wakeup();
+    }
+
+    /** Whether {@link #run()} is running (liveness). */
+    public boolean isAlive() {
+        return alive;
+    }
+
+    private boolean backingOff() {
+        return failedAttempts > 0;
+    }
+
+    /**
+     * Fences, writes and commits one batch per partition at most. With {@code retry}, a retryable
+     * failure schedules a retry of the same batches; without, the caller drops them.
+     */
+    private void writeRound(List<Batch> batches, boolean retry) {
+        if (batches.isEmpty()) {
+            if (!offsets.pending().isEmpty()) {
+                tryCommit(offsets.pending());
+            }
+            return;
+        }
+        try {
+            // Prepared in order on the prepare thread, while the fences are committed and the batches before are written.
+            List<Future<BatchProcessor.Prepared>> prepared = new ArrayList<>(batches.size());
+            for (Batch batch : batches) {
+                prepared.add(preparer.submit(() -> processor.prepare(batch)));
+            }
+            try {
+                if (!commit(offsets.fencesFor(batches))) {
+                    return; // the group moved on: these partitions are being taken away
+                }
+                for (int i = 0; i < batches.size(); i++) {
+                    Batch batch = batches.get(i);
+                    long start = System.nanoTime();
+                    BatchProcessor.Outcome outcome = processor.write(batch, prepared(prepared.get(i)));
+                    prepared.set(i, null); // garbage once written
+                    accumulator.completed(batch);
+                    offsets.inserted(batch);
+                    metrics.batchWritten(batch, outcome, System.nanoTime() - start);
+                }
+            } finally {
+                for (Future<BatchProcessor.Prepared> f : prepared) {
+                    if (f != null) {
+                        f.cancel(false); // a round that stopped early: its retry prepares again
+                    }
+                }
+            }
+            commit(offsets.pending());
+            if (backingOff()) {
+                LOG.warn("writing again after {} failed attempt(s)", failedAttempts);
+            }
+            failedAttempts = 0;
+            metrics.backingOff(false);
+        } catch (WriterException.Unavailable e) {
+            if (retry) {
+                failedAttempts++;
+                Duration delay = backoff.delay(failedAttempts);
+                retryAtMillis = clock.millis() + delay.toMillis();
+                metrics.retry();
+                metrics.backingOff(true);
+                LOG.warn("write failed ({}), attempt {}, partitions paused, retry in {} ms: {}", e.tag(), failedAttempts,
+                        delay.toMillis(), e.getMessage());
+            } else {
+                LOG.warn("final write of {} batch(es) failed, leaving them to the next owner: {}", batches.size(), e.getMessage());
+            }
+            if (!offsets.pending().isEmpty()) {
+                tryCommit(offsets.pending());
+            }
+        } catch (WriterException.RecordRejected e) {
+            // Only event inserts may reject records, and those are isolated: this is a bug, not data.
+            throw new WriterException.Fatal("unexpected record rejection outside the events insert: " + e.getMessage(), e);
+        }
+    }
+
+    private static BatchProcessor.Prepared prepared(Future<BatchProcessor.Prepared> future) {
+        try {
+            return future.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new WriterException.Unavailable("interrupted", "interrupted while preparing a batch", e);
+        } catch (ExecutionException e) {
+            switch (e.getCause()) {
+                case RuntimeException r -> throw r;
+                case Error r -> throw r;
+                default -> throw new IllegalStateException("preparing a batch failed", e.getCause());
+            }
+        }
+    }
+
+    /**
+     * Commits synchronously. Returns false when the group has rebalanced under us (the commit is
+     * refused and the partitions will be revoked on the next poll); throws a retryable error when
+     * Kafka cannot take the commit now.
+     */
+    private boolean commit(Map<TopicPartition, OffsetAndMetadata> commit) {
+        if (commit.isEmpty()) {
+            return true;
+        }
+        for (int attempt = 0; ; attempt++) {
+            try {
+                consumer.commitSync(commit, COMMIT_TIMEOUT);
+                offsets.committed(commit);
+                return true;
+            } catch (WakeupException e) {
+                if (attempt > 0) {
+                    throw e;
+                } // a stop() arrived; the wakeup is consumed, commit once more
+            } catch (CommitFailedException | RebalanceInProgressException e) {
+                LOG.warn("commit refused, the group is rebalancing: {}", e.getMessage());
+                return false;
+            } catch (KafkaException e) {
+                throw new WriterException.Unavailable("kafka_commit_failed", "offset commit failed: " + e, e);
+            }
+        }
+    }
+
+    private void tryCommit(Map<TopicPartition, OffsetAndMetadata> commit) {
+        try {
+            commit(commit);
+        } catch (WriterException.Unavailable e) {
+            LOG.warn("offset commit failed, will retry: {}", e.getMessage());
+        }
+    }
+
+    /** Writes what is buffered for {@code partitions} once (if ClickHouse is healthy), commits, forgets them. */
+    private void finish(Collection<TopicPartition> partitions, Batch.CloseReason reason) {
+        if (!partitions.isEmpty() && !backingOff()) {
+            writeRound(accumulator.closeNow(partitions, reason), false);
+        }
+        Map<TopicPartition, OffsetAndMetadata> pending = new java.util.HashMap<>(offsets.pending());
+        pending.keySet().retainAll(partitions);
+        if (!pending.isEmpty()) {
+            tryCommit(pending);
+        }
+    }
+
+    private void applyPauses() {
+        Set<TopicPartition> assignment = consumer.assignment();
+        Set<TopicPartition> wanted = backingOff() ? new HashSet<>(assignment) : accumulator.partitionsToPause();
+        wanted.retainAll(assignment);
+        Set<TopicPartition> paused = consumer.paused();
+        Set<TopicPartition> toPause = new HashSet<>(wanted);
+        toPause.removeAll(paused);
+        Set<TopicPartition> toResume = new HashSet<>(paused);
+        toResume.removeAll(wanted);
+        if (!toPause.isEmpty()) {
+            consumer.pause(toPause);
+        }
+        if (!toResume.isEmpty()) {
+            consumer.resume(toResume);
+        }
+    }
+
+    private Duration pollTimeout() {
+        long wait = Math.min(MAX_POLL_WAIT.toMillis(), accumulator.millisUntilNextDeadline());
+        if (backingOff()) {
+            wait = Math.min(MAX_POLL_WAIT.toMillis(), Math.max(0, retryAtMillis - clock.millis()));
+        }
+        return Duration.ofMillis(Math.max(0, wait));
+    }
+
+    /** Lag of each owned partition: log end − committed offset (what a restart would replay). */
+    private void report() {
+        metrics.buffered(accumulator.bufferedRecords());
+        long now = clock.millis();
+        if (now - lagReportedAtMillis < 1_000) {
+            return;
+        }
+        lagReportedAtMillis = now;
+        for (TopicPartition tp : consumer.assignment()) {
+            OptionalLong behind = consumer.currentLag(tp);
+            if (behind.isEmpty()) {
+                continue;
+            }
+            long committed = offsets.committedOffset(tp);
+            long uncommitted = 0;
+            if (committed >= 0) {
+                try {
+                    uncommitted = Math.max(0, consumer.position(tp, Duration.ZERO) - committed);
+                } catch (KafkaException e) {
+                    continue;
+                }
+            }
+            metrics.lag(tp, behind.getAsLong() + uncommitted);
+        }
+    }
+
+    private final class Rebalance implements ConsumerRebalanceListener {
+
+        @Override
+        public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
+            finish(partitions, Batch.CloseReason.REVOKE);
+            forget(partitions);
+        }
+
+        @Override
+        public void onPartitionsLost(Collection<TopicPartition> partitions) {
+            forget(partitions);
+        }
+
+        @Override
+        public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
+            if (partitions.isEmpty()) {
+                return;
+            }
+            Map<TopicPartition, OffsetAndMetadata> committed = consumer.committed(new HashSet<>(partitions), COMMIT_TIMEOUT);
+            for (TopicPartition tp : partitions) {
+                OffsetAndMetadata c = committed.get(tp);
+                OptionalLong fence = ReplayFence.parse(c == null ? null : c.metadata());
+                accumulator.assign(tp, fence.orElse(-1));
+                offsets.assigned(tp, c == null ? -1 : c.offset());
+                if (fence.isPresent()) {
+                    LOG.info("{}: replaying the fenced batch {}..{}", tp, c.offset(), fence.getAsLong());
+                }
+            }
+        }
+
+        private void forget(Collection<TopicPartition> partitions) {
+            accumulator.drop(partitions);
+            for (TopicPartition tp : partitions) {
+                offsets.revoked(tp);
+                metrics.forget(tp);
+            }
+        }
+    }
+}

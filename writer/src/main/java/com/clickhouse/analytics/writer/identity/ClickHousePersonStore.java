@@ -1,0 +1,123 @@
+package com.clickhouse.analytics.writer.identity;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+import com.clickhouse.analytics.writer.clickhouse.ClickHouseBatchWriter;
+import com.clickhouse.analytics.writer.clickhouse.ClickHouseErrorClassifier;
+import com.clickhouse.analytics.writer.clickhouse.TableLayout;
+import com.clickhouse.client.api.Client;
+import com.clickhouse.client.api.query.GenericRecord;
+
+/**
+ * {@link PersonStore} on ClickHouse: reads with {@code FINAL} (latest version wins, deleted rows
+ * skipped) and query parameters, never values spliced into SQL; writes RowBinary. Lookups of very
+ * many ids are split into chunks so the parameters stay well under the server's URI limit.
+ */
+public final class ClickHousePersonStore implements PersonStore {
+
+    static final int LOOKUP_CHUNK = 4_000;
+
+    private final Client client;
+    private final String database;
+    private final TableLayout<DistinctIdRow> distinctIds;
+    private final TableLayout<PersonRow> persons;
+    private final ClickHouseErrorClassifier classifier;
+    private final Duration timeout;
+
+    public ClickHousePersonStore(Client client, String database, TableLayout<DistinctIdRow> distinctIds,
+                                 TableLayout<PersonRow> persons, ClickHouseErrorClassifier classifier, Duration timeout) {
+        this.client = client;
+        this.database = database;
+        this.distinctIds = distinctIds;
+        this.persons = persons;
+        this.classifier = classifier;
+        this.timeout = timeout;
+    }
+
+    @Override
+    public Map<String, UUID> personIdsOf(Collection<String> ids) {
+        Map<String, UUID> found = new HashMap<>();
+        String sql = "SELECT distinct_id, argMax(person_id, version) AS person_id FROM " + database + ".person_distinct_ids"
+                + " WHERE distinct_id IN {ids:Array(String)} GROUP BY distinct_id HAVING argMax(is_deleted, version) = 0";
+        for (List<String> chunk : chunks(ids)) {
+            for (GenericRecord r : query(sql, chunk)) {
+                found.put(r.getString("distinct_id"), r.getUUID("person_id"));
+            }
+        }
+        return found;
+    }
+
+    @Override
+    public Map<UUID, PersonRow> persons(Collection<UUID> ids) {
+        Map<UUID, PersonRow> found = new HashMap<>();
+        String sql = "SELECT id, distinct_id, properties, created_at, updated_at, last_seen_at, toInt64(is_identified) AS identified,"
+                + " version FROM " + database + ".persons FINAL WHERE id IN {ids:Array(UUID)} AND is_deleted = 0";
+        for (List<String> chunk : chunks(ids.stream().map(UUID::toString).toList())) {
+            for (GenericRecord r : query(sql, chunk)) {
+                found.put(r.getUUID("id"), new PersonRow(r.getString("distinct_id"), r.getUUID("id"), r.getString("properties"),
+                        r.getInstant("created_at"), r.getInstant("updated_at"), r.getInstant("last_seen_at"),
+                        r.getLong("identified") != 0, r.getLong("version")));
+            }
+        }
+        return found;
+    }
+
+    @Override
+    public void insertDistinctIds(List<DistinctIdRow> rows) {
+        ClickHouseBatchWriter.insert(client, distinctIds, rows, null, classifier, timeout);
+    }
+
+    @Override
+    public void insertPersons(List<PersonRow> rows) {
+        ClickHouseBatchWriter.insert(client, persons, rows, null, classifier, timeout);
+    }
+
+    private List<GenericRecord> query(String sql, List<String> values) {
+        try {
+            return client.queryAll(sql, Map.of("ids", arrayLiteral(values)));
+        } catch (RuntimeException e) {
+            throw classifier.classify("person lookup", e);
+        }
+    }
+
+    /** {@code ['a','b\'c']}: the text form ClickHouse parses a parameter of type Array(String) from. */
+    static String arrayLiteral(List<String> values) {
+        StringBuilder out = new StringBuilder(values.size() * 40).append('[');
+        for (int i = 0; i < values.size(); i++) {
+            if (i > 0) {
+                out.append(',');
+            }
+            out.append('\'');
+            String v = values.get(i);
+            for (int j = 0; j < v.length(); j++) {
+                char c = v.charAt(j);
+                switch (c) {
+                    case '\\' -> out.append("\\\\");
+                    case '\'' -> out.append("\\'");
+                    case '\n' -> out.append("\\n");
+                    case '\t' -> out.append("\\t");
+                    case '\r' -> out.append("\\r");
+                    case '\0' -> out.append("\\0");
+                    default -> out.append(c);
+                }
+            }
+            out.append('\'');
+        }
+        return out.append(']').toString();
+    }
+
+    private static <T> List<List<T>> chunks(Collection<T> values) {
+        List<T> all = new ArrayList<>(values);
+        List<List<T>> chunks = new ArrayList<>();
+        for (int i = 0; i < all.size(); i += LOOKUP_CHUNK) {
+            chunks.add(all.subList(i, Math.min(all.size(), i + LOOKUP_CHUNK)));
+        }
+        return chunks;
+    }
+}

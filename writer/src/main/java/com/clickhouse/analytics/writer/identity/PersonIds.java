@@ -1,0 +1,35 @@
+package com.clickhouse.analytics.writer.identity;
+
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.UUID;
+
+/**
+ * The person id of a distinct id nobody has linked yet, exactly as the original service derives
+ * it: the first 16 bytes of SHA-1 of the UTF-8 distinct id, with the version nibble set to 5 and
+ * the RFC 4122 variant. Any writer, any time, gets the same id for the same distinct id.
+ */
+public final class PersonIds {
+
+    /** One digest per thread: {@code MessageDigest.getInstance} per distinct id is a provider lookup each time. */
+    private static final ThreadLocal<MessageDigest> SHA1 = ThreadLocal.withInitial(() -> {
+        try {
+            return MessageDigest.getInstance("SHA-1");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-1 is required of every JDK", e);
+        }
+    });
+
+    private PersonIds() {
+    }
+
+    public static UUID deterministic(String distinctId) {
+        byte[] hash = SHA1.get().digest(distinctId.getBytes(StandardCharsets.UTF_8)); // digest() also resets it
+        hash[6] = (byte) ((hash[6] & 0x0f) | 0x50);
+        hash[8] = (byte) ((hash[8] & 0x3f) | 0x80);
+        ByteBuffer bytes = ByteBuffer.wrap(hash, 0, 16);
+        return new UUID(bytes.getLong(), bytes.getLong());
+    }
+}

@@ -1,0 +1,157 @@
+package com.clickhouse.analytics.writer.batch;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+
+import com.clickhouse.analytics.writer.commit.ReplayFence;
+import com.clickhouse.analytics.writer.consume.SourceRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.junit.jupiter.api.Test;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class PartitionBatcherTest {
+
+    private static final TopicPartition TP = new TopicPartition("events", 3);
+
+    /** A clock the test moves by hand. */
+    static final class ManualClock extends Clock {
+        Instant now = Instant.parse("2026-01-01T00:00:00Z");
+
+        void advance(Duration d) {
+            now = now.plus(d);
+        }
+
+        @Override
+        public ZoneOffset getZone() {
+            return ZoneOffset.UTC;
+        }
+
+        @Override
+        public Clock withZone(java.time.ZoneId zone) {
+            return this;
+        }
+
+        @Override
+        public Instant instant() {
+            return now;
+        }
+    }
+
+    private final ManualClock clock = new ManualClock();
+
+    private PartitionBatcher batcher(int rows, long bytes) {
+        return new PartitionBatcher(TP, rows, bytes, Duration.ofSeconds(1), clock);
+    }
+
+    private static SourceRecord record(long offset, int size) {
+        return new SourceRecord(TP, offset, null, new byte[size], 0);
+    }
+
+    @Test
+    void closesOnRowCount() {
+        PartitionBatcher b = batcher(3, 1_000_000);
+        b.add(record(10, 1));
+        b.add(record(11, 1));
+        assertNull(b.ready());
+        b.add(record(12, 1));
+        Batch batch = b.ready();
+        assertEquals(10, batch.firstOffset());
+        assertEquals(12, batch.lastOffset());
+        assertEquals(Batch.CloseReason.ROWS, batch.reason());
+        assertEquals("events-3-10-12", batch.deduplicationToken());
+    }
+
+    @Test
+    void closesOnBytes() {
+        PartitionBatcher b = batcher(1000, 100);
+        b.add(record(0, 60));
+        assertNull(b.ready());
+        b.add(record(1, 60));
+        assertEquals(Batch.CloseReason.BYTES, b.ready().reason());
+        assertEquals(120, b.ready().bytes());
+    }
+
+    @Test
+    void closesOnAgeSoAQuietPartitionIsNeverHeldLongerThanTheBound() {
+        PartitionBatcher b = batcher(1000, 1_000_000);
+        b.add(record(0, 1));
+        clock.advance(Duration.ofMillis(999));
+        assertNull(b.ready());
+        assertEquals(clock.millis() + 1, b.deadlineMillis());
+        clock.advance(Duration.ofMillis(1));
+        assertEquals(Batch.CloseReason.AGE, b.ready().reason());
+    }
+
+    @Test
+    void aClosedBatchIsHandedOutUntilCompletedAndThePartitionPausesWhenTheNextIsFull() {
+        PartitionBatcher b = batcher(2, 1_000_000);
+        b.add(record(0, 1));
+        b.add(record(1, 1));
+        Batch first = b.ready();
+        b.add(record(2, 1));
+        b.add(record(3, 1));
+        assertSame(first, b.ready(), "a failed write is retried with the same boundaries");
+        assertTrue(b.needsPause());
+        b.completed();
+        assertFalse(b.needsPause());
+        Batch second = b.ready();
+        assertEquals(2, second.firstOffset());
+        assertEquals(3, second.lastOffset());
+    }
+
+    @Test
+    void aFenceReproducesThePreviousOwnersBatchWhateverTheBounds() {
+        PartitionBatcher b = batcher(2, 10);
+        b.fence(104);
+        for (long offset = 100; offset < 104; offset++) {
+            b.add(record(offset, 50));
+            clock.advance(Duration.ofSeconds(2));
+            assertNull(b.ready(), "rows, bytes and age do not close a fenced batch");
+        }
+        b.add(record(104, 50));
+        Batch fenced = b.ready();
+        assertEquals(100, fenced.firstOffset());
+        assertEquals(104, fenced.lastOffset());
+        assertEquals(Batch.CloseReason.FENCE, fenced.reason());
+        b.completed();
+        b.add(record(105, 1));
+        b.add(record(106, 1));
+        assertEquals(Batch.CloseReason.ROWS, b.ready().reason(), "normal bounds after the fence");
+    }
+
+    @Test
+    void aFenceWhoseLastRecordIsGoneClosesAtTheFirstLaterOffset() {
+        PartitionBatcher b = batcher(100, 1_000_000);
+        b.fence(7);
+        b.add(record(5, 1));
+        b.add(record(9, 1)); // 6..8 compacted away
+        Batch fenced = b.ready();
+        assertEquals(5, fenced.lastOffset());
+        b.completed();
+        clock.advance(Duration.ofSeconds(1));
+        assertEquals(9, b.ready().firstOffset());
+    }
+
+    @Test
+    void closeNowForRevocationAndShutdown() {
+        PartitionBatcher b = batcher(100, 1_000_000);
+        assertNull(b.closeNow(Batch.CloseReason.SHUTDOWN));
+        b.add(record(0, 1));
+        assertEquals(Batch.CloseReason.SHUTDOWN, b.closeNow(Batch.CloseReason.SHUTDOWN).reason());
+    }
+
+    @Test
+    void replayFenceMetadataRoundTrips() {
+        assertEquals(12345, ReplayFence.parse(ReplayFence.metadata(12345)).orElseThrow());
+        assertTrue(ReplayFence.parse("").isEmpty());
+        assertTrue(ReplayFence.parse(null).isEmpty());
+        assertTrue(ReplayFence.parse("cpa1:last=x").isEmpty());
+    }
+}
