@@ -110,7 +110,7 @@ class DockerComposeTest {
         var sources = java.util.Map.of(
                 "gateway", Files.readString(ROOT.resolve("gateway/src/main/java/com/clickhouse/analytics/gateway/GatewayConfig.java")),
                 "writer", Files.readString(ROOT.resolve("writer/src/main/resources/writer.conf")),
-                "migrate", Files.readString(ROOT.resolve("schema/src/main/java/com/clickhouse/analytics/schema/MigrateConfig.java")));
+                "migrate", Files.readString(ROOT.resolve("schema/src/main/java/com/clickhouse/analytics/schema/migration/MigrateConfig.java")));
         List<String> unread = new ArrayList<>();
         for (String name : APP_SERVICES) {
             String source = sources.get(name);
