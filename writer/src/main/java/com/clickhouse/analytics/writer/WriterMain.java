@@ -22,6 +22,7 @@ import com.clickhouse.analytics.writer.clickhouse.EventRow;
 import com.clickhouse.analytics.writer.clickhouse.TableLayout;
 import com.clickhouse.analytics.writer.commit.OffsetTracker;
 import com.clickhouse.analytics.writer.consume.ConsumerLoop;
+import com.clickhouse.analytics.writer.consume.KafkaTopicIds;
 import com.clickhouse.analytics.writer.deadletter.DeadLetterSink;
 import com.clickhouse.analytics.writer.deadletter.KafkaDeadLetterSink;
 import com.clickhouse.analytics.writer.identity.ClickHousePersonStore;
@@ -114,7 +115,7 @@ public final class WriterMain {
                             new BisectingInserter(new ClickHouseBatchWriter(clickHouse, events, classifier, insertTimeout)),
                             new CountingDeadLetters(new KafkaDeadLetterSink(dlqProducer, config.dlqTopic(), Duration.ofSeconds(30)), metrics),
                             clock);
-                    loop[0] = new ConsumerLoop(consumer, config.eventsTopic(),
+                    loop[0] = new ConsumerLoop(consumer, config.eventsTopic(), new KafkaTopicIds(admin, Duration.ofSeconds(10)),
                             new BatchAccumulator(config.batchMaxRows(), config.batchMaxBytes(), config.batchMaxAge(), clock),
                             processor, new OffsetTracker(),
                             new Backoff(config.retryInitialBackoff(), config.retryMaxBackoff(), () -> ThreadLocalRandom.current().nextDouble()),

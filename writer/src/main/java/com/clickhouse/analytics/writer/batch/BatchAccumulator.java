@@ -7,9 +7,11 @@ import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.stream.Collectors;
 
+import com.clickhouse.analytics.writer.commit.ReplayFence;
 import com.clickhouse.analytics.writer.consume.SourceRecord;
 import org.apache.kafka.common.TopicPartition;
 
@@ -32,13 +34,20 @@ public final class BatchAccumulator {
         this.clock = clock;
     }
 
-    /** A partition was assigned; {@code fenceLastOffset} is the previous owner's fenced batch end, or -1. */
-    public void assign(TopicPartition partition, long fenceLastOffset) {
-        PartitionBatcher batcher = new PartitionBatcher(partition, maxRows, maxBytes, maxAge, clock);
-        if (fenceLastOffset >= 0) {
-            batcher.fence(fenceLastOffset);
-        }
+    /**
+     * A partition was assigned: its log is the topic with id {@code logId}; {@code fence} is the
+     * previous owner's fenced batch, if it left one.
+     */
+    public void assign(TopicPartition partition, String logId, Optional<ReplayFence.Fence> fence) {
+        PartitionBatcher batcher = new PartitionBatcher(partition, logId, maxRows, maxBytes, maxAge, clock);
+        fence.ifPresent(batcher::fence);
         batchers.put(partition, batcher);
+    }
+
+    /** Whether the record goes back before records of its partition already added (see {@link PartitionBatcher#isRewoundTo}). */
+    public boolean isRewound(SourceRecord record) {
+        PartitionBatcher batcher = batchers.get(record.partition());
+        return batcher != null && batcher.isRewoundTo(record.offset());
     }
 
     /** Forgets everything buffered for these partitions (revoked or lost: the next owner replays it). */
@@ -111,6 +120,11 @@ public final class BatchAccumulator {
             earliest = Math.min(earliest, batcher.deadlineMillis());
         }
         return earliest == Long.MAX_VALUE ? Long.MAX_VALUE : Math.max(0, earliest - clock.millis());
+    }
+
+    public int bufferedRecords(TopicPartition partition) {
+        PartitionBatcher batcher = batchers.get(partition);
+        return batcher == null ? 0 : batcher.bufferedRecords();
     }
 
     public int bufferedRecords() {

@@ -26,6 +26,7 @@ public final class PartitionBatcher {
     static final Duration FENCE_PATIENCE = Duration.ofSeconds(30);
 
     private final TopicPartition partition;
+    private final String logId;
     private final int maxRows;
     private final long maxBytes;
     private final long maxAgeMillis;
@@ -35,28 +36,47 @@ public final class PartitionBatcher {
     private long openBytes;
     private long openedAtMillis;
     private long fenceLastOffset = -1;
+    /** The fence's log id, for the first batch only (an older writer's token format); else null. */
+    private String firstBatchLogId;
+    /** The offset the next record must have; -1 before the first. */
+    private long nextOffset = -1;
     private Batch closed;
 
-    public PartitionBatcher(TopicPartition partition, int maxRows, long maxBytes, Duration maxAge, Clock clock) {
+    /** @param logId the topic's id, which every batch's token carries (see {@link Batch#logId()}) */
+    public PartitionBatcher(TopicPartition partition, String logId, int maxRows, long maxBytes, Duration maxAge, Clock clock) {
         if (maxRows < 1 || maxBytes < 1 || maxAge.isNegative() || maxAge.isZero()) {
             throw new IllegalArgumentException("batch bounds must be positive: " + maxRows + " rows, " + maxBytes + " B, " + maxAge);
         }
         this.partition = partition;
+        this.logId = logId;
         this.maxRows = maxRows;
         this.maxBytes = maxBytes;
         this.maxAgeMillis = maxAge.toMillis();
         this.clock = clock;
     }
 
-    /** The first batch must end at {@code lastOffset}: a previous owner may have written exactly that batch. */
-    public void fence(long lastOffset) {
+    /**
+     * The first batch must end at the fence's last offset, with the fence's log id in its token: a
+     * previous owner may have written exactly that batch.
+     */
+    public void fence(ReplayFence.Fence fence) {
         if (!open.isEmpty() || closed != null) {
             throw new IllegalStateException("fence only before the first record of an assignment");
         }
-        this.fenceLastOffset = lastOffset;
+        this.fenceLastOffset = fence.lastOffset();
+        this.firstBatchLogId = fence.logId();
+    }
+
+    /**
+     * Whether a record at {@code offset} would go back before records already added: the consumer
+     * reset its position because the log was replaced (the topic deleted and created again).
+     */
+    public boolean isRewoundTo(long offset) {
+        return nextOffset >= 0 && offset < nextOffset;
     }
 
     public void add(SourceRecord record) {
+        nextOffset = record.offset() + 1;
         if (fenced() && record.offset() > fenceLastOffset) {
             // The fenced range is complete (its last records may be gone): close what we have first.
             fenceLastOffset = -1;
@@ -149,7 +169,9 @@ public final class PartitionBatcher {
         if (closed != null || open.isEmpty()) {
             return; // one batch in flight at a time; the open one keeps growing until then (and the partition pauses)
         }
-        closed = new Batch(partition, open.getFirst().offset(), open.getLast().offset(), open, openBytes, reason);
+        closed = new Batch(partition, firstBatchLogId != null ? firstBatchLogId : logId, open.getFirst().offset(),
+                open.getLast().offset(), open, openBytes, reason);
+        firstBatchLogId = null;
         open = new ArrayList<>();
         openBytes = 0;
     }

@@ -4,8 +4,6 @@ import java.util.ArrayList;
 import java.util.List;
 
 import com.clickhouse.analytics.writer.WriterException;
-import com.clickhouse.analytics.writer.batch.Batch;
-import com.clickhouse.analytics.writer.consume.SourceRecord;
 
 /**
  * Inserts a batch, and when ClickHouse rejects its data, finds the rejected rows by bisection:
@@ -33,12 +31,12 @@ public final class BisectingInserter {
     public List<Rejected> insert(List<EventRow> rows, String batchToken) {
         List<Rejected> rejected = new ArrayList<>();
         if (!rows.isEmpty()) {
-            insert(rows, batchToken, rejected);
+            insert(rows, batchToken, batchToken, rejected);
         }
         return rejected;
     }
 
-    private void insert(List<EventRow> rows, String token, List<Rejected> rejected) {
+    private void insert(List<EventRow> rows, String token, String batchToken, List<Rejected> rejected) {
         try {
             writer.insert(rows, token);
         } catch (WriterException.RecordRejected e) {
@@ -49,14 +47,16 @@ public final class BisectingInserter {
             int middle = rows.size() / 2;
             List<EventRow> left = rows.subList(0, middle);
             List<EventRow> right = rows.subList(middle, rows.size());
-            insert(left, subToken(left), rejected);
-            insert(right, subToken(right), rejected);
+            insert(left, subToken(batchToken, left), batchToken, rejected);
+            insert(right, subToken(batchToken, right), batchToken, rejected);
         }
     }
 
-    /** Sub-batches are named by their own offset range, marked so they never equal a whole batch's token. */
-    private static String subToken(List<EventRow> rows) {
-        SourceRecord first = rows.getFirst().source();
-        return Batch.token(first.partition(), first.offset(), rows.getLast().source().offset()) + "-part";
+    /**
+     * A sub-batch is named by the whole batch's token (which names the log) and its own offset
+     * range, so it never equals a whole batch's token and a replayed bisection repeats it exactly.
+     */
+    private static String subToken(String batchToken, List<EventRow> rows) {
+        return batchToken + "/part-" + rows.getFirst().source().offset() + "-" + rows.getLast().source().offset();
     }
 }

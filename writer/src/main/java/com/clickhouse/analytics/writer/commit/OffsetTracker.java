@@ -41,7 +41,7 @@ public final class OffsetTracker {
     public Map<TopicPartition, OffsetAndMetadata> fencesFor(Iterable<Batch> batches) {
         Map<TopicPartition, OffsetAndMetadata> commit = new HashMap<>(pending);
         for (Batch batch : batches) {
-            commit.put(batch.partition(), new OffsetAndMetadata(batch.firstOffset(), ReplayFence.metadata(batch.lastOffset())));
+            commit.put(batch.partition(), new OffsetAndMetadata(batch.firstOffset(), ReplayFence.metadata(batch.logId(), batch.lastOffset())));
         }
         return commit;
     }

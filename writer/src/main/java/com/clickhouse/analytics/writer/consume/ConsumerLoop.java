@@ -7,6 +7,7 @@ import java.util.Collection;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.Set;
 import java.util.concurrent.ExecutionException;
@@ -67,6 +68,7 @@ public final class ConsumerLoop implements Runnable {
 
     private final Consumer<byte[], byte[]> consumer;
     private final String topic;
+    private final TopicIds topicIds;
     private final BatchAccumulator accumulator;
     private final BatchProcessor processor;
     private final OffsetTracker offsets;
@@ -84,11 +86,12 @@ public final class ConsumerLoop implements Runnable {
     private long retryAtMillis;
     private long lagReportedAtMillis;
 
-    public ConsumerLoop(Consumer<byte[], byte[]> consumer, String topic, BatchAccumulator accumulator, BatchProcessor processor,
-                        OffsetTracker offsets, Backoff backoff, WriterMetrics metrics, Clock clock, int maxPollRecords,
-                        Duration batchMaxAge) {
+    public ConsumerLoop(Consumer<byte[], byte[]> consumer, String topic, TopicIds topicIds, BatchAccumulator accumulator,
+                        BatchProcessor processor, OffsetTracker offsets, Backoff backoff, WriterMetrics metrics, Clock clock,
+                        int maxPollRecords, Duration batchMaxAge) {
         this.consumer = consumer;
         this.topic = topic;
+        this.topicIds = topicIds;
         this.accumulator = accumulator;
         this.processor = processor;
         this.offsets = offsets;
@@ -141,11 +144,35 @@ public final class ConsumerLoop implements Runnable {
 
     private int add(ConsumerRecords<byte[], byte[]> records) {
         for (TopicPartition tp : records.partitions()) {
+            boolean first = true;
             for (ConsumerRecord<byte[], byte[]> r : records.records(tp)) {
-                accumulator.add(new SourceRecord(tp, r.offset(), r.key(), r.value(), r.timestamp()));
+                SourceRecord record = new SourceRecord(tp, r.offset(), r.key(), r.value(), r.timestamp());
+                if (first && accumulator.isRewound(record)) {
+                    logReplaced(tp, record.offset());
+                }
+                first = false;
+                accumulator.add(record);
             }
         }
         return records.count();
+    }
+
+    /**
+     * The consumer went back in a partition it kept: its log was replaced (the topic deleted and
+     * created again while assigned here, so its position no longer existed and was reset). The new
+     * log counts offsets from the start again under a new topic id. What is buffered belongs to the
+     * old log, whose offsets mean nothing in the new one: it is dropped uncommitted (the old log's
+     * records are gone with it), and the partition starts over as if newly assigned.
+     */
+    private void logReplaced(TopicPartition tp, long offset) {
+        int buffered = accumulator.bufferedRecords(tp);
+        accumulator.drop(List.of(tp));
+        offsets.revoked(tp);
+        String logId = logIdOf(tp.topic());
+        accumulator.assign(tp, logId, Optional.empty());
+        offsets.assigned(tp, -1);
+        LOG.warn("{}: the consumer went back to offset {}: the topic was replaced (topic id now {}); {} buffered record(s) "
+                + "of the old log dropped", tp, offset, logId, buffered);
     }
 
     /** Asks the loop to finish its in-flight work, commit, leave the group and return. Thread-safe. */
@@ -340,6 +367,30 @@ public final class ConsumerLoop implements Runnable {
         }
     }
 
+    /**
+     * The topic's id, asked again for up to {@link #COMMIT_TIMEOUT}: without it no batch can be named,
+     * so a Kafka that cannot say for that long stops the writer (a restart asks again).
+     */
+    private String logIdOf(String topic) {
+        long deadline = clock.millis() + COMMIT_TIMEOUT.toMillis();
+        while (true) {
+            try {
+                return topicIds.idOf(topic);
+            } catch (WriterException.Unavailable e) {
+                if (clock.millis() >= deadline) {
+                    throw new WriterException.Fatal("cannot learn the id of topic " + topic + ": " + e.getMessage(), e);
+                }
+                LOG.warn("{}, asking again", e.getMessage());
+                try {
+                    Thread.sleep(500);
+                } catch (InterruptedException interrupted) {
+                    Thread.currentThread().interrupt();
+                    throw new WriterException.Fatal("interrupted while learning the id of topic " + topic, interrupted);
+                }
+            }
+        }
+    }
+
     private final class Rebalance implements ConsumerRebalanceListener {
 
         @Override
@@ -359,14 +410,17 @@ public final class ConsumerLoop implements Runnable {
                 return;
             }
             Map<TopicPartition, OffsetAndMetadata> committed = consumer.committed(new HashSet<>(partitions), COMMIT_TIMEOUT);
+            String logId = logIdOf(topic);
             for (TopicPartition tp : partitions) {
                 OffsetAndMetadata c = committed.get(tp);
-                OptionalLong fence = ReplayFence.parse(c == null ? null : c.metadata());
-                accumulator.assign(tp, fence.orElse(-1));
-                offsets.assigned(tp, c == null ? -1 : c.offset());
-                if (fence.isPresent()) {
-                    LOG.info("{}: replaying the fenced batch {}..{}", tp, c.offset(), fence.getAsLong());
+                Optional<ReplayFence.Fence> fence = ReplayFence.parse(c == null ? null : c.metadata(), tp.topic());
+                if (fence.isPresent() && !fence.get().logId().equals(logId) && !fence.get().logId().equals(tp.topic())) {
+                    LOG.warn("{}: ignoring the fence of an earlier topic of this name (id {}, now {})", tp, fence.get().logId(), logId);
+                    fence = Optional.empty();
                 }
+                accumulator.assign(tp, logId, fence);
+                offsets.assigned(tp, c == null ? -1 : c.offset());
+                fence.ifPresent(f -> LOG.info("{}: replaying the fenced batch {}..{}", tp, c.offset(), f.lastOffset()));
             }
         }
 

@@ -19,6 +19,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class PartitionBatcherTest {
 
     private static final TopicPartition TP = new TopicPartition("events", 3);
+    private static final String TOPIC_ID = "yG3Zk1mTRbWq2i0vFh7c6A";
 
     /** A clock the test moves by hand. */
     static final class ManualClock extends Clock {
@@ -47,7 +48,7 @@ class PartitionBatcherTest {
     private final ManualClock clock = new ManualClock();
 
     private PartitionBatcher batcher(int rows, long bytes) {
-        return new PartitionBatcher(TP, rows, bytes, Duration.ofSeconds(1), clock);
+        return new PartitionBatcher(TP, TOPIC_ID, rows, bytes, Duration.ofSeconds(1), clock);
     }
 
     private static SourceRecord record(long offset, int size) {
@@ -65,7 +66,7 @@ class PartitionBatcherTest {
         assertEquals(10, batch.firstOffset());
         assertEquals(12, batch.lastOffset());
         assertEquals(Batch.CloseReason.ROWS, batch.reason());
-        assertEquals("events-3-10-12", batch.deduplicationToken());
+        assertEquals(TOPIC_ID + "-3-10-12", batch.deduplicationToken());
     }
 
     @Test
@@ -109,7 +110,7 @@ class PartitionBatcherTest {
     @Test
     void aFenceReproducesThePreviousOwnersBatchWhateverTheBounds() {
         PartitionBatcher b = batcher(2, 10);
-        b.fence(104);
+        b.fence(new ReplayFence.Fence(TOPIC_ID, 104));
         for (long offset = 100; offset < 104; offset++) {
             b.add(record(offset, 50));
             clock.advance(Duration.ofSeconds(2));
@@ -120,6 +121,7 @@ class PartitionBatcherTest {
         assertEquals(100, fenced.firstOffset());
         assertEquals(104, fenced.lastOffset());
         assertEquals(Batch.CloseReason.FENCE, fenced.reason());
+        assertEquals(TOPIC_ID + "-3-100-104", fenced.deduplicationToken());
         b.completed();
         b.add(record(105, 1));
         b.add(record(106, 1));
@@ -127,9 +129,46 @@ class PartitionBatcherTest {
     }
 
     @Test
+    void aFenceOfTheOlderFormatKeepsTheOlderTokenForTheFencedBatchOnly() {
+        PartitionBatcher b = batcher(2, 1_000_000);
+        b.fence(ReplayFence.parse("cpa1:last=101", TP.topic()).orElseThrow());
+        b.add(record(100, 1));
+        b.add(record(101, 1));
+        assertEquals("events-3-100-101", b.ready().deduplicationToken(), "what the previous writer may have inserted");
+        b.completed();
+        b.add(record(102, 1));
+        b.add(record(103, 1));
+        assertEquals(TOPIC_ID + "-3-102-103", b.ready().deduplicationToken());
+    }
+
+    @Test
+    void tokensNameTheLogSoANewLogFromOffsetZeroNeverRepeatsThem() {
+        PartitionBatcher old = batcher(2, 1_000_000);
+        old.add(record(0, 1));
+        old.add(record(1, 1));
+        PartitionBatcher recreated = new PartitionBatcher(TP, "Qm9yYXRoZXJ0b3BpY2lkAA", 2, 1_000_000, Duration.ofSeconds(1), clock);
+        recreated.add(record(0, 1));
+        recreated.add(record(1, 1));
+        assertEquals(old.ready().firstOffset(), recreated.ready().firstOffset());
+        assertFalse(old.ready().deduplicationToken().equals(recreated.ready().deduplicationToken()));
+    }
+
+    @Test
+    void aPositionThatGoesBackIsSeen() {
+        PartitionBatcher b = batcher(100, 1_000_000);
+        assertFalse(b.isRewoundTo(0), "nothing added yet: any start is fine");
+        b.add(record(40, 1));
+        b.add(record(41, 1));
+        assertFalse(b.isRewoundTo(42));
+        assertFalse(b.isRewoundTo(50), "gaps (compaction, transaction markers) are not a rewind");
+        assertTrue(b.isRewoundTo(41));
+        assertTrue(b.isRewoundTo(0));
+    }
+
+    @Test
     void aFenceWhoseLastRecordIsGoneClosesAtTheFirstLaterOffset() {
         PartitionBatcher b = batcher(100, 1_000_000);
-        b.fence(7);
+        b.fence(new ReplayFence.Fence(TOPIC_ID, 7));
         b.add(record(5, 1));
         b.add(record(9, 1)); // 6..8 compacted away
         Batch fenced = b.ready();
@@ -149,9 +188,15 @@ class PartitionBatcherTest {
 
     @Test
     void replayFenceMetadataRoundTrips() {
-        assertEquals(12345, ReplayFence.parse(ReplayFence.metadata(12345)).orElseThrow());
-        assertTrue(ReplayFence.parse("").isEmpty());
-        assertTrue(ReplayFence.parse(null).isEmpty());
-        assertTrue(ReplayFence.parse("cpa1:last=x").isEmpty());
+        assertEquals(new ReplayFence.Fence(TOPIC_ID, 12345),
+                ReplayFence.parse(ReplayFence.metadata(TOPIC_ID, 12345), "events").orElseThrow());
+        assertEquals(new ReplayFence.Fence("events", 7), ReplayFence.parse("cpa1:last=7", "events").orElseThrow(),
+                "the older format names the log by the topic's name, as its tokens did");
+        assertTrue(ReplayFence.parse("", "events").isEmpty());
+        assertTrue(ReplayFence.parse(null, "events").isEmpty());
+        assertTrue(ReplayFence.parse("cpa1:last=x", "events").isEmpty());
+        assertTrue(ReplayFence.parse("cpa2:" + TOPIC_ID + ":last=-1", "events").isEmpty());
+        assertTrue(ReplayFence.parse("cpa2::last=5", "events").isEmpty());
+        assertTrue(ReplayFence.parse("cpa2:" + TOPIC_ID, "events").isEmpty());
     }
 }

@@ -71,6 +71,14 @@ class BisectingInserterTest {
     }
 
     @Test
+    void subBatchTokensCarryTheBatchTokenSoAnotherLogNeverRepeatsThem() {
+        PickyTable table = new PickyTable(Set.of(100L));
+        new BisectingInserter(table).insert(rows(4), "topicid-0-100-103");
+        assertEquals(List.of("topicid-0-100-103", "topicid-0-100-103/part-100-101", "topicid-0-100-103/part-100-100",
+                "topicid-0-100-103/part-101-101", "topicid-0-100-103/part-102-103"), table.tokens);
+    }
+
+    @Test
     void retryableErrorsPropagateForARetryOfTheWholeBatch() {
         BatchWriter down = (rows, token) -> {
             throw new WriterException.Unavailable("clickhouse_unavailable", "down", null);
