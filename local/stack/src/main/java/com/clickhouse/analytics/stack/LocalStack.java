@@ -14,6 +14,7 @@ import java.util.Deque;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Consumer;
 
 import com.clickhouse.analytics.local.clickhouse.LocalClickHouse;
 import com.clickhouse.analytics.local.kafka.KafkaBroker;
@@ -24,7 +25,8 @@ import com.clickhouse.analytics.local.process.FreePorts;
  * The whole pipeline on one machine, each tier its own process as in production: a Kafka broker,
  * a local ClickHouse, the migrations (a one-off process), the writer and the gateway. Stops in
  * the reverse order, so the gateway stops taking events before the writer drains and Kafka and
- * ClickHouse go last.
+ * ClickHouse go last. The writer and the gateway are watched: one that exits unasked is reported
+ * with its log's last lines and started again ({@link Tier}).
  */
 public final class LocalStack implements AutoCloseable {
 
@@ -33,16 +35,25 @@ public final class LocalStack implements AutoCloseable {
     static final String MIGRATE_MAIN = "com.clickhouse.analytics.schema.migration.Migrate";
 
     private static final Duration READY_TIMEOUT = Duration.ofSeconds(60);
+    private static final Duration WATCH_INTERVAL = Duration.ofMillis(250);
 
     private final StackSettings settings;
     private final String classPath;
     private final Deque<AutoCloseable> started = new ArrayDeque<>();
-    private ChildProcess gateway;
-    private ChildProcess writer;
+    private final Tier writer;
+    private final Tier gateway;
+    private Thread watcher;
 
     public LocalStack(StackSettings settings, String classPath) {
+        this(settings, classPath, System.err::println);
+    }
+
+    /** @param report where a tier's unexpected exit and its restart are told */
+    public LocalStack(StackSettings settings, String classPath, Consumer<String> report) {
         this.settings = settings;
         this.classPath = classPath;
+        this.writer = new Tier("writer", this::launchWriter, report);
+        this.gateway = new Tier("gateway", this::launchGateway, report);
     }
 
     public StackSettings settings() {
@@ -66,8 +77,8 @@ public final class LocalStack implements AutoCloseable {
             started.push(clickHouse);
 
             migrate();
-            startWriter();
-            startGateway();
+            startServices();
+            watcher = Thread.ofPlatform().name("cpa-tier-watch").daemon(true).start(this::watch);
             return this;
         } catch (IOException e) {
             close();
@@ -81,26 +92,51 @@ public final class LocalStack implements AutoCloseable {
     /** Stops and starts the writer and the gateway, keeping Kafka and ClickHouse (tests of restarts). */
     public void restartServices() {
         stopServices();
-        startWriter();
-        startGateway();
+        startServices();
     }
 
     /** Stops the gateway, then the writer (SIGTERM: the writer commits what it inserted). */
     public void stopServices() {
-        if (gateway != null) {
-            gateway.stop(Duration.ofSeconds(20));
-            started.remove(gateway);
-            gateway = null;
-        }
-        if (writer != null) {
-            writer.stop(Duration.ofSeconds(30));
-            started.remove(writer);
-            writer = null;
+        gateway.stop(Duration.ofSeconds(20));
+        writer.stop(Duration.ofSeconds(30));
+    }
+
+    /** The writer's process now (null while it is down); for tests that kill it. */
+    ChildProcess writerProcess() {
+        return writer.process();
+    }
+
+    /** How often a tier was started again after an exit nobody asked for. */
+    int restarts() {
+        return writer.restarts() + gateway.restarts();
+    }
+
+    private void startServices() {
+        long now = System.currentTimeMillis();
+        writer.start(now);
+        gateway.start(now);
+    }
+
+    /** The watcher thread: checks both tiers until the stack closes. */
+    private void watch() {
+        while (!Thread.currentThread().isInterrupted()) {
+            try {
+                Thread.sleep(WATCH_INTERVAL);
+            } catch (InterruptedException e) {
+                return;
+            }
+            long now = System.currentTimeMillis();
+            writer.check(now);
+            gateway.check(now);
         }
     }
 
     @Override
     public void close() {
+        if (watcher != null) {
+            watcher.interrupt();
+        }
+        stopServices();
         while (!started.isEmpty()) {
             try {
                 started.pop().close();
@@ -108,8 +144,6 @@ public final class LocalStack implements AutoCloseable {
                 System.err.println("cpa: error while stopping: " + e.getMessage());
             }
         }
-        gateway = null;
-        writer = null;
     }
 
     Path logs() {
@@ -125,7 +159,7 @@ public final class LocalStack implements AutoCloseable {
         }
     }
 
-    private void startWriter() {
+    private ChildProcess launchWriter() {
         Map<String, String> env = new HashMap<>(clickHouseEnvironment());
         env.putAll(kafkaEnvironment());
         env.put("PORT", String.valueOf(settings.writerPort()));
@@ -136,21 +170,21 @@ public final class LocalStack implements AutoCloseable {
         env.put("WRITER_BATCH_MAX_AGE_MS", System.getenv().getOrDefault("WRITER_BATCH_MAX_AGE_MS", "500"));
         // One consumer thread and one prepare thread: the serial collector costs the least CPU, and a large
         // young generation keeps the buffered batches from being promoted (docs/benchmarks.md, "Writer").
-        writer = ChildProcess.startJvm("writer", List.of("-Xmx320m", "-Xmn160m", "-XX:+UseSerialGC"), classPath, WRITER_MAIN, List.of(),
-                env, logs().resolve("writer.log"));
-        started.push(writer);
-        awaitReady("writer", writer, "http://127.0.0.1:" + settings.writerPort() + "/ready");
+        ChildProcess process = ChildProcess.startJvm("writer", List.of("-Xmx320m", "-Xmn160m", "-XX:+UseSerialGC"), classPath,
+                WRITER_MAIN, List.of(), env, logs().resolve("writer.log"));
+        awaitReady("writer", process, "http://127.0.0.1:" + settings.writerPort() + "/ready");
+        return process;
     }
 
-    private void startGateway() {
+    private ChildProcess launchGateway() {
         Map<String, String> env = new HashMap<>(kafkaEnvironment());
         env.put("PORT", String.valueOf(settings.gatewayPort()));
         env.put("PUBLIC_API_KEYS", settings.apiKey());
         env.put("ALLOWED_ORIGINS", String.join(",", settings.allowedOrigins()));
-        gateway = ChildProcess.startJvm("gateway", List.of("-Xmx256m", "-XX:+UseG1GC"), classPath, GATEWAY_MAIN, List.of(),
-                env, logs().resolve("gateway.log"));
-        started.push(gateway);
-        awaitReady("gateway", gateway, settings.gatewayUrl() + "/ready");
+        ChildProcess process = ChildProcess.startJvm("gateway", List.of("-Xmx256m", "-XX:+UseG1GC"), classPath, GATEWAY_MAIN,
+                List.of(), env, logs().resolve("gateway.log"));
+        awaitReady("gateway", process, settings.gatewayUrl() + "/ready");
+        return process;
     }
 
     private Map<String, String> kafkaEnvironment() {
@@ -182,7 +216,17 @@ public final class LocalStack implements AutoCloseable {
         }
     }
 
+    /** Returns once {@code url} answers 200; else stops the process and throws with its log's end. */
     private static void awaitReady(String name, ChildProcess process, String url) {
+        try {
+            pollReady(name, process, url);
+        } catch (RuntimeException e) {
+            process.stop(Duration.ofSeconds(5));
+            throw e;
+        }
+    }
+
+    private static void pollReady(String name, ChildProcess process, String url) {
         HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
         long deadline = System.nanoTime() + READY_TIMEOUT.toNanos();
         while (System.nanoTime() < deadline) {

@@ -171,6 +171,24 @@ class EndToEndTest {
         assertEquals(1000, clickHouse.count("SELECT uniqExact(uuid) FROM events WHERE distinct_id = '" + user + "'"));
     }
 
+    @Test
+    void aKilledWriterIsStartedAgainAndWhatWasSentMeanwhileLands() throws Exception {
+        String user = "killed-" + UUID.randomUUID();
+        int restartsBefore = stack.restarts();
+        stack.writerProcess().kill(); // SIGKILL: no drain, no commit
+        for (int i = 0; i < 20; i++) {
+            assertEquals(200, post("/batch/", batch(user, "while-down", i), null, false).statusCode());
+        }
+        long deadline = System.nanoTime() + VISIBLE_WITHIN.toNanos();
+        while (stack.restarts() == restartsBefore && System.nanoTime() < deadline) {
+            Thread.sleep(100);
+        }
+        assertEquals(restartsBefore + 1, stack.restarts(), "the launcher starts the writer again");
+        clickHouse.await("SELECT count() AS n FROM events FINAL WHERE distinct_id = '" + user + "'",
+                r -> r.getFirst().get("n").asLong() >= 200, VISIBLE_WITHIN);
+        assertEquals(200, clickHouse.count("SELECT count() FROM events FINAL WHERE distinct_id = '" + user + "'"));
+    }
+
     private static String batch(String user, String phase, int request) {
         StringBuilder body = new StringBuilder("{\"api_key\":\"" + settings.apiKey() + "\",\"batch\":[");
         for (int i = 0; i < 10; i++) {
