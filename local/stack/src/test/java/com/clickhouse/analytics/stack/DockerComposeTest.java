@@ -85,6 +85,48 @@ class DockerComposeTest {
     }
 
     @Test
+    void keepsKafkasLogsInTheMountedVolume() {
+        JsonNode kafka = services.path("kafka");
+        String logDirs = kafka.path("environment").path("KAFKA_LOG_DIRS").asText();
+        assertFalse(logDirs.isEmpty(), "without KAFKA_LOG_DIRS apache/kafka writes to /tmp/kraft-combined-logs, outside the volume");
+        List<String> mounts = new ArrayList<>();
+        kafka.path("volumes").forEach(v -> mounts.add(v.asText()));
+        assertTrue(mounts.contains("kafka-data:" + logDirs), "the log directory " + logDirs + " is not the named volume: " + mounts);
+        assertTrue(compose.path("volumes").has("kafka-data"), "kafka-data is a named volume, kept by `docker compose down`");
+    }
+
+    @Test
+    void givesEveryJvmAMemoryLimitAndItsOptions() {
+        for (String name : List.of("kafka", "migrate", "writer", "gateway")) {
+            assertTrue(services.path(name).path("mem_limit").asText().matches("[0-9]+[mg]"), name + " has no memory limit");
+        }
+        for (String name : List.of("writer", "gateway")) {
+            String options = services.path(name).path("environment").path("JAVA_OPTS").asText();
+            assertTrue(options.contains("MaxRAMPercentage"), name + "'s heap follows its memory limit: " + options);
+        }
+        assertTrue(services.path("kafka").path("environment").path("KAFKA_HEAP_OPTS").asText().contains("-Xmx"));
+    }
+
+    @Test
+    void stopGracePeriodsCoverEachServicesDrain() throws IOException {
+        Matcher grace = Pattern.compile("shutdown-grace = ([0-9]+)s").matcher(
+                Files.readString(ROOT.resolve("gateway/src/main/resources/reference.conf")));
+        assertTrue(grace.find(), "gateway.shutdown-grace not found in reference.conf");
+        long gatewayDrain = Long.parseLong(grace.group(1));
+        assertTrue(seconds(services.path("gateway").path("stop_grace_period").asText()) > gatewayDrain,
+                "the gateway needs more than its shutdown grace (" + gatewayDrain + " s) to drain and close its producer");
+        // WriterMain's shutdown hook waits 30 s for the loop to write and commit, and the consumer's close takes up to 10 s.
+        assertTrue(seconds(services.path("writer").path("stop_grace_period").asText()) >= 40,
+                "the writer's drain and group leave need 40 s");
+    }
+
+    private static long seconds(String composeDuration) {
+        Matcher m = Pattern.compile("([0-9]+)s").matcher(composeDuration);
+        assertTrue(m.matches(), "not a duration in seconds: '" + composeDuration + "'");
+        return Long.parseLong(m.group(1));
+    }
+
+    @Test
     void passesOnlyDocumentedVariablesToOurServices() throws IOException {
         Set<String> documented = documentedVariables();
         List<String> unknown = new ArrayList<>();
@@ -115,7 +157,8 @@ class DockerComposeTest {
         for (String name : APP_SERVICES) {
             String source = sources.get(name);
             services.path(name).path("environment").fieldNames().forEachRemaining(variable -> {
-                boolean passThrough = variable.startsWith("KAFKA_") && !name.equals("migrate");
+                // KAFKA_* go to the Kafka clients as they are; JAVA_OPTS to the image's entry point.
+                boolean passThrough = variable.startsWith("KAFKA_") && !name.equals("migrate") || variable.equals("JAVA_OPTS");
                 if (!passThrough && !source.contains("\"" + variable + "\"") && !source.contains("${?" + variable + "}")) {
                     unread.add(name + ": " + variable);
                 }
