@@ -1,4 +1,4 @@
-package com.clickhouse.analytics.gateway.bench;
+package com.clickhouse.analytics.bench.gateway;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;

@@ -1,4 +1,4 @@
-package com.clickhouse.analytics.writer;
+package com.clickhouse.analytics.bench.writer;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -10,6 +10,9 @@ import com.clickhouse.analytics.local.clickhouse.ClickHouseEndpoint;
 import com.clickhouse.analytics.local.kafka.KafkaBroker;
 import com.clickhouse.analytics.local.process.ProcessStats;
 import com.clickhouse.analytics.testkit.Infrastructure;
+import com.clickhouse.analytics.writer.TestClickHouse;
+import com.clickhouse.analytics.writer.TestKafka;
+import com.clickhouse.analytics.writer.WriterProcess;
 
 /**
  * Benchmark (a main, not a test): pre-loads a topic with realistic events, measures one writer

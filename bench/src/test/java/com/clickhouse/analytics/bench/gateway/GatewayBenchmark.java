@@ -1,4 +1,4 @@
-package com.clickhouse.analytics.gateway.bench;
+package com.clickhouse.analytics.bench.gateway;
 
 import java.io.BufferedInputStream;
 import java.io.IOException;
