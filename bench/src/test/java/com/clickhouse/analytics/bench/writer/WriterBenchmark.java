@@ -52,7 +52,7 @@ public final class WriterBenchmark {
              TestClickHouse engine = new TestClickHouse(endpoint, TestClickHouse.uniqueName("bench_engine")).migrate()) {
             if (STOP_MERGES) {
                 // Merges of the writer's parts run while it drains and take CPU from the inserts on two
-                // cores (the server's merge threads used ≈ 4 s of CPU during a 1M-row drain); the engine's
+                // cores (docs/performance-log.md, "Writer session 2"); the engine's
                 // own insert below is timed before its merges start. -Dbench.stopMerges=true takes merges
                 // out of both sides.
                 ch.client.execute("SYSTEM STOP MERGES " + ch.database + ".events").get().close();
@@ -147,8 +147,9 @@ public final class WriterBenchmark {
 
     /**
      * The engine's own rate for the exported rows: the same insert {@value #ENGINE_ROUNDS} times
-     * into an emptied table, the best round (single rounds of the same work varied from 190k to
-     * 510k rows/s on this machine, the first of a run usually the slowest).
+     * into an emptied table, the best round (single rounds of the same work varied by more than two
+     * times on the development machine, the first of a run usually the slowest: docs/performance-log.md,
+     * "Writer session 2").
      */
     private static double bestEngineRate(TestClickHouse engine, String file, String settings, String label) throws Exception {
         double best = 0;
