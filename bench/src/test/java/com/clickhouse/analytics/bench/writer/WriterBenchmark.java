@@ -34,7 +34,21 @@ public final class WriterBenchmark {
     private static final int ENGINE_ROUNDS = 3;
     private static final boolean STOP_MERGES = Boolean.getBoolean("bench.stopMerges");
 
-    public static void main(String[] args) throws Exception {
+    /**
+     * Exits the JVM either way: the broker and ClickHouse of {@link Infrastructure#shared()} are only
+     * stopped by its shutdown hooks, so nothing may keep the JVM from exiting, not even a failure.
+     */
+    public static void main(String[] args) {
+        try {
+            run(args);
+        } catch (Throwable failed) {
+            failed.printStackTrace();
+            System.exit(1);
+        }
+        System.exit(0);
+    }
+
+    private static void run(String[] args) throws Exception {
         int events = args.length > 0 ? Integer.parseInt(args[0]) : 1_000_000;
         int partitions = args.length > 1 ? Integer.parseInt(args[1]) : 4;
         int persons = args.length > 2 ? Integer.parseInt(args[2]) : 50_000;
@@ -142,7 +156,6 @@ public final class WriterBenchmark {
                         100 * steady / engineRate);
             }
         }
-        System.exit(0);
     }
 
     /**
