@@ -13,6 +13,7 @@ COPY gateway gateway
 COPY writer writer
 COPY local local
 COPY deploy/pom.xml deploy/pom.xml
+COPY bench/pom.xml bench/pom.xml
 # One reactor run: copy-dependencies then finds cpa-schema in the reactor (a second run without -am
 # would look for it in a Maven repository, where it never is).
 RUN ./mvnw -B -ntp -q -Dmaven.test.skip=true -pl gateway,writer -am package dependency:copy-dependencies -DincludeScope=runtime \

@@ -49,7 +49,7 @@ public final class GatewayMain {
     /**
      * Batches a few milliseconds deep: at full load the broker's CPU per record is ≈ 13 % lower than
      * with 2 ms (bigger batches), while requests wait only 1 ms longer; 5 ms (Kafka 4's default)
-     * saves no more and costs a closed loop of 30 clients a fifth of its rate (docs/benchmarks.md).
+     * saves no more and costs a closed loop of 30 clients a fifth of its rate (docs/performance-log.md, "Gateway session 4").
      */
     private static final int LINGER_MS = 3;
 

@@ -68,7 +68,7 @@ public final class TestKafka {
     }
 
     /** Produces {@code count} realistic events keyed like the gateway does; returns once all are acknowledged. */
-    static void produceEvents(String bootstrap, String topic, int count, int persons, long seed) throws Exception {
+    public static void produceEvents(String bootstrap, String topic, int count, int persons, long seed) throws Exception {
         Random random = new Random(seed);
         Instant start = Instant.parse("2026-03-01T00:00:00Z");
         try (KafkaProducer<byte[], byte[]> producer = producer(bootstrap)) {

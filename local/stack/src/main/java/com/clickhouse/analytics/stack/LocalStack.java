@@ -169,7 +169,7 @@ public final class LocalStack implements AutoCloseable {
         // default age bound (1 s). An explicit WRITER_BATCH_MAX_AGE_MS still wins.
         env.put("WRITER_BATCH_MAX_AGE_MS", System.getenv().getOrDefault("WRITER_BATCH_MAX_AGE_MS", "500"));
         // One consumer thread and one prepare thread: the serial collector costs the least CPU, and a large
-        // young generation keeps the buffered batches from being promoted (docs/benchmarks.md, "Writer").
+        // young generation keeps the buffered batches from being promoted (docs/performance-log.md, "Writer").
         ChildProcess process = ChildProcess.startJvm("writer", List.of("-Xmx320m", "-Xmn160m", "-XX:+UseSerialGC"), classPath,
                 WRITER_MAIN, List.of(), env, logs().resolve("writer.log"));
         awaitReady("writer", process, "http://127.0.0.1:" + settings.writerPort() + "/ready");

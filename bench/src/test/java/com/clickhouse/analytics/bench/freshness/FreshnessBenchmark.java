@@ -1,4 +1,4 @@
-package com.clickhouse.analytics.stack.bench;
+package com.clickhouse.analytics.bench.freshness;
 
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -49,7 +50,15 @@ public final class FreshnessBenchmark {
     }
 
     private static void run(StackSettings settings, int rate, int seconds) throws Exception {
-        HttpClient http = HttpClient.newBuilder().executor(Executors.newFixedThreadPool(4)).build();
+        // The client's executor is the benchmark's to shut down (HttpClient.close leaves a given executor
+        // running): its threads are not daemons, and left running they kept the JVM alive after the result.
+        try (ExecutorService senders = Executors.newFixedThreadPool(4);
+             HttpClient http = HttpClient.newBuilder().executor(senders).build()) {
+            measure(settings, http, rate, seconds);
+        }
+    }
+
+    private static void measure(StackSettings settings, HttpClient http, int rate, int seconds) throws Exception {
         int requestsPerSecond = Math.max(1, rate / EVENTS_PER_REQUEST);
         int totalRequests = requestsPerSecond * seconds;
         long[] ackedAtMillis = new long[totalRequests];
@@ -57,7 +66,8 @@ public final class FreshnessBenchmark {
         AtomicInteger done = new AtomicInteger();
         ConcurrentHashMap<Integer, String> errors = new ConcurrentHashMap<>();
         AtomicInteger next = new AtomicInteger();
-        ScheduledExecutorService ticker = Executors.newSingleThreadScheduledExecutor();
+        // A daemon, so that an exception before its shutdownNow below cannot keep the JVM alive either.
+        ScheduledExecutorService ticker = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().daemon().factory());
         long periodNanos = TimeUnit.SECONDS.toNanos(1) / requestsPerSecond;
         System.out.printf("freshness: %d events/s (%d requests/s of %d events) for %d s%n", rate, requestsPerSecond,
                 EVENTS_PER_REQUEST, seconds);
@@ -142,11 +152,13 @@ public final class FreshnessBenchmark {
     private record Sql(StackSettings settings) {
         String query(String sql) throws Exception {
             String credentials = settings.clickHouseUser() + ":" + settings.clickHousePassword();
-            HttpResponse<String> response = HttpClient.newHttpClient().send(
-                    HttpRequest.newBuilder(URI.create(settings.clickHouseUrl() + "/?database=" + settings.database()))
-                            .header("Authorization", "Basic " + Base64.getEncoder().encodeToString(credentials.getBytes(StandardCharsets.UTF_8)))
-                            .POST(HttpRequest.BodyPublishers.ofString(sql)).build(),
-                    HttpResponse.BodyHandlers.ofString());
+            HttpResponse<String> response;
+            try (HttpClient client = HttpClient.newHttpClient()) {
+                response = client.send(HttpRequest.newBuilder(URI.create(settings.clickHouseUrl() + "/?database=" + settings.database()))
+                                .header("Authorization", "Basic " + Base64.getEncoder().encodeToString(credentials.getBytes(StandardCharsets.UTF_8)))
+                                .POST(HttpRequest.BodyPublishers.ofString(sql)).build(),
+                        HttpResponse.BodyHandlers.ofString());
+            }
             if (response.statusCode() != 200) {
                 throw new IllegalStateException(response.body());
             }

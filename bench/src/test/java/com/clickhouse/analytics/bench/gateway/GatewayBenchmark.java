@@ -1,4 +1,4 @@
-package com.clickhouse.analytics.gateway.bench;
+package com.clickhouse.analytics.bench.gateway;
 
 import java.io.BufferedInputStream;
 import java.io.IOException;
@@ -33,7 +33,7 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
  * Drives a gateway running in its own JVM (so its peak RSS is its own) against a real broker on
  * this machine, with 100-event batches of ~400-byte posthog-js-like events over keep-alive
  * connections, and measures a bare KafkaProducer sending the same records to the same broker.
- * Prints events/s, p50/p99 latency and the gateway's VmHWM. Run with {@code gateway/benchmark.sh}.
+ * Prints events/s, p50/p99 latency and the gateway's VmHWM. Run with {@code ./cpa bench gateway}.
  *
  * <p>The load comes from {@link LoadDriver}: one selector thread, one request in flight per connection.
  *

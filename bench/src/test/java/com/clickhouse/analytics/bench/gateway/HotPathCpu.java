@@ -1,4 +1,4 @@
-package com.clickhouse.analytics.gateway.bench;
+package com.clickhouse.analytics.bench.gateway;
 
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
@@ -18,7 +18,7 @@ import com.clickhouse.analytics.schema.record.EventCodec;
  * CPU time per event of the gateway's own work on one thread — decode, normalize, encode the
  * record — for the benchmark's requests, without HTTP or Kafka. Thread CPU time does not move with
  * the machine's load the way the end-to-end events/s do, so it is the figure to compare changes
- * with. Run like GatewayBenchmark, with this class as the main class.
+ * with. Run with {@code ./cpa bench hotpath}.
  */
 public final class HotPathCpu {
 

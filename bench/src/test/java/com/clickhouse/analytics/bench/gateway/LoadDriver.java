@@ -1,4 +1,4 @@
-package com.clickhouse.analytics.gateway.bench;
+package com.clickhouse.analytics.bench.gateway;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -15,8 +15,8 @@ import java.util.Locale;
 /**
  * The benchmark's load generator: keep-alive HTTP/1.1 connections, one request in flight on each,
  * the next sent as soon as the previous answer is read — all driven by one selector thread, like
- * wrk. It shares the machine with what it measures, so it should cost little: 100 blocking threads
- * spent 0.27 µs of CPU per event, ten percent of the gateway's own.
+ * wrk. It shares the machine with what it measures, so it should cost little: it takes half the CPU
+ * per event that 100 blocking threads did (see docs/performance-log.md, "Gateway session 3").
  */
 final class LoadDriver {
 

@@ -1,4 +1,4 @@
-package com.clickhouse.analytics.local.bench;
+package com.clickhouse.analytics.bench.clickhouse;
 
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;

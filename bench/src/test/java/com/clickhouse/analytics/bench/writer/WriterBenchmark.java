@@ -1,4 +1,4 @@
-package com.clickhouse.analytics.writer;
+package com.clickhouse.analytics.bench.writer;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -10,6 +10,9 @@ import com.clickhouse.analytics.local.clickhouse.ClickHouseEndpoint;
 import com.clickhouse.analytics.local.kafka.KafkaBroker;
 import com.clickhouse.analytics.local.process.ProcessStats;
 import com.clickhouse.analytics.testkit.Infrastructure;
+import com.clickhouse.analytics.writer.TestClickHouse;
+import com.clickhouse.analytics.writer.TestKafka;
+import com.clickhouse.analytics.writer.WriterProcess;
 
 /**
  * Benchmark (a main, not a test): pre-loads a topic with realistic events, measures one writer
@@ -31,7 +34,21 @@ public final class WriterBenchmark {
     private static final int ENGINE_ROUNDS = 3;
     private static final boolean STOP_MERGES = Boolean.getBoolean("bench.stopMerges");
 
-    public static void main(String[] args) throws Exception {
+    /**
+     * Exits the JVM either way: the broker and ClickHouse of {@link Infrastructure#shared()} are only
+     * stopped by its shutdown hooks, so nothing may keep the JVM from exiting, not even a failure.
+     */
+    public static void main(String[] args) {
+        try {
+            run(args);
+        } catch (Throwable failed) {
+            failed.printStackTrace();
+            System.exit(1);
+        }
+        System.exit(0);
+    }
+
+    private static void run(String[] args) throws Exception {
         int events = args.length > 0 ? Integer.parseInt(args[0]) : 1_000_000;
         int partitions = args.length > 1 ? Integer.parseInt(args[1]) : 4;
         int persons = args.length > 2 ? Integer.parseInt(args[2]) : 50_000;
@@ -49,7 +66,7 @@ public final class WriterBenchmark {
              TestClickHouse engine = new TestClickHouse(endpoint, TestClickHouse.uniqueName("bench_engine")).migrate()) {
             if (STOP_MERGES) {
                 // Merges of the writer's parts run while it drains and take CPU from the inserts on two
-                // cores (the server's merge threads used ≈ 4 s of CPU during a 1M-row drain); the engine's
+                // cores (docs/performance-log.md, "Writer session 2"); the engine's
                 // own insert below is timed before its merges start. -Dbench.stopMerges=true takes merges
                 // out of both sides.
                 ch.client.execute("SYSTEM STOP MERGES " + ch.database + ".events").get().close();
@@ -139,13 +156,13 @@ public final class WriterBenchmark {
                         100 * steady / engineRate);
             }
         }
-        System.exit(0);
     }
 
     /**
      * The engine's own rate for the exported rows: the same insert {@value #ENGINE_ROUNDS} times
-     * into an emptied table, the best round (single rounds of the same work varied from 190k to
-     * 510k rows/s on this machine, the first of a run usually the slowest).
+     * into an emptied table, the best round (single rounds of the same work varied by more than two
+     * times on the development machine, the first of a run usually the slowest: docs/performance-log.md,
+     * "Writer session 2").
      */
     private static double bestEngineRate(TestClickHouse engine, String file, String settings, String label) throws Exception {
         double best = 0;
