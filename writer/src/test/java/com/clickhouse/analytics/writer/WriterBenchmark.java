@@ -9,7 +9,9 @@ import java.util.Map;
 import com.clickhouse.analytics.local.clickhouse.ClickHouseEndpoint;
 import com.clickhouse.analytics.local.kafka.KafkaBroker;
 import com.clickhouse.analytics.local.process.ProcessStats;
+import com.clickhouse.analytics.schema.migration.SchemaMigrator;
 import com.clickhouse.analytics.testkit.Infrastructure;
+import com.clickhouse.analytics.testkit.TestClickHouse;
 
 /**
  * Benchmark (a main, not a test): pre-loads a topic with realistic events, measures one writer
@@ -45,8 +47,8 @@ public final class WriterBenchmark {
         double produceSeconds = seconds(produceStart);
         System.out.printf(Locale.ROOT, "pre-loaded %,d events into %d partitions in %.1f s%n", events, partitions, produceSeconds);
 
-        try (TestClickHouse ch = new TestClickHouse(endpoint, TestClickHouse.uniqueName("bench")).migrate();
-             TestClickHouse engine = new TestClickHouse(endpoint, TestClickHouse.uniqueName("bench_engine")).migrate()) {
+        try (TestClickHouse ch = TestClickHouse.create(endpoint, "bench").migrate(SchemaMigrator::migrate);
+             TestClickHouse engine = TestClickHouse.create(endpoint, "bench_engine").migrate(SchemaMigrator::migrate)) {
             if (STOP_MERGES) {
                 // Merges of the writer's parts run while it drains and take CPU from the inserts on two
                 // cores (the server's merge threads used ≈ 4 s of CPU during a 1M-row drain); the engine's

@@ -1,4 +1,4 @@
-package com.clickhouse.analytics.metrics;
+package com.clickhouse.analytics.ops.metrics;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 

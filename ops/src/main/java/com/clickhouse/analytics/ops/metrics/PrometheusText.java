@@ -1,4 +1,4 @@
-package com.clickhouse.analytics.metrics;
+package com.clickhouse.analytics.ops.metrics;
 
 import java.util.HashSet;
 import java.util.Map;

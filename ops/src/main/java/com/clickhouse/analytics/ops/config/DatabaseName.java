@@ -1,4 +1,4 @@
-package com.clickhouse.analytics.schema.migration;
+package com.clickhouse.analytics.ops.config;
 
 import java.util.regex.Pattern;
 
