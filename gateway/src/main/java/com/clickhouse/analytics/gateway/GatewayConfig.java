@@ -164,8 +164,8 @@ public record GatewayConfig(
         if (scheme <= 0 || o.length() == scheme + 3 || o.indexOf('/', scheme + 3) >= 0 || o.indexOf(' ') >= 0) {
             return null;
         }
-        String sc = o.substring(0, scheme);
-        if (!sc.chars().allMatch(c -> (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '+' || c == '-' || c == '.')) {
+        String s = o.substring(0, scheme);
+        if (!s.chars().allMatch(c -> (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '+' || c == '-' || c == '.')) {
             return null;
         }
         return o;

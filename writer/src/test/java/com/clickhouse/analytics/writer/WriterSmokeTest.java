@@ -47,7 +47,9 @@ class WriterSmokeTest {
                 Map.of("WRITER_BATCH_MAX_ROWS", "lots"))) {
             Await.until(Duration.ofSeconds(30), () -> !writer.isAlive(), writer::logTail);
             assertEquals(2, writer.stop());
-            assertTrue(writer.logTail().contains("WRITER_BATCH_MAX_ROWS must be a whole number"), writer.logTail());
+            assertTrue(writer.logTail().contains(
+                    "writer: configuration error: Invalid configuration: WRITER_BATCH_MAX_ROWS (writer.batch.max-rows) must be an integer, got 'lots'"),
+                    writer.logTail());
         }
     }
 }

@@ -93,11 +93,16 @@ public final class TestClickHouse implements AutoCloseable {
         }
     }
 
-    /** Drops the database, then closes the client (also when the drop fails). */
+    /** Drops the database, then closes the client (also when the drop fails, which then fails the test). */
     @Override
-    public void close() throws Exception {
+    public void close() {
         try {
             execute("DROP DATABASE IF EXISTS {db}");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while dropping test database " + database, e);
+        } catch (Exception e) {
+            throw new IllegalStateException("cannot drop test database " + database + ": " + e.getMessage(), e);
         } finally {
             client.close();
         }

@@ -108,7 +108,8 @@ public final class Settings {
             throw invalid(path, "must be an integer, got '" + Messages.oneLine(text, 40) + "'");
         }
         if (value < min || value > max) {
-            throw invalid(path, "must be between " + min + " and " + max + ", got " + value);
+            throw invalid(path, (max == Long.MAX_VALUE ? "must be at least " + min : "must be between " + min + " and " + max)
+                    + ", got " + value);
         }
         return value;
     }
