@@ -7,8 +7,8 @@ FROM eclipse-temurin:25.0.1_8-jdk-noble AS build
 WORKDIR /src
 COPY .mvn .mvn
 COPY mvnw pom.xml ./
+COPY ops ops
 COPY schema schema
-COPY metrics metrics
 COPY gateway gateway
 COPY writer writer
 COPY local local

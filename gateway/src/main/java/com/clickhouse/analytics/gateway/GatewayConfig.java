@@ -1,8 +1,7 @@
 package com.clickhouse.analytics.gateway;
 
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.Arrays;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -11,22 +10,22 @@ import java.util.Map;
 import java.util.Set;
 
 import com.clickhouse.analytics.gateway.http.TrustedProxies;
-import com.typesafe.config.Config;
-import com.typesafe.config.ConfigException;
-import com.typesafe.config.ConfigFactory;
+import com.clickhouse.analytics.ops.config.Settings;
+import com.clickhouse.analytics.ops.logging.LogLevel;
 import com.typesafe.config.ConfigValue;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.producer.ProducerConfig;
 
 /**
- * Everything the gateway reads at start, parsed and validated once. Defaults live in
- * {@code reference.conf}; the environment variables of {@code docs/conventions.md} override them.
- * An invalid value fails {@link #load} with a {@link IllegalArgumentException} whose message names
- * the setting (the environment variable where there is one).
+ * Everything the gateway reads at start, parsed and validated once by the shared {@link Settings}
+ * rules. Defaults live in {@code gateway.conf}; the environment variables of
+ * {@code docs/conventions.md} override them. An invalid value fails {@link #load} with a
+ * {@link IllegalArgumentException} whose message names the setting (the environment variable where
+ * there is one).
  *
  * @param host               listen address
  * @param port               HTTP port; 0 picks a free one (tests)
- * @param logLevel           slf4j level name
+ * @param logLevel           {@code LOG_LEVEL}
  * @param publicApiKeys      accepted project keys (several during rotation)
  * @param allowedOrigins     browser origins allowed, normalized by {@link #normalizeOrigin}
  * @param maxBatchBytes      body limit, as received and after decoding
@@ -34,7 +33,7 @@ import org.apache.kafka.clients.producer.ProducerConfig;
  * @param trustedProxies     peers whose {@code X-Forwarded-For} is believed
  * @param kafkaBootstrapServers Kafka bootstrap servers
  * @param eventsTopic        topic the events go to
- * @param kafkaProperties    extra producer/admin settings (SASL, SSL, tuning)
+ * @param kafkaProperties    extra producer/admin settings (SASL, SSL, tuning): the HOCON block, then {@code KAFKA_*}
  * @param produceTimeout     bound on a produce: delivery timeout of every record
  * @param bufferMemory       producer {@code buffer.memory}
  * @param maxInFlightBytes   unacknowledged bytes admitted before requests are shed with 503
@@ -49,7 +48,7 @@ import org.apache.kafka.clients.producer.ProducerConfig;
 public record GatewayConfig(
         String host,
         int port,
-        String logLevel,
+        LogLevel logLevel,
         List<String> publicApiKeys,
         Set<String> allowedOrigins,
         int maxBatchBytes,
@@ -81,8 +80,6 @@ public record GatewayConfig(
             "KAFKA_BOOTSTRAP_SERVERS", "gateway.kafka.bootstrap-servers",
             "EVENTS_TOPIC", "gateway.kafka.events-topic");
 
-    private static final Set<String> LOG_LEVELS = Set.of("trace", "debug", "info", "warn", "error", "silent", "fatal", "off");
-
     public GatewayConfig {
         publicApiKeys = List.copyOf(publicApiKeys);
         allowedOrigins = Set.copyOf(allowedOrigins);
@@ -99,81 +96,59 @@ public record GatewayConfig(
      * {@code gateway.kafka.produce-timeout}) between the environment and the system properties.
      */
     public static GatewayConfig load(Map<String, String> env, Map<String, String> settings) {
-        Map<String, Object> overrides = new LinkedHashMap<>();
-        ENVIRONMENT.forEach((variable, path) -> {
-            String value = env.get(variable);
-            if (value != null) {
-                overrides.put(path, value);
-            }
-        });
-        Config config = ConfigFactory.parseMap(overrides, "environment")
-                .withFallback(ConfigFactory.parseMap(settings, "settings"))
-                .withFallback(ConfigFactory.parseProperties(System.getProperties()))
-                .withFallback(ConfigFactory.defaultReference())
-                .resolve();
-        return from(config, env);
-    }
-
-    static GatewayConfig from(Config root, Map<String, String> env) {
-        Reader r = new Reader(root);
-        String logLevel = r.string("gateway.log-level").toLowerCase(Locale.ROOT);
-        if (!LOG_LEVELS.contains(logLevel)) {
-            throw r.invalid("gateway.log-level", "must be one of trace, debug, info, warn, error, got '" + logLevel + "'");
-        }
+        Settings s = Settings.load(GatewayConfig.class, "gateway.conf", ENVIRONMENT, env, settings);
+        LogLevel logLevel = s.logLevel("gateway.log-level");
         Set<String> origins = new LinkedHashSet<>();
-        for (String origin : csv(r.string("gateway.allowed-origins"))) {
+        for (String origin : s.csv("gateway.allowed-origins")) {
             String normalized = normalizeOrigin(origin);
             if (normalized == null) {
-                throw r.invalid("gateway.allowed-origins", "'" + origin + "' is not an origin like https://app.example.com");
+                throw s.invalid("gateway.allowed-origins", "'" + origin + "' is not an origin like https://app.example.com");
             }
             origins.add(normalized);
         }
         TrustedProxies proxies;
         try {
-            proxies = TrustedProxies.parse(r.string("gateway.trusted-proxies"));
+            proxies = TrustedProxies.parse(s.string("gateway.trusted-proxies"));
         } catch (IllegalArgumentException e) {
-            throw r.invalid("gateway.trusted-proxies", e.getMessage());
+            throw s.invalid("gateway.trusted-proxies", e.getMessage());
         }
-        String bootstrap = r.string("gateway.kafka.bootstrap-servers").strip();
-        if (bootstrap.isEmpty()) {
-            throw r.invalid("gateway.kafka.bootstrap-servers", "is required (host:port[,host:port…])");
+        String bootstrap = s.required("gateway.kafka.bootstrap-servers");
+        String topic = s.string("gateway.kafka.events-topic").strip();
+        if (!topic.matches("[A-Za-z0-9._-]{1,249}")) {
+            throw s.invalid("gateway.kafka.events-topic", "'" + topic + "' is not a valid Kafka topic name");
         }
-        String topic = r.string("gateway.kafka.events-topic").strip();
-        if (topic.isEmpty() || !topic.matches("[A-Za-z0-9._-]{1,249}")) {
-            throw r.invalid("gateway.kafka.events-topic", "'" + topic + "' is not a valid Kafka topic name");
-        }
-        long bufferMemory = r.positiveLong("gateway.kafka.buffer-memory", 1024 * 1024);
-        long inFlight = r.positiveLong("gateway.kafka.max-in-flight-bytes", 1);
+        long bufferMemory = s.longIn("gateway.kafka.buffer-memory", 1024 * 1024, Long.MAX_VALUE);
+        long inFlight = s.longIn("gateway.kafka.max-in-flight-bytes", 1, Long.MAX_VALUE);
         if (inFlight > bufferMemory) {
-            throw r.invalid("gateway.kafka.max-in-flight-bytes", "(" + inFlight + ") must not exceed gateway.kafka.buffer-memory ("
+            throw s.invalid("gateway.kafka.max-in-flight-bytes", "(" + inFlight + ") must not exceed gateway.kafka.buffer-memory ("
                     + bufferMemory + "), or a full producer buffer would block instead of shedding load");
         }
-        int maxBatchBytes = r.intIn("gateway.max-batch-bytes", 1024, Integer.MAX_VALUE - 16);
+        int maxBatchBytes = s.intIn("gateway.max-batch-bytes", 1024, Integer.MAX_VALUE - 16);
         int cores = Runtime.getRuntime().availableProcessors();
-        int io = r.intIn("gateway.http.io-threads", 0, 1024);
-        int workers = r.intIn("gateway.http.worker-threads", 0, 4096);
+        int io = s.intIn("gateway.http.io-threads", 0, 1024);
+        int workers = s.intIn("gateway.http.worker-threads", 0, 4096);
         return new GatewayConfig(
-                r.string("gateway.host"),
-                r.intIn("gateway.port", 0, 65535),
+                s.string("gateway.host"),
+                s.intIn("gateway.port", 0, 65535),
                 logLevel,
-                csv(r.string("gateway.public-api-keys")),
+                s.csv("gateway.public-api-keys"),
                 origins,
                 maxBatchBytes,
-                r.intIn("gateway.max-events-per-batch", 1, 10_000_000),
+                s.intIn("gateway.max-events-per-batch", 1, 10_000_000),
                 proxies,
                 bootstrap,
                 topic,
-                kafkaProperties(r, root, env),
-                r.duration("gateway.kafka.produce-timeout", Duration.ofMillis(100)),
+                kafkaProperties(s),
+                s.duration("gateway.kafka.produce-timeout", Duration.ofMillis(100)),
                 bufferMemory,
                 inFlight,
-                r.duration("gateway.retry-after", Duration.ofSeconds(1)),
-                r.duration("gateway.shutdown-grace", Duration.ZERO),
-                r.duration("gateway.readiness-interval", Duration.ofMillis(50)),
+                s.duration("gateway.retry-after", Duration.ofSeconds(1)),
+                s.duration("gateway.shutdown-grace", Duration.ZERO),
+                s.duration("gateway.readiness-interval", Duration.ofMillis(50)),
                 io == 0 ? Math.max(2, cores) : io,
                 workers == 0 ? cores + 1 : workers,
-                r.duration("gateway.http.read-timeout", Duration.ofMillis(100)),
-                r.duration("gateway.http.idle-timeout", Duration.ofMillis(100)));
+                s.duration("gateway.http.read-timeout", Duration.ofMillis(100)),
+                s.duration("gateway.http.idle-timeout", Duration.ofMillis(100)));
     }
 
     /** {@code scheme://host[:port]} in lower case, or null when {@code origin} is not one. */
@@ -196,35 +171,20 @@ public record GatewayConfig(
         return o;
     }
 
-    private static Map<String, String> kafkaProperties(Reader r, Config root, Map<String, String> env) {
-        Set<String> known = new java.util.HashSet<>(ProducerConfig.configNames());
+    /** The HOCON block's producer/admin settings, then the KAFKA_* pass-through (which wins). */
+    private static Map<String, String> kafkaProperties(Settings s) {
+        Set<String> known = new HashSet<>(ProducerConfig.configNames());
         known.addAll(AdminClientConfig.configNames());
         Map<String, String> props = new LinkedHashMap<>();
-        Config block = root.getConfig("gateway.kafka.properties");
-        for (Map.Entry<String, ConfigValue> e : block.entrySet()) {
+        for (Map.Entry<String, ConfigValue> e : s.block("gateway.kafka.properties").entrySet()) {
             String name = e.getKey().replace("\"", "");
             if (!known.contains(name)) {
-                throw r.invalid("gateway.kafka.properties." + name, "is not a Kafka producer setting");
+                throw s.invalid("gateway.kafka.properties." + name, "is not a Kafka producer setting");
             }
             props.put(name, String.valueOf(e.getValue().unwrapped()));
         }
-        // KAFKA_SECURITY_PROTOCOL -> security.protocol. Variables that are no client setting (the
-        // broker image's KAFKA_HEAP_OPTS, KAFKA_OPTS, …) are none of the gateway's business.
-        env.forEach((variable, value) -> {
-            if (variable.startsWith("KAFKA_") && !variable.equals("KAFKA_BOOTSTRAP_SERVERS")) {
-                String name = variable.substring("KAFKA_".length()).toLowerCase(Locale.ROOT).replace('_', '.');
-                if (known.contains(name)) {
-                    props.put(name, value);
-                }
-            }
-        });
+        props.putAll(s.kafkaPassThrough());
         return props;
-    }
-
-    public static List<String> csv(String value) {
-        List<String> out = new ArrayList<>();
-        Arrays.stream(value.split(",")).map(String::strip).filter(s -> !s.isEmpty()).forEach(out::add);
-        return out;
     }
 
     @Override
@@ -234,61 +194,5 @@ public record GatewayConfig(
                 + ", maxBatchBytes=" + maxBatchBytes + ", maxEventsPerBatch=" + maxEventsPerBatch + ", trustedProxies=" + trustedProxies
                 + ", kafka=" + kafkaBootstrapServers + ", topic=" + eventsTopic + ", kafkaProperties=" + kafkaProperties.keySet()
                 + ", produceTimeout=" + produceTimeout + "]";
-    }
-
-    /** Typed reads that name the setting — by its environment variable where it has one — on failure. */
-    private record Reader(Config config) {
-
-        String string(String path) {
-            try {
-                return config.getString(path);
-            } catch (ConfigException e) {
-                throw invalid(path, "must be a string (" + e.getMessage() + ")");
-            }
-        }
-
-        int intIn(String path, int min, int max) {
-            long v = longValue(path);
-            if (v < min || v > max) {
-                throw invalid(path, "must be between " + min + " and " + max + ", got " + v);
-            }
-            return (int) v;
-        }
-
-        long positiveLong(String path, long min) {
-            long v = longValue(path);
-            if (v < min) {
-                throw invalid(path, "must be at least " + min + ", got " + v);
-            }
-            return v;
-        }
-
-        private long longValue(String path) {
-            String text = string(path).strip();
-            try {
-                return Long.parseLong(text);
-            } catch (NumberFormatException e) {
-                throw invalid(path, "must be an integer, got '" + text + "'");
-            }
-        }
-
-        Duration duration(String path, Duration min) {
-            Duration d;
-            try {
-                d = config.getDuration(path);
-            } catch (ConfigException e) {
-                throw invalid(path, "must be a duration like 5s or 500ms");
-            }
-            if (d.compareTo(min) < 0) {
-                throw invalid(path, "must be at least " + min + ", got " + d);
-            }
-            return d;
-        }
-
-        IllegalArgumentException invalid(String path, String problem) {
-            String name = ENVIRONMENT.entrySet().stream().filter(e -> e.getValue().equals(path)).map(Map.Entry::getKey)
-                    .findFirst().map(v -> v + " (" + path + ")").orElse(path);
-            return new IllegalArgumentException("Invalid configuration: " + name + " " + problem);
-        }
     }
 }

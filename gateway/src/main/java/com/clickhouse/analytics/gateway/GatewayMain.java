@@ -5,6 +5,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.Optional;
 
 import com.clickhouse.analytics.gateway.authorize.Authorizer;
 import com.clickhouse.analytics.gateway.decode.BatchParser;
@@ -12,9 +13,6 @@ import com.clickhouse.analytics.gateway.decode.PayloadDecoder;
 import com.clickhouse.analytics.gateway.http.BodyReader;
 import com.clickhouse.analytics.gateway.http.CaptureHandler;
 import com.clickhouse.analytics.gateway.http.CorsHandler;
-import com.clickhouse.analytics.gateway.http.HealthHandler;
-import com.clickhouse.analytics.gateway.http.MetricsHandler;
-import com.clickhouse.analytics.gateway.http.ReadyHandler;
 import com.clickhouse.analytics.gateway.http.RequestMetricsHandler;
 import com.clickhouse.analytics.gateway.http.Responses;
 import com.clickhouse.analytics.gateway.http.Router;
@@ -22,7 +20,11 @@ import com.clickhouse.analytics.gateway.http.SdkConfigHandler;
 import com.clickhouse.analytics.gateway.kafka.KafkaEventSink;
 import com.clickhouse.analytics.gateway.kafka.KafkaReadiness;
 import com.clickhouse.analytics.gateway.normalize.EventNormalizer;
-import com.clickhouse.analytics.metrics.PrometheusText;
+import com.clickhouse.analytics.ops.health.Check;
+import com.clickhouse.analytics.ops.health.HealthHandler;
+import com.clickhouse.analytics.ops.logging.Logging;
+import com.clickhouse.analytics.ops.metrics.MetricsHandler;
+import com.clickhouse.analytics.ops.metrics.PrometheusText;
 import com.clickhouse.analytics.schema.record.EventCodec;
 import com.codahale.metrics.MetricRegistry;
 import io.undertow.Undertow;
@@ -57,7 +59,7 @@ public final class GatewayMain {
     }
 
     public static void main(String[] args) {
-        configureLogging(System.getenv("LOG_LEVEL"));
+        Logging.configure(System.getenv());
         GatewayConfig config;
         try {
             config = GatewayConfig.load(System.getenv());
@@ -104,9 +106,10 @@ public final class GatewayMain {
         HttpHandler sdkConfig = new CorsHandler(authorizer, responses, new SdkConfigHandler(responses));
 
         Router router = new Router(responses)
-                .exact("/health", "health", new HealthHandler(responses))
-                .exact("/ready", "ready", new ReadyHandler(readiness, responses))
-                .exact("/metrics", "metrics", new MetricsHandler(new PrometheusText(registry), responses))
+                .exact("/health", "health", HealthHandler.liveness(Check.ALWAYS))
+                .exact("/ready", "ready", HealthHandler.readiness(
+                        () -> readiness.ready() ? Optional.empty() : Optional.of(readiness.problem())))
+                .exact("/metrics", "metrics", new MetricsHandler(new PrometheusText(registry)))
                 .exact("/batch", "batch", browserCapture)
                 .exact("/e", "e", browserCapture)
                 .exact("/i/v0/e", "i_v0_e", browserCapture)
@@ -193,19 +196,6 @@ public final class GatewayMain {
             }
             return Double.NaN;
         };
-    }
-
-    /** slf4j-simple reads its level once, at first use: set it before anything logs. */
-    static void configureLogging(String level) {
-        String l = level == null || level.isBlank() ? "warn" : level.strip().toLowerCase(java.util.Locale.ROOT);
-        l = switch (l) {
-            case "silent" -> "off";
-            case "fatal" -> "error";
-            default -> l;
-        };
-        System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", l);
-        System.setProperty("org.slf4j.simpleLogger.showDateTime", "true");
-        System.setProperty("org.slf4j.simpleLogger.dateTimeFormat", "yyyy-MM-dd'T'HH:mm:ss.SSSZ");
     }
 
     /** A running gateway. {@link #close()} is the graceful shutdown SIGTERM triggers. */

@@ -8,6 +8,7 @@ import java.util.Map;
 import java.util.Set;
 
 import com.clickhouse.analytics.gateway.http.TrustedProxies;
+import com.clickhouse.analytics.ops.logging.LogLevel;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -31,7 +32,7 @@ class GatewayConfigTest {
     void defaults() {
         GatewayConfig c = GatewayConfig.load(env());
         assertEquals(8080, c.port());
-        assertEquals("warn", c.logLevel());
+        assertEquals(LogLevel.WARN, c.logLevel());
         assertEquals(20 * 1024 * 1024, c.maxBatchBytes());
         assertEquals(10_000, c.maxEventsPerBatch());
         assertEquals("events", c.eventsTopic());
@@ -51,7 +52,7 @@ class GatewayConfigTest {
         assertEquals(2048, c.maxBatchBytes());
         assertEquals(5, c.maxEventsPerBatch());
         assertEquals("ev", c.eventsTopic());
-        assertEquals("info", c.logLevel());
+        assertEquals(LogLevel.INFO, c.logLevel());
         assertEquals(Map.of("security.protocol", "SASL_SSL", "sasl.jaas.config", "secret"), c.kafkaProperties());
         assertEquals("1.2.3.4", c.trustedProxies().clientAddress(InetAddress.getByName("10.9.9.9"), "1.2.3.4, 10.1.2.3"),
                 "trusted hops are skipped from the right");

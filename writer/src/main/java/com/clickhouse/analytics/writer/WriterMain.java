@@ -9,6 +9,9 @@ import java.util.Optional;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 
+import com.clickhouse.analytics.ops.health.Check;
+import com.clickhouse.analytics.ops.health.OperationsServer;
+import com.clickhouse.analytics.ops.logging.Logging;
 import com.clickhouse.analytics.schema.migration.MigrationException;
 import com.clickhouse.analytics.schema.migration.SchemaMigrator;
 import com.clickhouse.analytics.schema.record.EventCodec;
@@ -57,6 +60,7 @@ public final class WriterMain {
     }
 
     public static void main(String[] args) {
+        Logging.configure(System.getenv());
         WriterConfig config;
         try {
             config = WriterConfig.fromEnvironment(System.getenv());
@@ -65,10 +69,6 @@ public final class WriterMain {
             System.exit(2);
             return;
         }
-        System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", config.logLevel());
-        System.setProperty("org.slf4j.simpleLogger.showDateTime", "true");
-        System.setProperty("org.slf4j.simpleLogger.dateTimeFormat", "yyyy-MM-dd'T'HH:mm:ss.SSSZ");
-        System.setProperty("org.slf4j.simpleLogger.log.org.apache.kafka", "warn".equals(config.logLevel()) || "error".equals(config.logLevel()) ? config.logLevel() : "warn");
         Logger log = LoggerFactory.getLogger(WriterMain.class);
         try {
             exitCode = run(config, log);
@@ -96,8 +96,8 @@ public final class WriterMain {
 
             Readiness readiness = new Readiness(clickHouse, admin);
             ConsumerLoop[] loop = new ConsumerLoop[1];
-            try (HealthServer http = new HealthServer("0.0.0.0", config.port(),
-                    () -> loop[0] == null || loop[0].isAlive(), readiness::problem, registry).start()) {
+            Check alive = () -> loop[0] == null || loop[0].isAlive() ? Optional.empty() : Optional.of("consumer loop stopped");
+            try (OperationsServer http = new OperationsServer("0.0.0.0", config.port(), alive, readiness::problem, registry).start()) {
                 log.info("writer listening on port {}: {}", http.port(), config);
 
                 ClickHouseTables tables = awaitSchema(config, clickHouse, classifier, log);

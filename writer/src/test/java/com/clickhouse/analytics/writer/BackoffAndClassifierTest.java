@@ -11,6 +11,7 @@ import org.junit.jupiter.api.Test;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertSame;
 
 class BackoffAndClassifierTest {
 
@@ -28,31 +29,37 @@ class BackoffAndClassifierTest {
 
     private final ClickHouseErrorClassifier classifier = new ClickHouseErrorClassifier();
 
+    /** The kinds themselves are tested in ops (ClickHouseFailuresTest); here, that each becomes the right WriterException. */
     @Test
-    void classificationTable() {
+    void eachKindBecomesItsWriterException() {
         Object[][] table = {
-                {469, WriterException.RecordRejected.class}, // VIOLATED_CONSTRAINT
-                {27, WriterException.RecordRejected.class},  // CANNOT_PARSE_INPUT_ASSERTION_FAILED
-                {117, WriterException.RecordRejected.class}, // INCORRECT_DATA
-                {60, WriterException.Fatal.class},           // UNKNOWN_TABLE
-                {516, WriterException.Fatal.class},          // AUTHENTICATION_FAILED
-                {16, WriterException.Fatal.class},           // NO_SUCH_COLUMN_IN_TABLE
-                {159, WriterException.Unavailable.class},    // TIMEOUT_EXCEEDED
-                {241, WriterException.Unavailable.class},    // MEMORY_LIMIT_EXCEEDED
-                {252, WriterException.Unavailable.class},    // TOO_MANY_PARTS
-                {999_999, WriterException.Unavailable.class}, // unknown: never lose data
+                {469, WriterException.RecordRejected.class, "record_rejected"}, // VIOLATED_CONSTRAINT: dead-letter
+                {60, WriterException.Fatal.class, "fatal"},                     // UNKNOWN_TABLE: stop
+                {241, WriterException.Unavailable.class, "clickhouse_error_241"}, // MEMORY_LIMIT_EXCEEDED: retry
+                {999_999, WriterException.Unavailable.class, "clickhouse_error_999999"}, // unknown: never lose data
         };
         for (Object[] row : table) {
-            ServerException e = new ServerException((int) row[0], "Code: " + row[0], 500, "q");
-            assertInstanceOf((Class<?>) row[1], classifier.classify("insert", new CompletionException(e)), "code " + row[0]);
+            ServerException e = new ServerException((int) row[0], "Code: " + row[0] + "\nStack trace", 500, "q");
+            WriterException w = classifier.classify("insert", new CompletionException(e));
+            assertInstanceOf((Class<?>) row[1], w, "code " + row[0]);
+            assertEquals(row[2], w.tag(), "code " + row[0]);
+            assertEquals("insert failed: Code: " + row[0], w.getMessage());
         }
+        assertEquals(469, ((WriterException.RecordRejected) classifier.classify("insert", new ServerException(469, "x", 500, "q"))).code());
     }
 
     @Test
     void transportFailuresAreRetryable() {
-        assertInstanceOf(WriterException.Unavailable.class, classifier.classify("insert", new ConnectException("refused")));
-        assertInstanceOf(WriterException.Unavailable.class, classifier.classify("insert", new IOException("reset")));
-        assertInstanceOf(WriterException.Unavailable.class,
-                classifier.classify("insert", new com.clickhouse.client.api.ClientException("x", new IOException("broken pipe"))));
+        assertEquals("clickhouse_unavailable", classifier.classify("insert", new ConnectException("refused")).tag());
+        assertEquals("clickhouse_unavailable", classifier.classify("insert", new IOException("reset")).tag());
+        assertEquals("clickhouse_unavailable",
+                classifier.classify("insert", new com.clickhouse.client.api.ClientException("x", new IOException("broken pipe"))).tag());
+        assertEquals("clickhouse_client_error", classifier.classify("insert", new IllegalStateException("bug")).tag());
+    }
+
+    @Test
+    void aWriterExceptionInsideTheChainIsKept() {
+        WriterException inner = new WriterException.Fatal("schema", null);
+        assertSame(inner, classifier.classify("insert", new CompletionException(new RuntimeException(inner))));
     }
 }

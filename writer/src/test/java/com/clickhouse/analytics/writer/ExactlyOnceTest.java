@@ -12,7 +12,9 @@ import java.util.Random;
 import com.clickhouse.analytics.local.clickhouse.ClickHouseEndpoint;
 import com.clickhouse.analytics.local.clickhouse.LocalClickHouse;
 import com.clickhouse.analytics.local.kafka.KafkaBroker;
+import com.clickhouse.analytics.schema.migration.SchemaMigrator;
 import com.clickhouse.analytics.testkit.Infrastructure;
+import com.clickhouse.analytics.testkit.TestClickHouse;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -45,7 +47,7 @@ class ExactlyOnceTest {
         String topic = TestClickHouse.uniqueName("eo_kill");
         KafkaBroker.createTopic(bootstrap, topic, 4);
         TestKafka.produceEvents(bootstrap, topic, total, 20_000, 42);
-        try (TestClickHouse ch = new TestClickHouse(endpoint, TestClickHouse.uniqueName("eo_kill")).migrate()) {
+        try (TestClickHouse ch = TestClickHouse.create(endpoint, "eo_kill").migrate(SchemaMigrator::migrate)) {
             Random random = new Random();
             WriterProcess writer = start(bootstrap, endpoint, ch.database, topic);
             for (int k = 0; k < 3; k++) {
@@ -71,7 +73,7 @@ class ExactlyOnceTest {
         KafkaBroker.createTopic(bootstrap, topic, 4);
         TestKafka.produceEvents(bootstrap, topic, total, 10_000, 7);
         try (LocalClickHouse own = LocalClickHouse.startTemporary();
-             TestClickHouse ch = new TestClickHouse(own.endpoint(), TestClickHouse.uniqueName("eo_down")).migrate()) {
+             TestClickHouse ch = TestClickHouse.create(own.endpoint(), "eo_down").migrate(SchemaMigrator::migrate)) {
             Map<String, String> settings = Map.of("WRITER_BATCH_MAX_ROWS", "5000");
             WriterProcess writer = WriterProcess.start("writer-down", bootstrap, own.endpoint(), ch.database, topic, topic, settings);
             writers.add(writer);
@@ -99,7 +101,7 @@ class ExactlyOnceTest {
         String topic = TestClickHouse.uniqueName("eo_two");
         KafkaBroker.createTopic(bootstrap, topic, 4);
         TestKafka.produceEvents(bootstrap, topic, total, 10_000, 9);
-        try (TestClickHouse ch = new TestClickHouse(endpoint, TestClickHouse.uniqueName("eo_two")).migrate()) {
+        try (TestClickHouse ch = TestClickHouse.create(endpoint, "eo_two").migrate(SchemaMigrator::migrate)) {
             WriterProcess first = start(bootstrap, endpoint, ch.database, topic);
             WriterProcess second = start(bootstrap, endpoint, ch.database, topic);
             Await.until(Duration.ofSeconds(90), () -> ch.longValue("SELECT count() FROM {db}.events") >= total * 2 / 5,

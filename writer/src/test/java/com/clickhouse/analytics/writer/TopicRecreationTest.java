@@ -9,6 +9,7 @@ import java.util.concurrent.TimeUnit;
 
 import com.clickhouse.analytics.local.kafka.KafkaBroker;
 import com.clickhouse.analytics.testkit.Infrastructure;
+import com.clickhouse.analytics.testkit.TestClickHouse;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.junit.jupiter.api.Test;
@@ -30,7 +31,7 @@ class TopicRecreationTest {
         String bootstrap = Infrastructure.shared().kafkaBootstrapServers();
         var endpoint = Infrastructure.shared().clickHouse();
         String topic = TestClickHouse.uniqueName("recreated");
-        try (TestClickHouse ch = new TestClickHouse(endpoint, TestClickHouse.uniqueName("w"))) {
+        try (TestClickHouse ch = TestClickHouse.create(endpoint, "w")) {
             KafkaBroker.createTopic(bootstrap, topic, 1);
             TestKafka.produceEvents(bootstrap, topic, ROUND, 20, 1);
             drain(bootstrap, endpoint, ch, topic, ROUND);
@@ -46,7 +47,7 @@ class TopicRecreationTest {
         String bootstrap = Infrastructure.shared().kafkaBootstrapServers();
         var endpoint = Infrastructure.shared().clickHouse();
         String topic = TestClickHouse.uniqueName("recreated-live");
-        try (TestClickHouse ch = new TestClickHouse(endpoint, TestClickHouse.uniqueName("w"))) {
+        try (TestClickHouse ch = TestClickHouse.create(endpoint, "w")) {
             KafkaBroker.createTopic(bootstrap, topic, 1);
             try (WriterProcess writer = WriterProcess.start("writer-recreated-live", bootstrap, endpoint, ch.database, topic,
                     topic + "-g", Map.of("MIGRATE_ON_START", "true", "WRITER_BATCH_MAX_AGE_MS", "200"))) {

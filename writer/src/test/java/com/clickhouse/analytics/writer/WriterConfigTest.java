@@ -9,6 +9,7 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
 
+import com.clickhouse.analytics.ops.logging.LogLevel;
 import org.junit.jupiter.api.Test;
 
 class WriterConfigTest {
@@ -24,7 +25,7 @@ class WriterConfigTest {
     void defaultsFollowTheConventions() {
         WriterConfig c = WriterConfig.fromEnvironment(minimal());
         assertEquals(8081, c.port());
-        assertEquals("warn", c.logLevel());
+        assertEquals(LogLevel.WARN, c.logLevel());
         assertEquals("events", c.eventsTopic());
         assertEquals("events_dlq", c.dlqTopic());
         assertEquals("cpa-writer", c.groupId());

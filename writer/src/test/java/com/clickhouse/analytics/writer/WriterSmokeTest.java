@@ -8,6 +8,7 @@ import java.util.Map;
 
 import com.clickhouse.analytics.local.kafka.KafkaBroker;
 import com.clickhouse.analytics.testkit.Infrastructure;
+import com.clickhouse.analytics.testkit.TestClickHouse;
 import org.junit.jupiter.api.Test;
 
 /** The whole process on an empty database: MIGRATE_ON_START, drain, health/ready/metrics, clean SIGTERM. */
@@ -19,7 +20,7 @@ class WriterSmokeTest {
         var endpoint = Infrastructure.shared().clickHouse();
         String topic = TestClickHouse.uniqueName("smoke");
         KafkaBroker.createTopic(bootstrap, topic, 2);
-        try (TestClickHouse ch = new TestClickHouse(endpoint, TestClickHouse.uniqueName("w"))) {
+        try (TestClickHouse ch = TestClickHouse.create(endpoint, "w")) {
             TestKafka.produceEvents(bootstrap, topic, 5_000, 200, 1);
             try (WriterProcess writer = WriterProcess.start("writer", bootstrap, endpoint, ch.database, topic, topic + "-g",
                     Map.of("MIGRATE_ON_START", "true"))) {
@@ -46,7 +47,9 @@ class WriterSmokeTest {
                 Map.of("WRITER_BATCH_MAX_ROWS", "lots"))) {
             Await.until(Duration.ofSeconds(30), () -> !writer.isAlive(), writer::logTail);
             assertEquals(2, writer.stop());
-            assertTrue(writer.logTail().contains("WRITER_BATCH_MAX_ROWS must be a whole number"), writer.logTail());
+            assertTrue(writer.logTail().contains(
+                    "writer: configuration error: Invalid configuration: WRITER_BATCH_MAX_ROWS (writer.batch.max-rows) must be an integer, got 'lots'"),
+                    writer.logTail());
         }
     }
 }

@@ -9,8 +9,9 @@ import java.util.Map;
 import com.clickhouse.analytics.local.clickhouse.ClickHouseEndpoint;
 import com.clickhouse.analytics.local.kafka.KafkaBroker;
 import com.clickhouse.analytics.local.process.ProcessStats;
+import com.clickhouse.analytics.schema.migration.SchemaMigrator;
 import com.clickhouse.analytics.testkit.Infrastructure;
-import com.clickhouse.analytics.writer.TestClickHouse;
+import com.clickhouse.analytics.testkit.TestClickHouse;
 import com.clickhouse.analytics.writer.TestKafka;
 import com.clickhouse.analytics.writer.WriterProcess;
 
@@ -62,8 +63,8 @@ public final class WriterBenchmark {
         double produceSeconds = seconds(produceStart);
         System.out.printf(Locale.ROOT, "pre-loaded %,d events into %d partitions in %.1f s%n", events, partitions, produceSeconds);
 
-        try (TestClickHouse ch = new TestClickHouse(endpoint, TestClickHouse.uniqueName("bench")).migrate();
-             TestClickHouse engine = new TestClickHouse(endpoint, TestClickHouse.uniqueName("bench_engine")).migrate()) {
+        try (TestClickHouse ch = TestClickHouse.create(endpoint, "bench").migrate(SchemaMigrator::migrate);
+             TestClickHouse engine = TestClickHouse.create(endpoint, "bench_engine").migrate(SchemaMigrator::migrate)) {
             if (STOP_MERGES) {
                 // Merges of the writer's parts run while it drains and take CPU from the inserts on two
                 // cores (docs/performance-log.md, "Writer session 2"); the engine's

@@ -5,7 +5,7 @@ import java.net.UnknownHostException;
 import java.util.ArrayList;
 import java.util.List;
 
-import com.clickhouse.analytics.gateway.GatewayConfig;
+import com.clickhouse.analytics.ops.config.Settings;
 
 /**
  * Decides which address a request came from. {@code X-Forwarded-For} is believed only when the peer
@@ -31,10 +31,10 @@ public final class TrustedProxies {
     /** Comma-separated CIDRs or single addresses (IPv4 or IPv6); throws naming a bad entry. */
     public static TrustedProxies parse(String csv) {
         List<Cidr> ranges = new ArrayList<>();
-        for (String entry : GatewayConfig.csv(csv)) {
+        for (String entry : Settings.commaSeparated(csv)) {
             ranges.add(Cidr.parse(entry));
         }
-        return ranges.isEmpty() ? NONE : new TrustedProxies(ranges, String.join(",", GatewayConfig.csv(csv)));
+        return ranges.isEmpty() ? NONE : new TrustedProxies(ranges, String.join(",", Settings.commaSeparated(csv)));
     }
 
     /**

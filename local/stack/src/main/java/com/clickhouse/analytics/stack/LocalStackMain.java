@@ -2,7 +2,6 @@ package com.clickhouse.analytics.stack;
 
 import java.io.IOException;
 import java.net.http.HttpClient;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
@@ -12,7 +11,7 @@ import com.clickhouse.analytics.local.process.TemporaryDirectory;
 
 /**
  * The {@code ./cpa} commands that need Java: {@code up [--reset]} and {@code sql "…"}.
- * Data lives in {@code .data/} of the working directory (override with {@code CPA_DATA_DIR}).
+ * Data lives in {@code .data/} of the working directory (override with {@code CPA_DATA_DIR}, read by {@link StackSettings}).
  */
 public final class LocalStackMain {
 
@@ -28,8 +27,14 @@ public final class LocalStackMain {
             System.err.println("usage: LocalStackMain up [--reset] | sql \"SELECT …\"");
             System.exit(2);
         }
-        String dataDir = System.getenv().getOrDefault("CPA_DATA_DIR", ".data");
-        StackSettings settings = StackSettings.defaults(Path.of(dataDir).toAbsolutePath());
+        StackSettings settings;
+        try {
+            settings = StackSettings.fromEnvironment();
+        } catch (IllegalArgumentException e) {
+            System.err.println("cpa: " + e.getMessage());
+            System.exit(2);
+            return;
+        }
         List<String> rest = Arrays.asList(args).subList(1, args.length);
         switch (args[0]) {
             case "up" -> up(settings, rest);

@@ -2,8 +2,10 @@ package com.clickhouse.analytics.stack;
 
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 
 import com.clickhouse.analytics.local.process.FreePorts;
+import com.clickhouse.analytics.ops.config.Settings;
 
 /**
  * Where the local stack lives and listens. Fixed, well-known ports, so a second copy fails fast
@@ -27,12 +29,35 @@ public record StackSettings(
 
     public static final String DEV_API_KEY = "local_dev_key";
 
+    /** Environment variable → config path of {@code stack.conf}. */
+    static final Map<String, String> ENVIRONMENT = Map.of(
+            "CPA_DATA_DIR", "stack.data-dir",
+            "CPA_GATEWAY_PORT", "stack.gateway-port",
+            "CPA_WRITER_PORT", "stack.writer-port",
+            "CPA_KAFKA_PORT", "stack.kafka-port",
+            "CPA_KAFKA_CONTROLLER_PORT", "stack.kafka-controller-port",
+            "CPA_CLICKHOUSE_PORT", "stack.clickhouse-port");
+
+    /** {@code ./cpa up}'s settings: the data directory from {@code CPA_DATA_DIR} (default {@code .data}), then {@link #defaults}. */
+    public static StackSettings fromEnvironment() {
+        Settings s = settings(System.getenv());
+        return defaults(Path.of(s.required("stack.data-dir")).toAbsolutePath(), s);
+    }
+
     /** The documented defaults of {@code ./cpa up}; ports can be moved with CPA_*_PORT variables. */
     public static StackSettings defaults(Path dataDir) {
+        return defaults(dataDir, settings(System.getenv()));
+    }
+
+    private static Settings settings(Map<String, String> environment) {
+        return Settings.load(StackSettings.class, "stack.conf", ENVIRONMENT, environment, Map.of());
+    }
+
+    private static StackSettings defaults(Path dataDir, Settings s) {
         return new StackSettings(dataDir,
-                port("CPA_GATEWAY_PORT", 8080), port("CPA_WRITER_PORT", 8081),
-                port("CPA_KAFKA_PORT", 9092), port("CPA_KAFKA_CONTROLLER_PORT", 9093),
-                port("CPA_CLICKHOUSE_PORT", 8123),
+                s.intIn("stack.gateway-port", 1, 65_535), s.intIn("stack.writer-port", 1, 65_535),
+                s.intIn("stack.kafka-port", 1, 65_535), s.intIn("stack.kafka-controller-port", 1, 65_535),
+                s.intIn("stack.clickhouse-port", 1, 65_535),
                 "analytics", "local_dev_password", "product_analytics", DEV_API_KEY,
                 List.of("http://localhost:3000", "http://127.0.0.1:3000", "http://localhost:5173", "http://localhost:8000"),
                 "events", "events_dlq", 4);
@@ -56,21 +81,5 @@ public record StackSettings(
 
     public String kafkaBootstrapServers() {
         return "127.0.0.1:" + kafkaPort;
-    }
-
-    private static int port(String variable, int fallback) {
-        String value = System.getenv(variable);
-        if (value == null || value.isBlank()) {
-            return fallback;
-        }
-        try {
-            int port = Integer.parseInt(value.strip());
-            if (port < 1 || port > 65_535) {
-                throw new NumberFormatException();
-            }
-            return port;
-        } catch (NumberFormatException e) {
-            throw new IllegalArgumentException(variable + " must be a port number (1-65535), got '" + value + "'");
-        }
     }
 }

@@ -5,6 +5,7 @@ import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.Map;
 
+import com.clickhouse.analytics.ops.logging.Messages;
 import com.clickhouse.client.api.Client;
 
 /**
@@ -47,7 +48,7 @@ public final class Migrate {
             err.flush();
             return e.reason().exitCode();
         } catch (RuntimeException e) {
-            err.println("migrate: error: " + MigrationException.oneLine(e.getClass().getSimpleName() + ": " + e.getMessage()));
+            err.println("migrate: error: " + Messages.oneLine(e.getClass().getSimpleName() + ": " + e.getMessage()));
             err.flush();
             return 1;
         }

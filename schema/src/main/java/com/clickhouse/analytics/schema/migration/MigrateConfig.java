@@ -1,21 +1,30 @@
 package com.clickhouse.analytics.schema.migration;
 
-import java.net.URI;
-import java.net.URISyntaxException;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.Objects;
 
+import com.clickhouse.analytics.ops.config.DatabaseName;
+import com.clickhouse.analytics.ops.config.Settings;
+
 /**
- * What {@link Migrate} needs, read once from the environment and validated:
- * {@code CLICKHOUSE_URL} (required, {@code http://} or {@code https://}),
- * {@code CLICKHOUSE_USER} (default {@code default}), {@code CLICKHOUSE_PASSWORD} (default empty),
- * {@code CLICKHOUSE_DATABASE} (default {@code product_analytics}); and from the command line
- * {@code --migrations=DIR} to apply an adapted copy of the migrations instead of the bundled ones.
+ * What {@link Migrate} needs, read once with the shared {@link Settings} rules from
+ * {@code migrate.conf} and the environment: {@code CLICKHOUSE_URL} (required, {@code http://} or
+ * {@code https://}), {@code CLICKHOUSE_USER} (default {@code default}), {@code CLICKHOUSE_PASSWORD}
+ * (default empty), {@code CLICKHOUSE_DATABASE} (default {@code product_analytics}); and from the
+ * command line {@code --migrations=DIR} to apply an adapted copy of the migrations instead of the
+ * bundled ones.
  *
  * @param migrationsDirectory {@code null} for the bundled migrations
  */
 public record MigrateConfig(String url, String user, String password, DatabaseName database, Path migrationsDirectory) {
+
+    /** Environment variable → config path (docs/conventions.md). */
+    static final Map<String, String> ENVIRONMENT = Map.of(
+            "CLICKHOUSE_URL", "migrate.clickhouse.url",
+            "CLICKHOUSE_USER", "migrate.clickhouse.user",
+            "CLICKHOUSE_PASSWORD", "migrate.clickhouse.password",
+            "CLICKHOUSE_DATABASE", "migrate.clickhouse.database");
 
     public MigrateConfig {
         Objects.requireNonNull(url, "url");
@@ -26,50 +35,24 @@ public record MigrateConfig(String url, String user, String password, DatabaseNa
 
     /** @throws MigrationException with reason CONFIGURATION naming the variable or argument at fault */
     public static MigrateConfig from(Map<String, String> env, String... args) throws MigrationException {
-        String url = value(env, "CLICKHOUSE_URL", null);
-        if (url == null) {
-            throw configuration("CLICKHOUSE_URL is not set (e.g. http://localhost:8123)");
-        }
+        MigrateConfig config;
         try {
-            URI uri = new URI(url);
-            if (!"http".equals(uri.getScheme()) && !"https".equals(uri.getScheme()) || uri.getHost() == null) {
-                throw configuration("CLICKHOUSE_URL must be an http:// or https:// URL with a host, got " + withoutUserInfo(url));
-            }
-            if (uri.getUserInfo() != null) {
-                throw configuration("CLICKHOUSE_URL must not carry credentials; use CLICKHOUSE_USER and CLICKHOUSE_PASSWORD");
-            }
-        } catch (URISyntaxException e) {
-            throw configuration("CLICKHOUSE_URL is not a URL: " + withoutUserInfo(url));
-        }
-        DatabaseName database;
-        try {
-            database = DatabaseName.of(value(env, "CLICKHOUSE_DATABASE", DatabaseName.DEFAULT.value()));
+            Settings s = Settings.load(MigrateConfig.class, "migrate.conf", ENVIRONMENT, env, Map.of());
+            config = new MigrateConfig(s.clickHouseUrl("migrate.clickhouse.url"), s.required("migrate.clickhouse.user"),
+                    s.string("migrate.clickhouse.password"), s.databaseName("migrate.clickhouse.database"), null);
         } catch (IllegalArgumentException e) {
-            throw configuration("CLICKHOUSE_DATABASE: " + e.getMessage());
+            throw new MigrationException(MigrationException.Reason.CONFIGURATION, e.getMessage(), e);
         }
         Path migrations = null;
         for (String arg : args) {
             if (arg.startsWith("--migrations=") && arg.length() > "--migrations=".length()) {
                 migrations = Path.of(arg.substring("--migrations=".length()));
             } else {
-                throw configuration("unknown argument " + arg + " (the only one is --migrations=DIR)");
+                throw new MigrationException(MigrationException.Reason.CONFIGURATION,
+                        "unknown argument " + arg + " (the only one is --migrations=DIR)");
             }
         }
-        return new MigrateConfig(url, value(env, "CLICKHOUSE_USER", "default"), value(env, "CLICKHOUSE_PASSWORD", ""),
-                database, migrations);
-    }
-
-    private static String value(Map<String, String> env, String name, String fallback) {
-        String v = env.get(name);
-        return v == null || v.isBlank() ? fallback : v.strip();
-    }
-
-    private static MigrationException configuration(String message) {
-        return new MigrationException(MigrationException.Reason.CONFIGURATION, message);
-    }
-
-    private static String withoutUserInfo(String url) {
-        return url.replaceAll("//[^/@]*@", "//");
+        return new MigrateConfig(config.url, config.user, config.password, config.database, migrations);
     }
 
     @Override

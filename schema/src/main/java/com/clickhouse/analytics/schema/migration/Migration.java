@@ -9,6 +9,8 @@ import java.util.Objects;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
+import com.clickhouse.analytics.ops.config.DatabaseName;
+
 /**
  * One versioned SQL migration file, {@code V<version>__<name>.sql}, e.g. {@code V001__init.sql}.
  *

@@ -2,6 +2,10 @@ package com.clickhouse.analytics.schema.migration;
 
 import java.util.Objects;
 
+import com.clickhouse.analytics.ops.clickhouse.ClickHouseFailure;
+import com.clickhouse.analytics.ops.clickhouse.ClickHouseFailures;
+import com.clickhouse.analytics.ops.logging.Messages;
+
 /**
  * Why a migration run stopped. The message is one line, names what failed (server, file,
  * statement) and never contains a password; {@link Migrate} prints it as is and exits with the
@@ -39,12 +43,12 @@ public final class MigrationException extends Exception {
     private final Reason reason;
 
     public MigrationException(Reason reason, String message) {
-        super(oneLine(message));
+        super(Messages.oneLine(message));
         this.reason = Objects.requireNonNull(reason, "reason");
     }
 
     public MigrationException(Reason reason, String message, Throwable cause) {
-        super(oneLine(message), cause);
+        super(Messages.oneLine(message), cause);
         this.reason = Objects.requireNonNull(reason, "reason");
     }
 
@@ -52,7 +56,21 @@ public final class MigrationException extends Exception {
         return reason;
     }
 
-    static String oneLine(String message) {
-        return message == null ? "" : message.replaceAll("\\s*[\\r\\n]+\\s*", " ").strip();
+    /**
+     * The migrator's reading of a failed ClickHouse call ({@link ClickHouseFailures} classifies it):
+     * no answer is {@link Reason#UNREACHABLE}, refused credentials {@link Reason#AUTHENTICATION},
+     * anything else the statement's failure, {@link Reason#SQL}.
+     *
+     * @param doing what was being done, e.g. {@code "V001__init.sql statement 2 (line 30) `CREATE TABLE …`"}
+     */
+    static MigrationException of(Throwable failure, String doing) {
+        ClickHouseFailure f = ClickHouseFailures.classify(failure);
+        if (f.authentication()) {
+            return new MigrationException(Reason.AUTHENTICATION, "ClickHouse refused the user or password: " + f.message(), f.error());
+        }
+        if (f.origin() == ClickHouseFailure.Origin.UNREACHABLE) {
+            return new MigrationException(Reason.UNREACHABLE, "cannot reach ClickHouse: " + f.message(), f.error());
+        }
+        return new MigrationException(Reason.SQL, doing + " failed: " + f.message(), f.error());
     }
 }

@@ -11,6 +11,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
 
+import com.clickhouse.analytics.ops.clickhouse.ClickHouseFailures;
+import com.clickhouse.analytics.ops.config.DatabaseName;
 import com.clickhouse.client.api.Client;
 import com.clickhouse.client.api.command.CommandResponse;
 import com.clickhouse.client.api.query.GenericRecord;
@@ -211,11 +213,11 @@ public final class SchemaMigrator {
             } catch (TimeoutException e) {
                 throw new MigrationException(MigrationException.Reason.SQL, doing + " did not finish within " + statementTimeout, e);
             } catch (Exception e) {
-                if (retryLostCreateRace && attempt < CREATE_ATTEMPTS && ClickHouseFailures.alreadyExists(e)) {
+                if (retryLostCreateRace && attempt < CREATE_ATTEMPTS && ClickHouseFailures.classify(e).alreadyExists()) {
                     pause(50L * attempt);
                     continue;
                 }
-                throw ClickHouseFailures.classify(e, doing);
+                throw MigrationException.of(e, doing);
             }
         }
     }
@@ -224,7 +226,7 @@ public final class SchemaMigrator {
         try {
             return client.queryAll(sql);
         } catch (RuntimeException e) {
-            throw ClickHouseFailures.classify(e, doing);
+            throw MigrationException.of(e, doing);
         }
     }
 

@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 
+import com.clickhouse.analytics.testkit.TestClickHouse;
 import com.clickhouse.client.api.insert.InsertResponse;
 import com.clickhouse.client.api.insert.InsertSettings;
 import com.clickhouse.client.api.query.GenericRecord;
@@ -27,8 +28,8 @@ class EventsTableTest {
 
     @BeforeEach
     void migrate(TestInfo test) throws Exception {
-        ch = new TestClickHouse(test.getTestMethod().orElseThrow().getName());
-        SchemaMigrator.migrate(ch.client, ch.database.value());
+        ch = TestClickHouse.create(test.getTestMethod().orElseThrow().getName());
+        SchemaMigrator.migrate(ch.client, ch.database);
         // Merges would collapse duplicates on their own; stopped, the counts below show FINAL at work.
         ch.execute("SYSTEM STOP MERGES {db}.events");
     }
@@ -44,9 +45,9 @@ class EventsTableTest {
         insert(null, replayed, row(UUID.randomUUID(), "$pageview", "u2", "s2", "2026-11-24 10:00:01", "https://example.com/"));
         insert(null, row(UUID.randomUUID(), "$pageview", "u3", "s3", "2026-11-24 10:00:02", "https://example.com/"), replayed);
 
-        assertEquals(4, ch.count("SELECT count() FROM {db}.events"), "both copies stored");
-        assertEquals(3, ch.count("SELECT count() FROM {db}.events FINAL"));
-        assertEquals(1, ch.count("SELECT count() FROM {db}.events FINAL WHERE distinct_id = 'u1'"));
+        assertEquals(4, ch.longValue("SELECT count() FROM {db}.events"), "both copies stored");
+        assertEquals(3, ch.longValue("SELECT count() FROM {db}.events FINAL"));
+        assertEquals(1, ch.longValue("SELECT count() FROM {db}.events FINAL WHERE distinct_id = 'u1'"));
     }
 
     @Test
@@ -54,15 +55,15 @@ class EventsTableTest {
         String token = "events-3-1000-1099"; // as the writer derives it: partition and offset range
         insert(token, row(UUID.randomUUID(), "a", "u1", "", "2026-11-24 10:00:00", ""),
                 row(UUID.randomUUID(), "b", "u1", "", "2026-11-24 10:00:01", ""));
-        assertEquals(2, ch.count("SELECT count() FROM {db}.events"));
+        assertEquals(2, ch.longValue("SELECT count() FROM {db}.events"));
 
         // A retry of the same Kafka range: new uuids even, as if re-normalized; the token alone decides.
         insert(token, row(UUID.randomUUID(), "a", "u1", "", "2026-11-24 10:00:00", ""),
                 row(UUID.randomUUID(), "b", "u1", "", "2026-11-24 10:00:01", ""));
-        assertEquals(2, ch.count("SELECT count() FROM {db}.events"), "retried batch dropped");
+        assertEquals(2, ch.longValue("SELECT count() FROM {db}.events"), "retried batch dropped");
 
         insert("events-3-1100-1199", row(UUID.randomUUID(), "c", "u1", "", "2026-11-24 10:00:02", ""));
-        assertEquals(3, ch.count("SELECT count() FROM {db}.events"), "the next range is inserted");
+        assertEquals(3, ch.longValue("SELECT count() FROM {db}.events"), "the next range is inserted");
     }
 
     @Test

@@ -12,6 +12,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.Map;
 
+import com.clickhouse.analytics.ops.config.DatabaseName;
 import org.junit.jupiter.api.Test;
 
 class MigrateConfigTest {
@@ -38,10 +39,15 @@ class MigrateConfigTest {
 
     @Test
     void namesTheSettingAtFault() {
-        assertConfigurationError(Map.of(), "CLICKHOUSE_URL is not set");
-        assertConfigurationError(Map.of("CLICKHOUSE_URL", "clickhouse:8123"), "CLICKHOUSE_URL must be an http:// or https:// URL");
-        assertConfigurationError(Map.of("CLICKHOUSE_URL", "http://u:pw@clickhouse:8123"), "CLICKHOUSE_URL must not carry credentials");
-        assertConfigurationError(Map.of("CLICKHOUSE_URL", "http://clickhouse:8123", "CLICKHOUSE_DATABASE", "x;DROP"), "CLICKHOUSE_DATABASE: invalid");
+        assertConfigurationError(Map.of(), "Invalid configuration: CLICKHOUSE_URL (migrate.clickhouse.url) is required");
+        assertConfigurationError(Map.of("CLICKHOUSE_URL", "clickhouse:8123"),
+                "Invalid configuration: CLICKHOUSE_URL (migrate.clickhouse.url) must be an http:// or https:// URL");
+        assertConfigurationError(Map.of("CLICKHOUSE_URL", "http://u:pw@clickhouse:8123"),
+                "Invalid configuration: CLICKHOUSE_URL (migrate.clickhouse.url) must not carry credentials");
+        assertConfigurationError(Map.of("CLICKHOUSE_URL", "http://clickhouse:8123", "CLICKHOUSE_DATABASE", "x;DROP"),
+                "Invalid configuration: CLICKHOUSE_DATABASE (migrate.clickhouse.database) must be a plain name: invalid");
+        assertConfigurationError(Map.of("CLICKHOUSE_URL", "http://clickhouse:8123", "CLICKHOUSE_USER", ""),
+                "Invalid configuration: CLICKHOUSE_USER (migrate.clickhouse.user) is required");
     }
 
     @Test
@@ -51,7 +57,7 @@ class MigrateConfigTest {
         int code = Migrate.run(Map.of("CLICKHOUSE_DATABASE", "bad-name"), new PrintStream(out), new PrintStream(err));
         assertEquals(2, code);
         String message = err.toString(StandardCharsets.UTF_8);
-        assertTrue(message.startsWith("migrate: error: CLICKHOUSE_URL is not set"), message);
+        assertTrue(message.startsWith("migrate: error: Invalid configuration: CLICKHOUSE_URL (migrate.clickhouse.url) is required"), message);
         assertEquals(1, message.lines().count());
         assertEquals("", out.toString(StandardCharsets.UTF_8));
     }

@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
+import com.clickhouse.analytics.testkit.TestClickHouse;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -32,7 +33,7 @@ class MigrateTest {
 
     @BeforeEach
     void open(TestInfo test) {
-        ch = new TestClickHouse(test.getTestMethod().orElseThrow().getName());
+        ch = TestClickHouse.create(test.getTestMethod().orElseThrow().getName());
     }
 
     @AfterEach
@@ -69,7 +70,7 @@ class MigrateTest {
         assertEquals(0, ra.exitCode, ra.toString());
         assertEquals(0, rb.exitCode, rb.toString());
         SchemaMigratorTest.assertOneRecordPerVersion(ch, MigrationSource.bundled());
-        assertEquals(5, ch.count("SELECT count() FROM system.tables WHERE database = '{db}'"));
+        assertEquals(5, ch.longValue("SELECT count() FROM system.tables WHERE database = '{db}'"));
     }
 
     @Test
@@ -81,7 +82,7 @@ class MigrateTest {
         assertTrue(line.startsWith("migrate: error: ClickHouse at " + ch.endpoint.url() + " refused user " + ch.endpoint.user()
                 + " or its password"), line);
         assertFalse(result.stderr.contains(wrong), "the password is never printed");
-        assertEquals(0, ch.count("SELECT count() FROM system.databases WHERE name = '{db}'"), "nothing was created");
+        assertEquals(0, ch.longValue("SELECT count() FROM system.databases WHERE name = '{db}'"), "nothing was created");
     }
 
     @Test
@@ -115,7 +116,7 @@ class MigrateTest {
         env.put("CLICKHOUSE_URL", ch.endpoint.url());
         env.put("CLICKHOUSE_USER", ch.endpoint.user());
         env.put("CLICKHOUSE_PASSWORD", password);
-        env.put("CLICKHOUSE_DATABASE", ch.database.value());
+        env.put("CLICKHOUSE_DATABASE", ch.database);
         return env;
     }
 

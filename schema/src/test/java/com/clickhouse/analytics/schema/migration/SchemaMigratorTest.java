@@ -16,6 +16,8 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 
+import com.clickhouse.analytics.ops.config.DatabaseName;
+import com.clickhouse.analytics.testkit.TestClickHouse;
 import com.clickhouse.client.api.Client;
 import com.clickhouse.client.api.query.GenericRecord;
 import org.junit.jupiter.api.AfterEach;
@@ -58,7 +60,7 @@ class SchemaMigratorTest {
 
     @BeforeEach
     void open(TestInfo test) {
-        ch = new TestClickHouse(test.getTestMethod().orElseThrow().getName());
+        ch = TestClickHouse.create(test.getTestMethod().orElseThrow().getName());
     }
 
     @AfterEach
@@ -70,11 +72,11 @@ class SchemaMigratorTest {
     void migratesAFreshDatabase() throws Exception {
         List<Migration> bundled = MigrationSource.bundled();
         List<String> reported = new ArrayList<>();
-        List<Migration> applied = new SchemaMigrator(ch.client, ch.database, bundled).migrate(m -> reported.add(m.fileName()));
+        List<Migration> applied = new SchemaMigrator(ch.client, DatabaseName.of(ch.database), bundled).migrate(m -> reported.add(m.fileName()));
 
         assertEquals(bundled, applied);
         assertEquals(bundled.stream().map(Migration::fileName).toList(), reported);
-        List<AppliedMigration> history = new SchemaMigrator(ch.client, ch.database, bundled).applied();
+        List<AppliedMigration> history = new SchemaMigrator(ch.client, DatabaseName.of(ch.database), bundled).applied();
         assertEquals(1, history.getFirst().version());
         assertEquals("init", history.getFirst().name());
         assertEquals(bundled.getFirst().checksum(), history.getFirst().checksum());
@@ -107,47 +109,47 @@ class SchemaMigratorTest {
     @Test
     void theSecondRunIsANoOp() throws Exception {
         List<Migration> bundled = MigrationSource.bundled();
-        new SchemaMigrator(ch.client, ch.database, bundled).migrate(m -> { });
-        List<AppliedMigration> before = new SchemaMigrator(ch.client, ch.database, bundled).applied();
+        new SchemaMigrator(ch.client, DatabaseName.of(ch.database), bundled).migrate(m -> { });
+        List<AppliedMigration> before = new SchemaMigrator(ch.client, DatabaseName.of(ch.database), bundled).applied();
 
-        List<Migration> second = new SchemaMigrator(ch.client, ch.database, bundled).migrate(m -> { });
+        List<Migration> second = new SchemaMigrator(ch.client, DatabaseName.of(ch.database), bundled).migrate(m -> { });
 
         assertEquals(List.of(), second);
-        assertEquals(before, new SchemaMigrator(ch.client, ch.database, bundled).applied(), "same rows, same applied_at");
-        assertEquals(bundled.size(), ch.count("SELECT count() FROM {db}.schema_migrations"), "no new record, even before merges");
+        assertEquals(before, new SchemaMigrator(ch.client, DatabaseName.of(ch.database), bundled).applied(), "same rows, same applied_at");
+        assertEquals(bundled.size(), ch.longValue("SELECT count() FROM {db}.schema_migrations"), "no new record, even before merges");
     }
 
     @Test
     void aLaterMigrationIsAppliedAloneOnTheNextRun(@TempDir Path dir) throws Exception {
         copyBundled(dir);
-        new SchemaMigrator(ch.client, ch.database, MigrationSource.fromDirectory(dir)).migrate(m -> { });
+        new SchemaMigrator(ch.client, DatabaseName.of(ch.database), MigrationSource.fromDirectory(dir)).migrate(m -> { });
         Files.writeString(dir.resolve("V002__add_column.sql"),
                 "ALTER TABLE {{DATABASE}}.events ADD COLUMN IF NOT EXISTS lib LowCardinality(String) DEFAULT '';\n");
 
-        List<Migration> applied = new SchemaMigrator(ch.client, ch.database, MigrationSource.fromDirectory(dir)).migrate(m -> { });
+        List<Migration> applied = new SchemaMigrator(ch.client, DatabaseName.of(ch.database), MigrationSource.fromDirectory(dir)).migrate(m -> { });
 
         assertEquals(List.of("V002__add_column.sql"), applied.stream().map(Migration::fileName).toList());
-        assertEquals(1, ch.count("SELECT count() FROM system.columns WHERE database = '{db}' AND table = 'events' AND name = 'lib'"));
-        assertEquals(2, new SchemaMigrator(ch.client, ch.database, List.of()).currentVersion());
+        assertEquals(1, ch.longValue("SELECT count() FROM system.columns WHERE database = '{db}' AND table = 'events' AND name = 'lib'"));
+        assertEquals(2, new SchemaMigrator(ch.client, DatabaseName.of(ch.database), List.of()).currentVersion());
     }
 
     @Test
     void aChangedAppliedMigrationStopsTheRunAndNamesTheFile(@TempDir Path dir) throws Exception {
         copyBundled(dir);
-        new SchemaMigrator(ch.client, ch.database, MigrationSource.fromDirectory(dir)).migrate(m -> { });
+        new SchemaMigrator(ch.client, DatabaseName.of(ch.database), MigrationSource.fromDirectory(dir)).migrate(m -> { });
         Files.writeString(dir.resolve("V001__init.sql"), "-- an innocent-looking edit\n", StandardOpenOption.APPEND);
         Files.writeString(dir.resolve("V002__add_column.sql"),
                 "ALTER TABLE {{DATABASE}}.events ADD COLUMN IF NOT EXISTS lib LowCardinality(String) DEFAULT '';\n");
 
         var error = assertThrows(MigrationException.class,
-                () -> new SchemaMigrator(ch.client, ch.database, MigrationSource.fromDirectory(dir)).migrate(m -> { }));
+                () -> new SchemaMigrator(ch.client, DatabaseName.of(ch.database), MigrationSource.fromDirectory(dir)).migrate(m -> { }));
 
         assertEquals(MigrationException.Reason.CHECKSUM_MISMATCH, error.reason());
         assertTrue(error.getMessage().startsWith("migration V001__init.sql was changed after it was applied to database " + ch.database),
                 error.getMessage());
-        assertEquals(0, ch.count("SELECT count() FROM system.columns WHERE database = '{db}' AND table = 'events' AND name = 'lib'"),
+        assertEquals(0, ch.longValue("SELECT count() FROM system.columns WHERE database = '{db}' AND table = 'events' AND name = 'lib'"),
                 "nothing after the refusal was applied");
-        assertEquals(1, new SchemaMigrator(ch.client, ch.database, List.of()).currentVersion());
+        assertEquals(1, new SchemaMigrator(ch.client, DatabaseName.of(ch.database), List.of()).currentVersion());
     }
 
     @Test
@@ -161,14 +163,14 @@ class SchemaMigratorTest {
                 """);
 
         var error = assertThrows(MigrationException.class,
-                () -> new SchemaMigrator(ch.client, ch.database, MigrationSource.fromDirectory(dir)).migrate(m -> { }));
+                () -> new SchemaMigrator(ch.client, DatabaseName.of(ch.database), MigrationSource.fromDirectory(dir)).migrate(m -> { }));
 
         assertEquals(MigrationException.Reason.SQL, error.reason());
         assertTrue(error.getMessage().startsWith("V002__broken.sql statement 2 (line 4) `CREATE TABLE IF NOT EXISTS " + ch.database
                 + ".broken (a NoSuchType)"), error.getMessage());
         assertTrue(error.getMessage().contains("NoSuchType"), error.getMessage());
         assertFalse(error.getMessage().contains("\n"));
-        assertEquals(1, new SchemaMigrator(ch.client, ch.database, List.of()).currentVersion(), "V001 recorded, V002 not");
+        assertEquals(1, new SchemaMigrator(ch.client, DatabaseName.of(ch.database), List.of()).currentVersion(), "V001 recorded, V002 not");
     }
 
     @Test
@@ -188,7 +190,7 @@ class SchemaMigratorTest {
                 clients.add(client);
                 results.add(pool.submit(() -> {
                     start.await(30, TimeUnit.SECONDS);
-                    return new SchemaMigrator(client, ch.database, migrations).migrate(m -> { });
+                    return new SchemaMigrator(client, DatabaseName.of(ch.database), migrations).migrate(m -> { });
                 }));
             }
             for (Future<List<Migration>> result : results) {
@@ -202,7 +204,7 @@ class SchemaMigratorTest {
             }
         }
         assertOneRecordPerVersion(ch, migrations);
-        assertEquals(1, ch.count("SELECT count() FROM system.columns WHERE database = '{db}' AND table = 'events' AND name = 'lib'"));
+        assertEquals(1, ch.longValue("SELECT count() FROM system.columns WHERE database = '{db}' AND table = 'events' AND name = 'lib'"));
     }
 
     static void assertOneRecordPerVersion(TestClickHouse ch, List<Migration> migrations) {

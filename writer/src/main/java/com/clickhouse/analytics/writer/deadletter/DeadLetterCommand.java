@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
+import com.clickhouse.analytics.ops.config.KafkaPassThrough;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -141,12 +142,7 @@ public final class DeadLetterCommand {
     }
 
     private static Map<String, Object> clientSettings(Map<String, String> env, String bootstrap) {
-        Map<String, Object> settings = new HashMap<>();
-        env.forEach((name, value) -> {
-            if (name.startsWith("KAFKA_") && !name.equals("KAFKA_BOOTSTRAP_SERVERS") && name.length() > "KAFKA_".length()) {
-                settings.put(name.substring("KAFKA_".length()).toLowerCase(Locale.ROOT).replace('_', '.'), value);
-            }
-        });
+        Map<String, Object> settings = new HashMap<>(KafkaPassThrough.from(env));
         settings.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
         return settings;
     }

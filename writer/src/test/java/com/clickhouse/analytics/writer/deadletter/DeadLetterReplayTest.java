@@ -17,9 +17,10 @@ import java.util.Random;
 import com.clickhouse.analytics.local.clickhouse.ClickHouseEndpoint;
 import com.clickhouse.analytics.local.kafka.KafkaBroker;
 import com.clickhouse.analytics.schema.record.Event;
+import com.clickhouse.analytics.schema.migration.SchemaMigrator;
 import com.clickhouse.analytics.testkit.Infrastructure;
+import com.clickhouse.analytics.testkit.TestClickHouse;
 import com.clickhouse.analytics.writer.Await;
-import com.clickhouse.analytics.writer.TestClickHouse;
 import com.clickhouse.analytics.writer.TestKafka;
 import com.clickhouse.analytics.writer.WriterProcess;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -47,7 +48,7 @@ class DeadLetterReplayTest {
         String topic = TestClickHouse.uniqueName("replay");
         KafkaBroker.createTopic(bootstrap, topic, 2);
         KafkaBroker.createTopic(bootstrap, topic + "_dlq", 1);
-        try (TestClickHouse ch = new TestClickHouse(endpoint, TestClickHouse.uniqueName("replay")).migrate()) {
+        try (TestClickHouse ch = TestClickHouse.create(endpoint, "replay").migrate(SchemaMigrator::migrate)) {
             ch.client.execute("ALTER TABLE " + ch.database + ".events ADD CONSTRAINT not_yet CHECK event != 'needs-fix'").get().close();
             Random random = new Random(7);
             Instant t = Instant.parse("2026-06-01T10:00:00Z");

@@ -13,10 +13,11 @@ import java.util.stream.Collectors;
 
 import com.clickhouse.analytics.local.clickhouse.ClickHouseEndpoint;
 import com.clickhouse.analytics.local.kafka.KafkaBroker;
+import com.clickhouse.analytics.schema.migration.SchemaMigrator;
 import com.clickhouse.analytics.schema.record.Event;
 import com.clickhouse.analytics.testkit.Infrastructure;
+import com.clickhouse.analytics.testkit.TestClickHouse;
 import com.clickhouse.analytics.writer.Await;
-import com.clickhouse.analytics.writer.TestClickHouse;
 import com.clickhouse.analytics.writer.TestKafka;
 import com.clickhouse.analytics.writer.WriterProcess;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -37,7 +38,7 @@ class DeadLetterTest {
         String topic = TestClickHouse.uniqueName("poison");
         KafkaBroker.createTopic(bootstrap, topic, 1);
         KafkaBroker.createTopic(bootstrap, topic + "_dlq", 1);
-        try (TestClickHouse ch = new TestClickHouse(endpoint, TestClickHouse.uniqueName("poison")).migrate()) {
+        try (TestClickHouse ch = TestClickHouse.create(endpoint, "poison").migrate(SchemaMigrator::migrate)) {
             // A value ClickHouse itself rejects: a table constraint (RowBinary is type-checked by the encoder,
             // so a constraint is how a well-typed record can still be refused by the server).
             ch.client.execute("ALTER TABLE " + ch.database + ".events ADD CONSTRAINT no_rejects CHECK event != 'reject-me'").get().close();

@@ -10,10 +10,11 @@ import java.util.UUID;
 
 import com.clickhouse.analytics.local.clickhouse.ClickHouseEndpoint;
 import com.clickhouse.analytics.local.kafka.KafkaBroker;
+import com.clickhouse.analytics.schema.migration.SchemaMigrator;
 import com.clickhouse.analytics.schema.record.Event;
 import com.clickhouse.analytics.testkit.Infrastructure;
+import com.clickhouse.analytics.testkit.TestClickHouse;
 import com.clickhouse.analytics.writer.Await;
-import com.clickhouse.analytics.writer.TestClickHouse;
 import com.clickhouse.analytics.writer.TestKafka;
 import com.clickhouse.analytics.writer.WriterProcess;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -37,7 +38,7 @@ class IdentityScenariosTest {
         ClickHouseEndpoint endpoint = Infrastructure.shared().clickHouse();
         String topic = TestClickHouse.uniqueName("identity");
         KafkaBroker.createTopic(bootstrap, topic, 1);
-        try (TestClickHouse ch = new TestClickHouse(endpoint, TestClickHouse.uniqueName("identity")).migrate();
+        try (TestClickHouse ch = TestClickHouse.create(endpoint, "identity").migrate(SchemaMigrator::migrate);
              WriterProcess writer = WriterProcess.start("writer-identity", bootstrap, endpoint, ch.database, topic, topic,
                      Map.of("WRITER_BATCH_MAX_AGE_MS", "200"))) {
             UUID user1 = PersonIds.deterministic("user-1");
