@@ -1,7 +1,5 @@
 package com.clickhouse.analytics.schema.record;
 
-import static com.clickhouse.analytics.schema.record.RecordFields.*;
-
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.nio.ByteOrder;
@@ -22,6 +20,9 @@ import java.util.Arrays;
  * <p>One buffer, reused: not thread-safe, one instance per thread.
  */
 final class EventWriter {
+
+    /** Up to the uuid's text: {@code {"v":1,"uuid":"}. */
+    static final byte[] START = ("{\"v\":" + EventCodec.VERSION + ",\"uuid\":\"").getBytes(StandardCharsets.US_ASCII);
 
     private static final VarHandle LONGS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
     private static final long QUESTION_MARKS = 0x3F3F3F3F3F3F3F3FL;
@@ -75,45 +76,42 @@ final class EventWriter {
             out[length++] = (byte) chars[i];
         }
         out[length++] = '"';
-        append(API_KEY);
+        append(RecordField.API_KEY.prefix);
         requestString(e.apiKey(), apiKeyText);
-        append(EVENT);
+        append(RecordField.EVENT.prefix);
         string(e.event());
-        append(DISTINCT_ID);
+        append(RecordField.DISTINCT_ID.prefix);
         string(e.distinctId());
-        append(PROPERTIES);
+        append(RecordField.PROPERTIES.prefix);
         rawJson(e.properties());
-        append(TIMESTAMP);
+        append(RecordField.TIMESTAMP.prefix);
         instant(e.timestamp(), timestampText);
         if (e.sentAt() != null) {
-            append(SENT_AT);
+            append(RecordField.SENT_AT.prefix);
             instant(e.sentAt(), sentAtText);
         }
-        append(RECEIVED_AT);
+        append(RecordField.RECEIVED_AT.prefix);
         instant(e.receivedAt(), receivedAtText);
         if (e.ip() != null) {
-            append(IP);
+            append(RecordField.IP.prefix);
             requestString(e.ip(), ipText);
         }
         if (e.userAgent() != null) {
-            append(USER_AGENT);
+            append(RecordField.USER_AGENT.prefix);
             requestString(e.userAgent(), userAgentText);
         }
-        optional(SESSION_ID, e.sessionId());
-        optional(WINDOW_ID, e.windowId());
-        optional(CURRENT_URL, e.currentUrl());
-        optional(HOST, e.host());
-        optional(ELEMENTS_CHAIN, e.elementsChain());
-        if (e.set() != null) {
-            append(SET);
-            rawJson(e.set());
+        String[] passThrough = e.passThrough().values;
+        for (RecordField f : RecordField.PASS_THROUGH_ARRAY) {
+            String value = passThrough[f.slot()];
+            if (value != null) {
+                append(f.prefix);
+                if (f.kind() == RecordField.Kind.JSON_OBJECT) {
+                    rawJson(value);
+                } else {
+                    string(value);
+                }
+            }
         }
-        if (e.setOnce() != null) {
-            append(SET_ONCE);
-            rawJson(e.setOnce());
-        }
-        optional(ANON_DISTINCT_ID, e.anonDistinctId());
-        optional(ALIAS, e.alias());
         ensure(1);
         out[length++] = '}';
         byte[] record = Arrays.copyOf(out, length);
@@ -160,13 +158,6 @@ final class EventWriter {
             System.arraycopy(source, from, bytes, 0, n);
             length = n;
             value = text;
-        }
-    }
-
-    private void optional(byte[] name, String value) {
-        if (value != null) {
-            append(name);
-            string(value);
         }
     }
 
