@@ -38,6 +38,21 @@ class RecordFieldTest {
         assertReadBack(event, record);
     }
 
+    /** The table reproduces the record layout as it was before the table, byte for byte. */
+    @Test
+    void theV1LayoutOfTheOriginalFieldsIsUnchanged() {
+        Event event = core(PassThrough.NONE.with(RecordField.SESSION_ID, "s").with(RecordField.WINDOW_ID, "w")
+                .with(RecordField.CURRENT_URL, "u").with(RecordField.HOST, "h").with(RecordField.ELEMENTS_CHAIN, "c")
+                .with(RecordField.SET, "{\"a\":1}").with(RecordField.SET_ONCE, "{\"b\":2}")
+                .with(RecordField.ANON_DISTINCT_ID, "anon").with(RecordField.ALIAS, "al"));
+        assertEquals("{\"v\":1,\"uuid\":\"0192f1c2-7a3b-7c4d-8e5f-0123456789ab\",\"api_key\":\"phc_key\",\"event\":\"$pageview\","
+                + "\"distinct_id\":\"user-1\",\"properties\":{\"n\":1},\"timestamp\":\"2026-11-24T10:00:00.123Z\","
+                + "\"sent_at\":\"2026-11-24T10:00:01Z\",\"received_at\":\"2026-11-24T10:00:01.500Z\",\"ip\":\"203.0.113.7\","
+                + "\"user_agent\":\"Mozilla/5.0\",\"session_id\":\"s\",\"window_id\":\"w\",\"current_url\":\"u\",\"host\":\"h\","
+                + "\"elements_chain\":\"c\",\"$set\":{\"a\":1},\"$set_once\":{\"b\":2},\"$anon_distinct_id\":\"anon\",\"alias\":\"al\"}",
+                new String(codec.encode(event), java.nio.charset.StandardCharsets.UTF_8));
+    }
+
     /** One pass-through field at a time: a reader that fills the wrong slot or drops a key fails. */
     @Test
     void eachPassThroughFieldAloneSurvivesBothReaders() throws Exception {
