@@ -24,6 +24,17 @@ final class EventWriter {
     /** Up to the uuid's text: {@code {"v":1,"uuid":"}. */
     static final byte[] START = ("{\"v\":" + EventCodec.VERSION + ",\"uuid\":\"").getBytes(StandardCharsets.US_ASCII);
 
+    /** The pass-through fields' prefixes and kinds by slot, unpacked from the table for the per-event loop. */
+    private static final byte[][] PASS_THROUGH_PREFIXES = new byte[RecordField.PASS_THROUGH.size()][];
+    private static final boolean[] PASS_THROUGH_JSON = new boolean[RecordField.PASS_THROUGH.size()];
+
+    static {
+        for (RecordField f : RecordField.PASS_THROUGH) {
+            PASS_THROUGH_PREFIXES[f.slot()] = f.prefix;
+            PASS_THROUGH_JSON[f.slot()] = f.kind() == RecordField.Kind.JSON_OBJECT;
+        }
+    }
+
     private static final VarHandle LONGS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
     private static final long QUESTION_MARKS = 0x3F3F3F3F3F3F3F3FL;
     private static final byte[] HEX = "0123456789ABCDEF".getBytes(StandardCharsets.US_ASCII);
@@ -101,11 +112,11 @@ final class EventWriter {
             requestString(e.userAgent(), userAgentText);
         }
         String[] passThrough = e.passThrough().values;
-        for (RecordField f : RecordField.PASS_THROUGH_ARRAY) {
-            String value = passThrough[f.slot()];
+        for (int slot = 0; slot < passThrough.length; slot++) {
+            String value = passThrough[slot];
             if (value != null) {
-                append(f.prefix);
-                if (f.kind() == RecordField.Kind.JSON_OBJECT) {
+                append(PASS_THROUGH_PREFIXES[slot]);
+                if (PASS_THROUGH_JSON[slot]) {
                     rawJson(value);
                 } else {
                     string(value);
