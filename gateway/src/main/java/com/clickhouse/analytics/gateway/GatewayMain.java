@@ -10,6 +10,7 @@ import java.util.Optional;
 import com.clickhouse.analytics.gateway.authorize.Authorizer;
 import com.clickhouse.analytics.gateway.decode.BatchParser;
 import com.clickhouse.analytics.gateway.decode.PayloadDecoder;
+import com.clickhouse.analytics.gateway.encode.RecordEncoder;
 import com.clickhouse.analytics.gateway.http.BodyReader;
 import com.clickhouse.analytics.gateway.http.CaptureHandler;
 import com.clickhouse.analytics.gateway.http.CorsHandler;
@@ -86,8 +87,7 @@ public final class GatewayMain {
                 new ByteArraySerializer(), new ByteArraySerializer());
         Admin admin = Admin.create(adminProperties(config));
         KafkaReadiness readiness = new KafkaReadiness(admin, config.readinessInterval()).start();
-        KafkaEventSink sink = new KafkaEventSink(producer, config.eventsTopic(), new EventCodec(),
-                config.maxInFlightBytes(), config.produceTimeout().toMillis(), metrics);
+        KafkaEventSink sink = new KafkaEventSink(producer, config.eventsTopic(), config.maxInFlightBytes(), config.produceTimeout().toMillis(), metrics);
 
         metrics.gauge("kafka_in_flight_bytes", sink::inFlightBytes);
         metrics.gauge("kafka_buffer_available_bytes", producerMetric(producer, "buffer-available-bytes"));
@@ -96,11 +96,10 @@ public final class GatewayMain {
 
         Responses responses = new Responses(metrics, config.retryAfter());
         Authorizer authorizer = new Authorizer(config.publicApiKeys(), config.allowedOrigins());
-        PayloadDecoder decoder = new PayloadDecoder(config.maxBatchBytes(),
-                new BatchParser(config.maxEventsPerBatch(), config.maxBatchBytes()));
         BodyReader bodyReader = new BodyReader(config.maxBatchBytes(), config.readTimeout(), metrics);
-        CaptureHandler capture = new CaptureHandler(bodyReader, decoder, authorizer, new EventNormalizer(), sink,
-                config.trustedProxies(), responses, metrics, clock, null);
+        CaptureHandler capture = new CaptureHandler(bodyReader, new PayloadDecoder(config.maxBatchBytes()),
+                new BatchParser(config.maxEventsPerBatch(), config.maxBatchBytes()), authorizer, new EventNormalizer(),
+                new RecordEncoder(new EventCodec()), sink, config.trustedProxies(), responses, metrics, clock, null);
         HttpHandler browserCapture = new CorsHandler(authorizer, responses, capture);
         HttpHandler engage = new CorsHandler(authorizer, responses, capture.withDefaultEvent("$identify"));
         HttpHandler sdkConfig = new CorsHandler(authorizer, responses, new SdkConfigHandler(responses));

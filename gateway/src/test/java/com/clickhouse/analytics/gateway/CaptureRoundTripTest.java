@@ -13,6 +13,7 @@ import java.util.zip.Deflater;
 
 import com.clickhouse.analytics.gateway.normalize.UuidV7;
 import com.clickhouse.analytics.schema.record.PartitionKey;
+import com.clickhouse.analytics.schema.record.RecordField;
 import com.clickhouse.analytics.testkit.Infrastructure;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -105,7 +106,7 @@ public class CaptureRoundTripTest {
             assertEquals(TestGateway.KEY, p.event().apiKey());
             assertEquals("$pageview", p.event().event());
             assertEquals(distinctId, p.event().distinctId());
-            assertEquals("https://app.example.com/ü", p.event().currentUrl());
+            assertEquals("https://app.example.com/ü", p.event().get(RecordField.CURRENT_URL));
             assertTrue(p.event().properties().contains("\"marker\":\"" + shape + "\""), p.event().properties());
         }
     }

@@ -14,6 +14,7 @@ import java.util.UUID;
 import com.clickhouse.analytics.gateway.normalize.UuidV7;
 import com.clickhouse.analytics.schema.record.Event;
 import com.clickhouse.analytics.schema.record.PartitionKey;
+import com.clickhouse.analytics.schema.record.RecordField;
 import com.clickhouse.analytics.testkit.Infrastructure;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -262,19 +263,19 @@ class GatewayHttpTest {
         Event e = records.get(0).event();
         assertEquals("user-42", e.distinctId());
         assertArrayEquals(PartitionKey.of(NEW_KEY, "user-42"), records.get(0).key());
-        assertEquals("{\"plan\":\"pro\"}", e.set());
-        assertEquals("{\"first\":1}", e.setOnce());
-        assertEquals("anon-1", e.anonDistinctId());
-        assertEquals("s1", e.sessionId());
-        assertEquals("w1", e.windowId());
-        assertEquals("app.example.com", e.host());
-        assertEquals("div:nth-child=1", e.elementsChain());
+        assertEquals("{\"plan\":\"pro\"}", e.get(RecordField.SET));
+        assertEquals("{\"first\":1}", e.get(RecordField.SET_ONCE));
+        assertEquals("anon-1", e.get(RecordField.ANON_DISTINCT_ID));
+        assertEquals("s1", e.get(RecordField.SESSION_ID));
+        assertEquals("w1", e.get(RecordField.WINDOW_ID));
+        assertEquals("app.example.com", e.get(RecordField.HOST));
+        assertEquals("div:nth-child=1", e.get(RecordField.ELEMENTS_CHAIN));
         assertEquals("203.0.113.7", e.ip());
         assertEquals("posthog-node/4.0", e.userAgent());
         Event a = records.get(1).event();
         assertEquals("12345", a.distinctId());
-        assertEquals("other-id", a.alias());
-        assertNull(a.set());
+        assertEquals("other-id", a.get(RecordField.ALIAS));
+        assertNull(a.get(RecordField.SET));
     }
 
     @Test
@@ -283,7 +284,7 @@ class GatewayHttpTest {
         assertEquals(200, gw.post("/engage/", body).statusCode());
         Event e = reader.awaitDistinctId("engaged-1", 1).getFirst().event();
         assertEquals("$identify", e.event());
-        assertEquals("{\"name\":\"Ada\"}", e.set());
+        assertEquals("{\"name\":\"Ada\"}", e.get(RecordField.SET));
     }
 
     @Test

@@ -12,6 +12,8 @@ import java.util.concurrent.TimeUnit;
 
 import com.clickhouse.analytics.schema.record.Event;
 import com.clickhouse.analytics.schema.record.EventCodec;
+import com.clickhouse.analytics.schema.record.PassThrough;
+import com.clickhouse.analytics.schema.record.RecordField;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.ListOffsetsResult;
@@ -59,8 +61,9 @@ public final class TestKafka {
                 + (1024 + random.nextInt(1000)) + ",\"plan\":\"pro\",\"cart_value\":" + random.nextInt(10_000) / 100.0 + "}";
         return new Event(uuid(random), "phc_test", random.nextInt(10) == 0 ? "$autocapture" : "$pageview", distinctId, properties,
                 time, null, time.plusMillis(35), "203.0.113." + random.nextInt(255),
-                "Mozilla/5.0 (X11; Linux x86_64; rv:130.0) Gecko/20100101 Firefox/130.0", session, "w-" + person,
-                url, "shop.example.com", null, null, null, null, null);
+                "Mozilla/5.0 (X11; Linux x86_64; rv:130.0) Gecko/20100101 Firefox/130.0",
+                PassThrough.NONE.with(RecordField.SESSION_ID, session).with(RecordField.WINDOW_ID, "w-" + person)
+                        .with(RecordField.CURRENT_URL, url).with(RecordField.HOST, "shop.example.com"));
     }
 
     static UUID uuid(Random random) {

@@ -24,6 +24,8 @@ import com.clickhouse.analytics.local.kafka.KafkaBroker;
 import com.clickhouse.analytics.local.process.ProcessStats;
 import com.clickhouse.analytics.schema.record.Event;
 import com.clickhouse.analytics.schema.record.EventCodec;
+import com.clickhouse.analytics.schema.record.PassThrough;
+import com.clickhouse.analytics.schema.record.RecordField;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -219,8 +221,10 @@ public final class GatewayBenchmark {
         for (int i = 0; i < 10_000; i++) {
             int user = i % 5000;
             Event e = new Event(UUID.randomUUID(), KEY, "$pageview", "user-" + user, sampleProperties(i), Instant.now(), Instant.now(),
-                    Instant.now(), "127.0.0.1", "posthog-node/4.2.0", "0193a1b2", null, "https://app.example.com/products/1?ref=home",
-                    "app.example.com", null, null, null, null, null);
+                    Instant.now(), "127.0.0.1", "posthog-node/4.2.0",
+                    PassThrough.NONE.with(RecordField.SESSION_ID, "0193a1b2")
+                            .with(RecordField.CURRENT_URL, "https://app.example.com/products/1?ref=home")
+                            .with(RecordField.HOST, "app.example.com"));
             records.add(new byte[][] {e.partitionKey(), codec.encode(e)});
         }
         AtomicLong acked = new AtomicLong();

@@ -10,13 +10,14 @@ import java.util.Locale;
 import com.clickhouse.analytics.gateway.decode.BatchParser;
 import com.clickhouse.analytics.gateway.decode.PayloadDecoder;
 import com.clickhouse.analytics.gateway.decode.RawBatch;
+import com.clickhouse.analytics.gateway.encode.PreparedRecord;
+import com.clickhouse.analytics.gateway.encode.RecordEncoder;
 import com.clickhouse.analytics.gateway.normalize.EventNormalizer;
-import com.clickhouse.analytics.schema.record.Event;
 import com.clickhouse.analytics.schema.record.EventCodec;
 
 /**
- * CPU time per event of the gateway's own work on one thread — decode, normalize, encode the
- * record — for the benchmark's requests, without HTTP or Kafka. Thread CPU time does not move with
+ * CPU time per event of the gateway's own work on one thread — decode (transport and JSON),
+ * normalize, encode the record — for the benchmark's requests, without HTTP or Kafka. Thread CPU time does not move with
  * the machine's load the way the end-to-end events/s do, so it is the figure to compare changes
  * with. Run with {@code ./cpa bench hotpath}.
  */
@@ -24,9 +25,10 @@ public final class HotPathCpu {
 
     public static void main(String[] args) throws Exception {
         List<byte[]> bodies = GatewayBenchmark.requests(64).stream().map(HotPathCpu::body).toList();
-        PayloadDecoder decoder = new PayloadDecoder(20 << 20, new BatchParser(10_000, 20 << 20));
+        PayloadDecoder decoder = new PayloadDecoder(20 << 20);
+        BatchParser parser = new BatchParser(10_000, 20 << 20);
         EventNormalizer normalizer = new EventNormalizer();
-        EventCodec codec = new EventCodec();
+        RecordEncoder encoder = new RecordEncoder(new EventCodec());
         ThreadMXBean threads = ManagementFactory.getThreadMXBean();
         long[] stages = new long[3];
         for (int round = 0; round < Integer.getInteger("rounds", 8); round++) {
@@ -36,20 +38,19 @@ public final class HotPathCpu {
             for (int i = 0; i < 3_000; i++) {
                 byte[] body = bodies.get(i % bodies.size());
                 long t0 = threads.getCurrentThreadCpuTime();
-                RawBatch batch = decoder.decode(new PayloadDecoder.Encoded(body, "application/json", null, null, null));
+                RawBatch batch = parser.parse(decoder.decode(new PayloadDecoder.Encoded(body, "application/json", null, null, null)));
                 long t1 = threads.getCurrentThreadCpuTime();
                 var normalized = normalizer.normalize(batch, GatewayBenchmark.KEY,
                         new EventNormalizer.Context(Instant.now(), "127.0.0.1", "posthog-node/4.2.0", null, null));
                 long t2 = threads.getCurrentThreadCpuTime();
-                for (int k = 0; k < normalized.events().size(); k++) {
-                    Event e = normalized.events().get(k);
-                    sink += codec.encode(e, normalized.verbatim().get(k)).length + e.partitionKey().length;
+                for (PreparedRecord record : encoder.encode(normalized.accepted())) {
+                    sink += record.size();
                 }
                 long t3 = threads.getCurrentThreadCpuTime();
                 stages[0] += t1 - t0;
                 stages[1] += t2 - t1;
                 stages[2] += t3 - t2;
-                events += normalized.events().size();
+                events += normalized.accepted().size();
             }
             System.out.printf(Locale.ROOT, "round %d: ns/event CPU: decode %.0f, normalize %.0f, encode %.0f, total %.0f (%d)%n", round,
                     stages[0] / (double) events, stages[1] / (double) events, stages[2] / (double) events,

@@ -55,6 +55,11 @@ public final class BatchParser {
         return plain != null ? plain : parseWithJackson(bytes, length);
     }
 
+    /** {@link #parse(byte[], int)} of what the {@link PayloadDecoder} made of a body. */
+    public RawBatch parse(PayloadDecoder.Json json) throws GatewayError {
+        return parse(json.bytes(), json.length());
+    }
+
     /** The reference reading, and the one that names what is wrong with a payload. */
     RawBatch parseWithJackson(byte[] bytes, int length) throws GatewayError {
         try (JsonParser p = json.createParser(bytes, 0, length)) {
@@ -91,22 +96,23 @@ public final class BatchParser {
         String sentAt = null;
         boolean historical = false;
         while (p.nextToken() == JsonToken.FIELD_NAME) {
-            String name = p.currentName();
+            CaptureField field = CaptureField.envelopeMember(p.currentName());
             JsonToken value = p.nextToken();
-            switch (name) {
-                case "batch" -> {
+            switch (field) {
+                case BATCH -> {
                     if (value != JsonToken.START_ARRAY) {
                         throw GatewayError.badRequest("field 'batch' must be an array");
                     }
                     batch = events(p, bytes);
                 }
-                case "sent_at" -> sentAt = string(p, "sent_at");
-                case "historical_migration" -> {
+                case SENT_AT -> sentAt = string(p, field);
+                case HISTORICAL_MIGRATION -> {
                     historical = value == JsonToken.VALUE_TRUE
                             || (value == JsonToken.VALUE_STRING && "true".equalsIgnoreCase(p.getText()));
                     p.skipChildren();
                 }
-                default -> field(top, name, p, bytes);
+                case null -> p.skipChildren();
+                default -> member(top, field, p, bytes);
             }
         }
         if (batch != null) {
@@ -127,33 +133,42 @@ public final class BatchParser {
             }
             EventFields fields = new EventFields();
             while (p.nextToken() == JsonToken.FIELD_NAME) {
-                String name = p.currentName();
+                CaptureField field = CaptureField.eventMember(p.currentName());
                 p.nextToken();
-                field(fields, name, p, bytes);
+                member(fields, field, p, bytes);
             }
             events.add(fields.toEvent());
         }
         return events;
     }
 
-    /** Reads the value of field {@code name} of an event object; the parser is on the value's first token. */
-    private static void field(EventFields fields, String name, JsonParser p, byte[] bytes) throws IOException, GatewayError {
-        switch (name) {
-            case "event" -> fields.event = string(p, "event");
-            case "distinct_id", "$distinct_id" -> fields.distinctId = id(p, name);
-            case "properties" -> properties(fields, p, bytes);
-            case "timestamp" -> fields.timestamp = timestamp(p);
-            case "offset" -> fields.offset = offset(p);
-            case "uuid" -> fields.uuid = string(p, "uuid");
-            case "api_key", "token" -> fields.token(string(p, name));
-            case "$set" -> fields.set = object(p, bytes, "$set");
-            case "$set_once" -> fields.setOnce = object(p, bytes, "$set_once");
-            case "elements_chain" -> fields.elementsChain = optionalString(p);
-            default -> p.skipChildren();
+    /**
+     * Reads the value of member {@code field} (null: one nobody reads) of an event or properties
+     * object as its {@link CaptureField.Value} says; the parser is on the value's first token.
+     */
+    private static void member(EventFields fields, CaptureField field, JsonParser p, byte[] bytes) throws IOException, GatewayError {
+        if (field == null) {
+            p.skipChildren();
+            return;
+        }
+        switch (field.value()) {
+            case STRING -> fields.set(field, string(p, field));
+            case ID -> fields.set(field, id(p, field.label()));
+            case TIMESTAMP -> fields.set(field, timestamp(p));
+            case OFFSET -> fields.set(field, offset(p));
+            case OBJECT -> fields.set(field, object(p, bytes, field.label()));
+            case OPTIONAL_STRING -> fields.set(field, optionalString(p));
+            case LENIENT_ID -> fields.set(field, lenientId(p));
+            case FLAG -> {
+                fields.set(field, p.currentToken() == JsonToken.VALUE_TRUE);
+                p.skipChildren();
+            }
+            case PROPERTIES -> properties(fields, field, p, bytes);
+            case EVENTS -> throw new IllegalArgumentException(field + " is not a member of an event");
         }
     }
 
-    private static void properties(EventFields fields, JsonParser p, byte[] bytes) throws IOException, GatewayError {
+    private static void properties(EventFields fields, CaptureField field, JsonParser p, byte[] bytes) throws IOException, GatewayError {
         JsonToken t = p.currentToken();
         if (t == JsonToken.VALUE_NULL) {
             return;
@@ -163,30 +178,16 @@ public final class BatchParser {
         }
         int start = (int) p.currentTokenLocation().getByteOffset();
         while (p.nextToken() == JsonToken.FIELD_NAME) {
-            String name = p.currentName();
+            CaptureField member = CaptureField.propertiesMember(p.currentName());
             p.nextToken();
-            switch (name) {
-                case "distinct_id" -> fields.propertiesDistinctId(lenientId(p));
-                case "$distinct_id" -> fields.propertiesDollarDistinctId(lenientId(p));
-                case "token" -> fields.propertiesToken(optionalString(p));
-                case "$set" -> fields.propertiesSet(object(p, bytes, "properties.$set"));
-                case "$set_once" -> fields.propertiesSetOnce(object(p, bytes, "properties.$set_once"));
-                case "$session_id" -> fields.sessionId = optionalString(p);
-                case "$window_id" -> fields.windowId = optionalString(p);
-                case "$current_url" -> fields.currentUrl = optionalString(p);
-                case "$host" -> fields.host = optionalString(p);
-                case "$elements_chain" -> fields.elementsChain = optionalString(p);
-                case "$anon_distinct_id" -> fields.anonDistinctId = optionalString(p);
-                case "alias" -> fields.alias = optionalString(p);
-                case "$ignore_sent_at" -> {
-                    fields.ignoreSentAt = p.currentToken() == JsonToken.VALUE_TRUE;
-                    p.skipChildren();
-                }
-                default -> p.skipChildren();
-            }
+            member(fields, member, p, bytes);
         }
         int end = (int) p.currentLocation().getByteOffset();
-        fields.properties = new String(bytes, start, end - start, StandardCharsets.UTF_8);
+        fields.set(field, new String(bytes, start, end - start, StandardCharsets.UTF_8));
+    }
+
+    private static String string(JsonParser p, CaptureField field) throws IOException, GatewayError {
+        return string(p, field.label());
     }
 
     private static String string(JsonParser p, String field) throws IOException, GatewayError {

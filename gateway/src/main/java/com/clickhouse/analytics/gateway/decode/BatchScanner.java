@@ -15,8 +15,9 @@ import com.clickhouse.analytics.schema.record.Verbatim;
  * {@link BatchParser}'s fast reading: a capture body that is plainly valid JSON, read in one pass
  * over its bytes without a general parser. Only the fields an event needs become strings; every
  * other value is checked against the JSON grammar and stepped over, strings eight bytes at a time.
- * Jackson spent ≈ 650 ns per event on the same work — more than half of the gateway's own decode,
- * normalize and encode — much of it decoding property names nobody looks at. Each string it makes
+ * Jackson spent more than half of the gateway's own decode, normalize and encode on the same work
+ * (docs/performance-log.md), much of it decoding property names nobody looks at. Which members it
+ * reads, and how, comes from {@link CaptureField}, as for the Jackson path. Each string it makes
  * without an escape is noted with its bytes in the event's {@link Verbatim}, for the record's writer
  * to copy.
  *
@@ -43,66 +44,46 @@ final class BatchScanner {
     private static final long BACKSLASHES = '\\' * ONES;
     private static final long SPACES = ' ' * ONES;
 
-    /** The member names this reader acts on; any other member is stepped over. */
-    private enum Name {
-        EVENT("event"), DISTINCT_ID("distinct_id"), DOLLAR_DISTINCT_ID("$distinct_id"), PROPERTIES("properties"),
-        TIMESTAMP("timestamp"), OFFSET("offset"), UUID("uuid"), API_KEY("api_key"), TOKEN("token"), SET("$set"),
-        SET_ONCE("$set_once"), ELEMENTS_CHAIN("elements_chain"),
-        BATCH("batch"), SENT_AT("sent_at"), HISTORICAL_MIGRATION("historical_migration"),
-        SESSION_ID("$session_id"), WINDOW_ID("$window_id"), CURRENT_URL("$current_url"), HOST("$host"),
-        DOLLAR_ELEMENTS_CHAIN("$elements_chain"), ANON_DISTINCT_ID("$anon_distinct_id"), ALIAS("alias"),
-        IGNORE_SENT_AT("$ignore_sent_at");
-
-        final byte[] bytes;
-
-        Name(String name) {
-            this.bytes = ascii(name);
-        }
-    }
-
-    /** The names one kind of object has, by length: most members are told apart by one comparison. */
+    /**
+     * The member names one kind of object has, from {@link CaptureField}, by length: most members
+     * are told apart by one comparison.
+     */
     private static final class Names {
-        private final Name[][] byLength = new Name[32][0];
+        private final CaptureField[][] byLength = new CaptureField[32][0];
 
-        Names(Name... names) {
-            for (Name n : names) {
-                Name[] same = byLength[n.bytes.length];
+        Names(List<CaptureField> fields) {
+            for (CaptureField f : fields) {
+                CaptureField[] same = byLength[f.bytes.length];
                 same = Arrays.copyOf(same, same.length + 1);
-                same[same.length - 1] = n;
-                byLength[n.bytes.length] = same;
+                same[same.length - 1] = f;
+                byLength[f.bytes.length] = same;
             }
         }
 
-        /** The name in {@code b[start, start + length)}, or null for any other. */
-        Name find(byte[] b, int start, int length) {
+        /** The member named {@code b[start, start + length)}, or null for any other. */
+        CaptureField find(byte[] b, int start, int length) {
             if (length >= byLength.length) {
                 return null;
             }
             // A plain loop: names are a few bytes long, shorter than Arrays.equals' range checks and
-            // vectorized mismatch take to set up (≈ 10 ns per event).
-            for (Name n : byLength[length]) {
-                byte[] name = n.bytes;
+            // vectorized mismatch take to set up (docs/performance-log.md).
+            for (CaptureField f : byLength[length]) {
+                byte[] name = f.bytes;
                 int i = 0;
                 while (i < length && b[start + i] == name[i]) {
                     i++;
                 }
                 if (i == length) {
-                    return n;
+                    return f;
                 }
             }
             return null;
         }
     }
 
-    private static final Names EVENT_NAMES = new Names(Name.EVENT, Name.DISTINCT_ID, Name.DOLLAR_DISTINCT_ID,
-            Name.PROPERTIES, Name.TIMESTAMP, Name.OFFSET, Name.UUID, Name.API_KEY, Name.TOKEN, Name.SET, Name.SET_ONCE,
-            Name.ELEMENTS_CHAIN);
-    private static final Names ENVELOPE_NAMES = new Names(Name.BATCH, Name.SENT_AT, Name.HISTORICAL_MIGRATION,
-            Name.EVENT, Name.DISTINCT_ID, Name.DOLLAR_DISTINCT_ID, Name.PROPERTIES, Name.TIMESTAMP, Name.OFFSET, Name.UUID,
-            Name.API_KEY, Name.TOKEN, Name.SET, Name.SET_ONCE, Name.ELEMENTS_CHAIN);
-    private static final Names PROPERTY_NAMES = new Names(Name.DISTINCT_ID, Name.DOLLAR_DISTINCT_ID, Name.TOKEN,
-            Name.SET, Name.SET_ONCE, Name.SESSION_ID, Name.WINDOW_ID, Name.CURRENT_URL, Name.HOST,
-            Name.DOLLAR_ELEMENTS_CHAIN, Name.ANON_DISTINCT_ID, Name.ALIAS, Name.IGNORE_SENT_AT);
+    private static final Names EVENT_NAMES = new Names(CaptureField.inScopes(CaptureField.Scope.EVENT));
+    private static final Names ENVELOPE_NAMES = new Names(CaptureField.inScopes(CaptureField.Scope.ENVELOPE, CaptureField.Scope.EVENT));
+    private static final Names PROPERTY_NAMES = new Names(CaptureField.inScopes(CaptureField.Scope.PROPERTIES));
     private static final byte[] TRUE = ascii("true");
     private static final byte[] FALSE = ascii("false");
     private static final byte[] NULL = ascii("null");
@@ -176,8 +157,8 @@ final class BatchScanner {
         boolean historical = false;
         boolean more = firstMember();
         while (more) {
-            Name name = name(ENVELOPE_NAMES);
-            switch (name) {
+            CaptureField field = name(ENVELOPE_NAMES);
+            switch (field) {
                 case BATCH -> {
                     if (peek() != '[') {
                         throw NOT_PLAIN;
@@ -197,7 +178,8 @@ final class BatchScanner {
                         yield false;
                     }
                 };
-                case null, default -> eventField(top, name, 1);
+                case null -> skipValue(1);
+                default -> member(top, field, 1);
             }
             more = nextMember();
         }
@@ -227,7 +209,7 @@ final class BatchScanner {
             fields.verbatim = verbatim = new Verbatim(b);
             boolean more = firstMember();
             while (more) {
-                eventField(fields, name(EVENT_NAMES), 3);
+                member(fields, name(EVENT_NAMES), 3);
                 more = nextMember();
             }
             events.add(fields.toEvent());
@@ -243,24 +225,32 @@ final class BatchScanner {
         }
     }
 
-    /** The value of the current member, {@code name}, of an event object at nesting {@code depth}. */
-    private void eventField(EventFields fields, Name name, int depth) throws NotPlain, GatewayError {
-        switch (name) {
-            case EVENT -> fields.event = stringOrNull();
-            case DISTINCT_ID, DOLLAR_DISTINCT_ID -> fields.distinctId = scalarOrNull();
-            case PROPERTIES -> properties(fields, depth);
-            case TIMESTAMP -> fields.timestamp = scalarOrNull();
-            case OFFSET -> fields.offset = offsetOrNull();
-            case UUID -> fields.uuid = stringOrNull();
-            case API_KEY, TOKEN -> fields.token(stringOrNull());
-            case SET -> fields.set = objectOrNull(depth);
-            case SET_ONCE -> fields.setOnce = objectOrNull(depth);
-            case ELEMENTS_CHAIN -> fields.elementsChain = optionalString(depth);
-            case null, default -> skipValue(depth);
+    /**
+     * The value of the current member, {@code field} (null: one nobody reads), of an event or
+     * properties object held at nesting {@code depth}, read as its {@link CaptureField.Value} says.
+     */
+    private void member(EventFields fields, CaptureField field, int depth) throws NotPlain, GatewayError {
+        if (field == null) {
+            skipValue(depth);
+            return;
+        }
+        switch (field.value()) {
+            case STRING -> fields.set(field, stringOrNull());
+            case ID, TIMESTAMP -> fields.set(field, scalarOrNull());
+            case OFFSET -> fields.set(field, offsetOrNull());
+            case OBJECT -> fields.set(field, objectOrNull(depth));
+            case OPTIONAL_STRING -> fields.set(field, optionalString(depth));
+            case LENIENT_ID -> fields.set(field, lenientId(depth));
+            case FLAG -> {
+                fields.set(field, peek() == 't');
+                skipValue(depth);
+            }
+            case PROPERTIES -> properties(fields, field, depth);
+            case EVENTS -> throw NOT_PLAIN;
         }
     }
 
-    private void properties(EventFields fields, int depth) throws NotPlain {
+    private void properties(EventFields fields, CaptureField field, int depth) throws NotPlain, GatewayError {
         if (peek() == 'n') {
             literal(NULL);
             return;
@@ -271,31 +261,12 @@ final class BatchScanner {
         int start = pos++;
         int escapesBefore = escapes;
         int nonAsciiBefore = nonAscii;
-        int inner = depth + 1;
         boolean more = firstMember();
         while (more) {
-            switch (name(PROPERTY_NAMES)) {
-                case DISTINCT_ID -> fields.propertiesDistinctId(lenientId(inner));
-                case DOLLAR_DISTINCT_ID -> fields.propertiesDollarDistinctId(lenientId(inner));
-                case TOKEN -> fields.propertiesToken(optionalString(inner));
-                case SET -> fields.propertiesSet(objectOrNull(inner));
-                case SET_ONCE -> fields.propertiesSetOnce(objectOrNull(inner));
-                case SESSION_ID -> fields.sessionId = optionalString(inner);
-                case WINDOW_ID -> fields.windowId = optionalString(inner);
-                case CURRENT_URL -> fields.currentUrl = optionalString(inner);
-                case HOST -> fields.host = optionalString(inner);
-                case DOLLAR_ELEMENTS_CHAIN -> fields.elementsChain = optionalString(inner);
-                case ANON_DISTINCT_ID -> fields.anonDistinctId = optionalString(inner);
-                case ALIAS -> fields.alias = optionalString(inner);
-                case IGNORE_SENT_AT -> {
-                    fields.ignoreSentAt = peek() == 't';
-                    skipValue(inner);
-                }
-                case null, default -> skipValue(inner);
-            }
+            member(fields, name(PROPERTY_NAMES), depth + 1);
             more = nextMember();
         }
-        fields.properties = text(start, pos, escapes == escapesBefore, nonAscii == nonAsciiBefore);
+        fields.set(field, text(start, pos, escapes == escapesBefore, nonAscii == nonAsciiBefore));
     }
 
     // ---- members -------------------------------------------------------------------------------
@@ -345,8 +316,8 @@ final class BatchScanner {
         peek();
     }
 
-    /** The current member's name among {@code names}, or null. */
-    private Name name(Names names) {
+    /** The current member among {@code names}, or null. */
+    private CaptureField name(Names names) {
         return names.find(b, keyStart, keyLength);
     }
 
@@ -449,7 +420,7 @@ final class BatchScanner {
      * {@code b[start, end)} as a string; {@code verbatim} when those bytes are what a record holds
      * for it (no escape: the scanner let no quote, backslash or control character through otherwise).
      * ASCII bytes are their own Latin-1 characters: read as such, they are copied without the
-     * UTF-8 decoder's scan (≈ 20 ns per event).
+     * UTF-8 decoder's scan (docs/performance-log.md).
      */
     private String text(int start, int end, boolean asIs, boolean ascii) {
         String value = new String(b, start, end - start, ascii ? StandardCharsets.ISO_8859_1 : StandardCharsets.UTF_8);

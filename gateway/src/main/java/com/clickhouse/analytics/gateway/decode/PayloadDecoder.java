@@ -17,9 +17,9 @@ import com.clickhouse.analytics.gateway.GatewayError;
 import com.clickhouse.analytics.gateway.GatewayError.Kind;
 
 /**
- * Turns a request body into the events it carries: undoes the transport encoding, a form wrapper,
- * base64 and gzip — in the combinations PostHog SDKs and the original's clients send — then hands
- * the JSON to the {@link BatchParser}.
+ * Turns a request body into the JSON it carries: undoes the transport encoding, a form wrapper,
+ * base64 and gzip — in the combinations PostHog SDKs and the original's clients send — and checks
+ * that the result is UTF-8. Reading the JSON is the next step's job ({@link BatchParser}).
  *
  * <ul>
  *   <li>{@code Content-Encoding: gzip | x-gzip | deflate | identity}; anything else is a 415.</li>
@@ -41,14 +41,12 @@ public final class PayloadDecoder {
     private static final String FORM = "application/x-www-form-urlencoded";
 
     private final int maxBytes;
-    private final BatchParser parser;
 
-    public PayloadDecoder(int maxBytes, BatchParser parser) {
+    public PayloadDecoder(int maxBytes) {
         if (maxBytes < 1) {
             throw new IllegalArgumentException("maxBytes must be positive");
         }
         this.maxBytes = maxBytes;
-        this.parser = parser;
     }
 
     /**
@@ -63,13 +61,20 @@ public final class PayloadDecoder {
     public record Encoded(byte[] body, String contentType, String contentEncoding, String compression, String queryData) {
     }
 
-    /** The events of the request, or the error that says why there are none. */
-    public RawBatch decode(Encoded request) throws GatewayError {
+    /**
+     * The request's JSON text, {@code bytes[0, length)}, valid UTF-8 (not yet known to be JSON).
+     * The array may be the request body itself.
+     */
+    public record Json(byte[] bytes, int length) {
+    }
+
+    /** The request's JSON, every wrapper removed, or the error that says why there is none. */
+    public Json decode(Encoded request) throws GatewayError {
         Bytes json = unwrap(request);
         if (!Utf8.isValid(json.array, json.length)) {
             throw GatewayError.badRequest("invalid UTF-8 in the payload");
         }
-        return parser.parse(json.array, json.length);
+        return new Json(json.array, json.length);
     }
 
     /** The request's JSON text, every wrapper removed. */

@@ -2,6 +2,8 @@ package com.clickhouse.analytics.gateway.decode;
 
 import java.util.List;
 
+import com.clickhouse.analytics.schema.record.PassThrough;
+import com.clickhouse.analytics.schema.record.RecordField;
 import com.clickhouse.analytics.schema.record.Verbatim;
 
 /**
@@ -18,26 +20,19 @@ public record RawBatch(String apiKey, String sentAt, boolean historicalMigration
     /**
      * One event as sent. Every field is null when absent.
      *
-     * @param event          event name
-     * @param distinctId     top-level {@code distinct_id}, else {@code properties.distinct_id}/{@code $distinct_id}
-     *                       (numbers as their JSON text)
-     * @param properties     raw JSON object, {@code {}} when absent
-     * @param timestamp      {@code timestamp} as text (ISO-8601 or epoch number)
-     * @param offset         {@code offset} in milliseconds before receipt (PostHog)
-     * @param uuid           {@code uuid} as sent
-     * @param token          the event's own {@code api_key}/{@code token}/{@code properties.token}
-     * @param set            raw {@code $set} object (properties win over top level)
-     * @param setOnce        raw {@code $set_once} object (properties win over top level)
-     * @param sessionId      {@code properties.$session_id}
-     * @param windowId       {@code properties.$window_id}
-     * @param currentUrl     {@code properties.$current_url}
-     * @param host           {@code properties.$host}
-     * @param elementsChain  {@code properties.$elements_chain} or top-level {@code elements_chain}
-     * @param anonDistinctId {@code properties.$anon_distinct_id}
-     * @param alias          {@code properties.alias}
-     * @param ignoreSentAt   {@code properties.$ignore_sent_at}: use {@code timestamp} uncorrected
-     * @param verbatim       the request's bytes for some of these strings, for the record's writer
-     *                       to copy ({@link BatchScanner}), or null
+     * @param event        event name
+     * @param distinctId   top-level {@code distinct_id}, else {@code properties.distinct_id}/{@code $distinct_id}
+     *                     (numbers as their JSON text)
+     * @param properties   raw JSON object, {@code {}} when absent
+     * @param timestamp    {@code timestamp} as text (ISO-8601 or epoch number)
+     * @param offset       {@code offset} in milliseconds before receipt (PostHog)
+     * @param uuid         {@code uuid} as sent
+     * @param token        the event's own {@code api_key}/{@code token}/{@code properties.token}
+     * @param ignoreSentAt {@code properties.$ignore_sent_at}: use {@code timestamp} uncorrected
+     * @param passThrough  the pass-through fields, as {@link CaptureField} maps members to them
+     *                     ({@code properties.$set} wins over a top-level {@code $set}, …)
+     * @param verbatim     the request's bytes for some of these strings, for the record's writer
+     *                     to copy ({@link BatchScanner}), or null
      */
     public record RawEvent(
             String event,
@@ -47,16 +42,13 @@ public record RawBatch(String apiKey, String sentAt, boolean historicalMigration
             Long offset,
             String uuid,
             String token,
-            String set,
-            String setOnce,
-            String sessionId,
-            String windowId,
-            String currentUrl,
-            String host,
-            String elementsChain,
-            String anonDistinctId,
-            String alias,
             boolean ignoreSentAt,
+            PassThrough passThrough,
             Verbatim verbatim) {
+
+        /** Pass-through field {@code field} as sent, or null. */
+        public String get(RecordField field) {
+            return passThrough.get(field);
+        }
     }
 }

@@ -4,13 +4,17 @@ import java.net.InetSocketAddress;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.Deque;
+import java.util.List;
 
 import com.clickhouse.analytics.gateway.GatewayError;
 import com.clickhouse.analytics.gateway.GatewayError.Kind;
 import com.clickhouse.analytics.gateway.GatewayMetrics;
 import com.clickhouse.analytics.gateway.authorize.Authorizer;
+import com.clickhouse.analytics.gateway.decode.BatchParser;
 import com.clickhouse.analytics.gateway.decode.PayloadDecoder;
 import com.clickhouse.analytics.gateway.decode.RawBatch;
+import com.clickhouse.analytics.gateway.encode.PreparedRecord;
+import com.clickhouse.analytics.gateway.encode.RecordEncoder;
 import com.clickhouse.analytics.gateway.kafka.EventSink;
 import com.clickhouse.analytics.gateway.normalize.EventNormalizer;
 import com.clickhouse.analytics.gateway.normalize.EventTimestamps;
@@ -23,10 +27,11 @@ import io.undertow.util.SameThreadExecutor;
 
 /**
  * The capture endpoints ({@code /batch}, {@code /e}, {@code /i/v0/e}, {@code /capture},
- * {@code /track}, {@code /engage}): body → events → Kafka → answer. Reads the body on the I/O
- * thread without blocking, decodes and produces on that thread (on a worker while the sink may wait),
- * and answers from the producer's callback once Kafka has acknowledged every event:
- * {@code 200 {"status":"ok","ingested":N,"dropped":M}}.
+ * {@code /track}, {@code /engage}), one step per class: read the body → decode the transport
+ * (gzip, base64, form) → parse the JSON → authorize → normalize → encode the records → send them
+ * to Kafka → answer. Reads the body on the I/O thread without blocking, runs the steps on that
+ * thread (on a worker while the sink may wait), and answers from the producer's callback once Kafka
+ * has acknowledged every record: {@code 200 {"status":"ok","ingested":N,"dropped":M}}.
  */
 public final class CaptureHandler implements HttpHandler {
 
@@ -34,8 +39,10 @@ public final class CaptureHandler implements HttpHandler {
 
     private final BodyReader bodyReader;
     private final PayloadDecoder decoder;
+    private final BatchParser parser;
     private final Authorizer authorizer;
     private final EventNormalizer normalizer;
+    private final RecordEncoder encoder;
     private final EventSink sink;
     private final TrustedProxies proxies;
     private final Responses responses;
@@ -47,13 +54,15 @@ public final class CaptureHandler implements HttpHandler {
      * @param defaultEvent event name given to nameless payloads ({@code $identify} for {@code /engage}),
      *                     or null to drop them
      */
-    public CaptureHandler(BodyReader bodyReader, PayloadDecoder decoder, Authorizer authorizer, EventNormalizer normalizer,
-                          EventSink sink, TrustedProxies proxies, Responses responses, GatewayMetrics metrics, Clock clock,
-                          String defaultEvent) {
+    public CaptureHandler(BodyReader bodyReader, PayloadDecoder decoder, BatchParser parser, Authorizer authorizer,
+                          EventNormalizer normalizer, RecordEncoder encoder, EventSink sink, TrustedProxies proxies,
+                          Responses responses, GatewayMetrics metrics, Clock clock, String defaultEvent) {
         this.bodyReader = bodyReader;
         this.decoder = decoder;
+        this.parser = parser;
         this.authorizer = authorizer;
         this.normalizer = normalizer;
+        this.encoder = encoder;
         this.sink = sink;
         this.proxies = proxies;
         this.responses = responses;
@@ -64,7 +73,8 @@ public final class CaptureHandler implements HttpHandler {
 
     /** A handler for another route sharing everything but the default event name. */
     public CaptureHandler withDefaultEvent(String event) {
-        return new CaptureHandler(bodyReader, decoder, authorizer, normalizer, sink, proxies, responses, metrics, clock, event);
+        return new CaptureHandler(bodyReader, decoder, parser, authorizer, normalizer, encoder, sink, proxies, responses,
+                metrics, clock, event);
     }
 
     @Override
@@ -80,7 +90,7 @@ public final class CaptureHandler implements HttpHandler {
             Runnable task = () -> capture(exchange, body, receivedAt);
             if (sink.sendsWithoutWaiting()) {
                 // Decoding and producing are short CPU work while Kafka acknowledges: done on the I/O
-                // thread, without the hand-off to a worker (≈ 9 % of the gateway's CPU per event).
+                // thread, without the hand-off to a worker (docs/performance-log.md).
                 exchange.dispatch(SameThreadExecutor.INSTANCE, task);
             } else {
                 exchange.dispatch(task); // a send may wait for metadata now: not on an I/O thread
@@ -91,32 +101,37 @@ public final class CaptureHandler implements HttpHandler {
     /** On the I/O thread, or on a worker while the sink may still wait (bounded by max.block.ms). */
     private void capture(HttpServerExchange exchange, byte[] body, Instant receivedAt) {
         try {
-            RawBatch batch = decoder.decode(encoded(exchange, body));
+            PayloadDecoder.Json json = decoder.decode(encoded(exchange, body));
+            RawBatch batch = parser.parse(json);
             String apiKey = authorizer.authorize(exchange.getRequestHeaders().getFirst(Headers.ORIGIN), batch);
             EventNormalizer.Normalized normalized = normalizer.normalize(batch, apiKey, context(exchange, receivedAt));
-            if (normalized.events().isEmpty()) {
-                metrics.accepted(0, normalized.dropped());
-                responses.ok(exchange, 0, normalized.dropped());
+            int ingested = normalized.accepted().size();
+            int dropped = normalized.dropped();
+            if (ingested == 0) {
+                metrics.accepted(0, dropped);
+                responses.ok(exchange, 0, dropped);
                 return;
             }
+            List<PreparedRecord> records = encoder.encode(normalized.accepted());
             // The callback keeps the counts only: holding the events until Kafka acknowledges them
-            // made every young collection copy all in-flight requests' events (≈ 10 % of CPU in GC).
-            int ingested = normalized.events().size();
-            int dropped = normalized.dropped();
-            sink.send(normalized.events(), normalized.verbatim()).whenComplete((ok, failure) -> {
-                if (failure == null) {
-                    metrics.accepted(ingested, dropped);
-                    responses.ok(exchange, ingested, dropped);
-                } else if (failure instanceof GatewayError error) {
-                    responses.error(exchange, error);
-                } else {
-                    responses.internal(exchange, failure);
-                }
-            });
+            // made every young collection copy all in-flight requests' events (docs/performance-log.md).
+            sink.send(records).whenComplete((ok, failure) -> answer(exchange, ingested, dropped, failure));
         } catch (GatewayError e) {
             responses.error(exchange, e);
         } catch (RuntimeException | StackOverflowError e) {
             responses.internal(exchange, e);
+        }
+    }
+
+    /** From the producer's callback: Kafka acknowledged every record, or the first failure. */
+    private void answer(HttpServerExchange exchange, int ingested, int dropped, Throwable failure) {
+        if (failure == null) {
+            metrics.accepted(ingested, dropped);
+            responses.ok(exchange, ingested, dropped);
+        } else if (failure instanceof GatewayError error) {
+            responses.error(exchange, error);
+        } else {
+            responses.internal(exchange, failure);
         }
     }
 
@@ -144,7 +159,8 @@ public final class CaptureHandler implements HttpHandler {
 
     @Override
     public String toString() {
-        return "CaptureHandler[" + bodyReader + " -> PayloadDecoder -> " + authorizer + " -> EventNormalizer -> " + sink
+        return "CaptureHandler[" + bodyReader + " -> PayloadDecoder -> BatchParser -> " + authorizer + " -> EventNormalizer -> "
+                + encoder + " -> " + sink
                 + (defaultEvent == null ? "" : ", default event " + defaultEvent) + "]";
     }
 }

@@ -4,23 +4,19 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 
 import com.clickhouse.analytics.gateway.GatewayError;
-import com.clickhouse.analytics.schema.record.Event;
-import com.clickhouse.analytics.schema.record.Verbatim;
+import com.clickhouse.analytics.gateway.encode.PreparedRecord;
 
 /**
- * Where accepted events go. The returned future completes normally once every event is durably
+ * Where accepted events go, as records already encoded ({@link PreparedRecord}: key and value
+ * bytes): the sink never sees an event, only bytes. The returned future completes normally once every event is durably
  * accepted (for Kafka: acknowledged with {@code acks=all}), or exceptionally with a
  * {@link GatewayError} — never both, never neither within the sink's time bound. Must not block the
  * caller beyond that bound.
  */
 public interface EventSink {
 
-    /**
-     * @param events   the events, in order
-     * @param verbatim for each event, bytes the request already holds for some of its strings (or
-     *                 null), which the record's writer copies instead of encoding the strings
-     */
-    CompletableFuture<Void> send(List<Event> events, List<Verbatim> verbatim);
+    /** Produces {@code records}, in order, as one request's records: they succeed or fail together. */
+    CompletableFuture<Void> send(List<PreparedRecord> records);
 
     /**
      * Whether {@link #send} returns without waiting at all now, so that it may run on an I/O thread.

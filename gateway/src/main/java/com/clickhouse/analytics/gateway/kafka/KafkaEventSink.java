@@ -9,9 +9,7 @@ import java.util.concurrent.atomic.AtomicReference;
 import com.clickhouse.analytics.gateway.GatewayError;
 import com.clickhouse.analytics.gateway.GatewayError.Kind;
 import com.clickhouse.analytics.gateway.GatewayMetrics;
-import com.clickhouse.analytics.schema.record.Event;
-import com.clickhouse.analytics.schema.record.EventCodec;
-import com.clickhouse.analytics.schema.record.Verbatim;
+import com.clickhouse.analytics.gateway.encode.PreparedRecord;
 import org.apache.kafka.clients.producer.Callback;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -19,8 +17,8 @@ import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.errors.RecordTooLargeException;
 
 /**
- * Produces each event as one record: key {@link Event#partitionKey()}, value the schema's
- * {@link EventCodec} JSON. The request's future completes from the producer's callbacks once the
+ * Produces each prepared record as one Kafka record, key and value as they are: pure Kafka, the
+ * encoding happened before ({@code RecordEncoder}). The request's future completes from the producer's callbacks once the
  * last record is acknowledged — no thread waits.
  *
  * <p>Load shedding: the bytes of unacknowledged records are counted against
@@ -36,7 +34,6 @@ public final class KafkaEventSink implements EventSink {
 
     private final Producer<byte[], byte[]> producer;
     private final String topic;
-    private final EventCodec codec;
     private final long maxInFlightBytes;
     private final GatewayMetrics metrics;
     private final long produceTimeoutMillis;
@@ -48,14 +45,13 @@ public final class KafkaEventSink implements EventSink {
      */
     private volatile boolean acknowledging;
 
-    public KafkaEventSink(Producer<byte[], byte[]> producer, String topic, EventCodec codec, long maxInFlightBytes,
+    public KafkaEventSink(Producer<byte[], byte[]> producer, String topic, long maxInFlightBytes,
                           long produceTimeoutMillis, GatewayMetrics metrics) {
         if (maxInFlightBytes < 1) {
             throw new IllegalArgumentException("maxInFlightBytes must be positive");
         }
         this.producer = producer;
         this.topic = topic;
-        this.codec = codec;
         this.maxInFlightBytes = maxInFlightBytes;
         this.produceTimeoutMillis = produceTimeoutMillis;
         this.metrics = metrics;
@@ -72,16 +68,11 @@ public final class KafkaEventSink implements EventSink {
     }
 
     @Override
-    public CompletableFuture<Void> send(List<Event> events, List<Verbatim> verbatim) {
-        int n = events.size();
-        byte[][] keys = new byte[n][];
-        byte[][] values = new byte[n][];
+    public CompletableFuture<Void> send(List<PreparedRecord> records) {
+        int n = records.size();
         long bytes = 0;
         for (int i = 0; i < n; i++) {
-            Event e = events.get(i);
-            keys[i] = e.partitionKey();
-            values[i] = codec.encode(e, verbatim.get(i));
-            bytes += keys[i].length + values[i].length;
+            bytes += records.get(i).size();
         }
         CompletableFuture<Void> done = new CompletableFuture<>();
         if (!reserve(bytes)) {
@@ -98,7 +89,8 @@ public final class KafkaEventSink implements EventSink {
                 break;
             }
             try {
-                producer.send(new ProducerRecord<>(topic, null, keys[i], values[i]), pending);
+                PreparedRecord record = records.get(i);
+                producer.send(new ProducerRecord<>(topic, null, record.key(), record.value()), pending);
             } catch (RuntimeException e) {
                 // send() itself threw (producer closed, …): the rest will never call back.
                 pending.abandon(n - i, e);

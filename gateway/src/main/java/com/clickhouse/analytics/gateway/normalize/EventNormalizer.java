@@ -20,7 +20,8 @@ import com.clickhouse.analytics.schema.record.Verbatim;
  *       characters;</li>
  *   <li>a client {@code uuid} is kept when valid and is a 400 when not; otherwise a UUIDv7;</li>
  *   <li>timestamps are corrected for clock skew ({@link EventTimestamps});</li>
- *   <li>ip and user agent come from the request.</li>
+ *   <li>ip and user agent come from the request;</li>
+ *   <li>the pass-through fields ({@code $session_id}, {@code $set}, …) are carried as read.</li>
  * </ul>
  * Pure: time comes in through {@link Context}.
  */
@@ -41,11 +42,25 @@ public final class EventNormalizer {
     }
 
     /**
-     * The events to produce and how many were dropped.
+     * The events to produce, in request order, and how many were dropped.
      *
-     * @param verbatim for each event, the request's bytes for some of its strings, or null
+     * @param accepted the events kept, each with the request bytes its encoding may copy
+     * @param dropped  events dropped for want of a name or a usable {@code distinct_id}
      */
-    public record Normalized(List<Event> events, List<Verbatim> verbatim, int dropped) {
+    public record Normalized(List<Accepted> accepted, int dropped) {
+
+        /** The events alone, in order. */
+        public List<Event> events() {
+            return accepted.stream().map(Accepted::event).toList();
+        }
+    }
+
+    /**
+     * One normalized event and the request's bytes for some of its strings ({@link Verbatim}, null
+     * for none), which the encoder copies instead of encoding them again. Verbatim matches a string
+     * by identity, so a value normalization replaced (a trimmed id, a default name) is encoded anew.
+     */
+    public record Accepted(Event event, Verbatim verbatim) {
     }
 
     public Normalized normalize(RawBatch batch, String apiKey, Context context) throws GatewayError {
@@ -54,8 +69,7 @@ public final class EventNormalizer {
         if (sentAt == null) {
             sentAt = context.querySentAt();
         }
-        List<Event> events = new ArrayList<>(batch.events().size());
-        List<Verbatim> verbatim = new ArrayList<>(batch.events().size());
+        List<Accepted> accepted = new ArrayList<>(batch.events().size());
         int dropped = 0;
         int index = 0;
         for (RawBatch.RawEvent raw : batch.events()) {
@@ -84,13 +98,13 @@ public final class EventNormalizer {
             } catch (GatewayError e) {
                 throw e.withMessage(e.getMessage() + " (event " + index + ")");
             }
-            events.add(new Event(uuid, apiKey, name, distinctId, raw.properties(), timestamp, sentAt, now,
-                    context.ip(), context.userAgent(), raw.sessionId(), raw.windowId(), raw.currentUrl(), raw.host(),
-                    raw.elementsChain(), raw.set(), raw.setOnce(), raw.anonDistinctId(), raw.alias()));
-            verbatim.add(raw.verbatim());
+            // The pass-through fields go on as the capture table read them: nothing here to add per field.
+            Event event = new Event(uuid, apiKey, name, distinctId, raw.properties(), timestamp, sentAt, now,
+                    context.ip(), context.userAgent(), raw.passThrough());
+            accepted.add(new Accepted(event, raw.verbatim()));
             index++;
         }
-        return new Normalized(events, verbatim, dropped);
+        return new Normalized(accepted, dropped);
     }
 
     static String distinctId(String raw) {

@@ -6,6 +6,7 @@ import java.util.Set;
 
 import com.clickhouse.analytics.gateway.GatewayError;
 import com.clickhouse.analytics.gateway.decode.RawBatch;
+import com.clickhouse.analytics.schema.record.PassThrough;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -22,7 +23,7 @@ class AuthorizerTest {
     static RawBatch batch(String envelopeKey, String... eventKeys) {
         List<RawBatch.RawEvent> events = new ArrayList<>();
         for (String k : eventKeys) {
-            events.add(new RawBatch.RawEvent("e", "d", "{}", null, null, null, k, null, null, null, null, null, null, null, null, null, false, null));
+            events.add(new RawBatch.RawEvent("e", "d", "{}", null, null, null, k, false, PassThrough.NONE, null));
         }
         return new RawBatch(envelopeKey, null, false, events);
     }

@@ -3,6 +3,7 @@ package com.clickhouse.analytics.gateway.decode;
 import java.nio.charset.StandardCharsets;
 
 import com.clickhouse.analytics.gateway.GatewayError;
+import com.clickhouse.analytics.schema.record.RecordField;
 import org.junit.jupiter.api.Test;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -32,12 +33,12 @@ class BatchParserTest {
         RawBatch.RawEvent e = b.events().getFirst();
         assertEquals("42", e.distinctId());
         assertEquals(5L, e.offset());
-        assertEquals("{\"b\": [1, {\"c\":\"é\"}]}", e.set(), "properties.$set wins, exact text");
-        assertEquals("{}", e.setOnce());
+        assertEquals("{\"b\": [1, {\"c\":\"é\"}]}", e.get(RecordField.SET), "properties.$set wins, exact text");
+        assertEquals("{}", e.get(RecordField.SET_ONCE));
         assertTrue(e.properties().startsWith("{ \"$set\" : {\"b\"") && e.properties().endsWith("\"deep\":{\"x\":[[]]}}"), e.properties());
-        assertEquals("anon", e.anonDistinctId());
-        assertEquals("al", e.alias());
-        assertEquals("ec", e.elementsChain());
+        assertEquals("anon", e.get(RecordField.ANON_DISTINCT_ID));
+        assertEquals("al", e.get(RecordField.ALIAS));
+        assertEquals("ec", e.get(RecordField.ELEMENTS_CHAIN));
         assertTrue(e.ignoreSentAt());
     }
 
@@ -77,7 +78,7 @@ class BatchParserTest {
         RawBatch reference = parser.parseWithJackson(bytes, bytes.length);
         for (RawBatch batch : new RawBatch[] {b, reference}) {
             assertEquals(1, batch.events().size());
-            assertEquals("outer", batch.events().getFirst().sessionId());
+            assertEquals("outer", batch.events().getFirst().get(RecordField.SESSION_ID));
             assertEquals(false, batch.events().getFirst().ignoreSentAt());
             assertEquals(false, batch.historicalMigration());
         }

@@ -144,9 +144,9 @@ class BatchScannerTest {
         } catch (GatewayError invalid) {
             return; // a uuid or timestamp the normalizer refuses: no records
         }
-        for (int i = 0; i < normalized.events().size(); i++) {
-            Event e = normalized.events().get(i);
-            Verbatim verbatim = normalized.verbatim().get(i);
+        for (EventNormalizer.Accepted accepted : normalized.accepted()) {
+            Event e = accepted.event();
+            Verbatim verbatim = accepted.verbatim();
             assertNotNull(verbatim, body);
             assertArrayEquals(codec.encode(e), codec.encode(e, verbatim), body);
             verbatimEvents++;
@@ -157,8 +157,7 @@ class BatchScannerTest {
     private static RawBatch withoutVerbatim(RawBatch b) {
         return new RawBatch(b.apiKey(), b.sentAt(), b.historicalMigration(), b.events().stream()
                 .map(e -> new RawBatch.RawEvent(e.event(), e.distinctId(), e.properties(), e.timestamp(), e.offset(), e.uuid(),
-                        e.token(), e.set(), e.setOnce(), e.sessionId(), e.windowId(), e.currentUrl(), e.host(), e.elementsChain(),
-                        e.anonDistinctId(), e.alias(), e.ignoreSentAt(), null))
+                        e.token(), e.ignoreSentAt(), e.passThrough(), null))
                 .toList());
     }
 

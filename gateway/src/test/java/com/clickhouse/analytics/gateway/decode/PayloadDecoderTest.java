@@ -20,7 +20,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 class PayloadDecoderTest {
 
     static final String JSON = "{\"api_key\":\"k\",\"batch\":[{\"event\":\"e\",\"distinct_id\":\"d\",\"properties\":{\"x\":\"a b+c/d\"}}]}";
-    private final PayloadDecoder decoder = new PayloadDecoder(4096, new BatchParser(10, 4096));
+    private final PayloadDecoder decoder = new PayloadDecoder(4096);
 
     private String unwrap(byte[] body, String contentType, String encoding, String compression, String data) throws GatewayError {
         return decoder.unwrap(new PayloadDecoder.Encoded(body, contentType, encoding, compression, data)).utf8();

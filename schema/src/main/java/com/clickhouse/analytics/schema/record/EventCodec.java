@@ -111,34 +111,37 @@ public final class EventCodec {
         Integer version = null;
         String uuid = null, apiKey = null, event = null, distinctId = null, properties = null;
         String timestamp = null, sentAt = null, receivedAt = null, ip = null, userAgent = null;
-        String sessionId = null, windowId = null, currentUrl = null, host = null, elementsChain = null;
-        String set = null, setOnce = null, anonDistinctId = null, alias = null;
+        String[] passThrough = null;
         JsonToken token;
         while ((token = p.nextToken()) == JsonToken.FIELD_NAME) {
             String field = p.currentName();
             p.nextToken();
-            switch (field) {
-                case "v" -> version = p.currentToken() == JsonToken.VALUE_NUMBER_INT ? p.getIntValue() : -1;
-                case "uuid" -> uuid = text(p, field);
-                case "api_key" -> apiKey = text(p, field);
-                case "event" -> event = text(p, field);
-                case "distinct_id" -> distinctId = text(p, field);
-                case "properties" -> properties = rawObject(p, field, bytes);
-                case "timestamp" -> timestamp = text(p, field);
-                case "sent_at" -> sentAt = text(p, field);
-                case "received_at" -> receivedAt = text(p, field);
-                case "ip" -> ip = text(p, field);
-                case "user_agent" -> userAgent = text(p, field);
-                case "session_id" -> sessionId = text(p, field);
-                case "window_id" -> windowId = text(p, field);
-                case "current_url" -> currentUrl = text(p, field);
-                case "host" -> host = text(p, field);
-                case "elements_chain" -> elementsChain = text(p, field);
-                case "$set" -> set = rawObject(p, field, bytes);
-                case "$set_once" -> setOnce = rawObject(p, field, bytes);
-                case "$anon_distinct_id" -> anonDistinctId = text(p, field);
-                case "alias" -> alias = text(p, field);
-                default -> p.skipChildren(); // forward compatible: a newer producer's field
+            if (field.equals("v")) {
+                version = p.currentToken() == JsonToken.VALUE_NUMBER_INT ? p.getIntValue() : -1;
+                continue;
+            }
+            RecordField f = RecordField.byKey(field);
+            if (f == null) {
+                p.skipChildren(); // forward compatible: a newer producer's field
+                continue;
+            }
+            switch (f) {
+                case UUID -> uuid = text(p, field);
+                case API_KEY -> apiKey = text(p, field);
+                case EVENT -> event = text(p, field);
+                case DISTINCT_ID -> distinctId = text(p, field);
+                case PROPERTIES -> properties = rawObject(p, field, bytes);
+                case TIMESTAMP -> timestamp = text(p, field);
+                case SENT_AT -> sentAt = text(p, field);
+                case RECEIVED_AT -> receivedAt = text(p, field);
+                case IP -> ip = text(p, field);
+                case USER_AGENT -> userAgent = text(p, field);
+                default -> {
+                    if (passThrough == null) {
+                        passThrough = PassThrough.newValues();
+                    }
+                    passThrough[f.slot()] = f.kind() == RecordField.Kind.JSON_OBJECT ? rawObject(p, field, bytes) : text(p, field);
+                }
             }
         }
         if (token != JsonToken.END_OBJECT) {
@@ -162,8 +165,7 @@ public final class EventCodec {
                 parseInstant(required(timestamp, "timestamp"), "timestamp"),
                 sentAt == null ? null : parseInstant(sentAt, "sent_at"),
                 receivedAt == null ? parseInstant(timestamp, "timestamp") : parseInstant(receivedAt, "received_at"),
-                ip, userAgent, sessionId, windowId, currentUrl, host, elementsChain,
-                set, setOnce, anonDistinctId, alias);
+                ip, userAgent, passThrough == null ? PassThrough.NONE : PassThrough.adopt(passThrough));
     }
 
     private static String text(JsonParser p, String field) throws IOException, EventDecodingException {

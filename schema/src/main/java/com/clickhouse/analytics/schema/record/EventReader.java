@@ -1,7 +1,5 @@
 package com.clickhouse.analytics.schema.record;
 
-import static com.clickhouse.analytics.schema.record.RecordFields.*;
-
 import java.nio.charset.StandardCharsets;
 import java.util.UUID;
 
@@ -45,7 +43,7 @@ final class EventReader {
     }
 
     private Event event() throws EventDecodingException {
-        if (!skip(START) || at + EventCodec.UUID_LENGTH + 1 > b.length) {
+        if (!skip(EventWriter.START) || at + EventCodec.UUID_LENGTH + 1 > b.length) {
             return null;
         }
         UUID uuid = uuid(at);
@@ -53,24 +51,24 @@ final class EventReader {
         if (uuid == null || b[at++] != '"') {
             return null;
         }
-        String apiKey = field(API_KEY);
-        String event = field(EVENT);
-        String distinctId = field(DISTINCT_ID);
-        String properties = skip(PROPERTIES) ? object() : null;
-        String timestamp = field(TIMESTAMP);
-        String sentAt = field(SENT_AT);
-        String receivedAt = field(RECEIVED_AT);
-        String ip = field(IP);
-        String userAgent = field(USER_AGENT);
-        String sessionId = field(SESSION_ID);
-        String windowId = field(WINDOW_ID);
-        String currentUrl = field(CURRENT_URL);
-        String host = field(HOST);
-        String elementsChain = field(ELEMENTS_CHAIN);
-        String set = skip(SET) ? object() : null;
-        String setOnce = skip(SET_ONCE) ? object() : null;
-        String anonDistinctId = field(ANON_DISTINCT_ID);
-        String alias = field(ALIAS);
+        String apiKey = field(RecordField.API_KEY.prefix);
+        String event = field(RecordField.EVENT.prefix);
+        String distinctId = field(RecordField.DISTINCT_ID.prefix);
+        String properties = skip(RecordField.PROPERTIES.prefix) ? object() : null;
+        String timestamp = field(RecordField.TIMESTAMP.prefix);
+        String sentAt = field(RecordField.SENT_AT.prefix);
+        String receivedAt = field(RecordField.RECEIVED_AT.prefix);
+        String ip = field(RecordField.IP.prefix);
+        String userAgent = field(RecordField.USER_AGENT.prefix);
+        String[] passThrough = null;
+        for (RecordField f : RecordField.PASS_THROUGH_ARRAY) {
+            if (skip(f.prefix)) {
+                if (passThrough == null) {
+                    passThrough = PassThrough.newValues();
+                }
+                passThrough[f.slot()] = f.kind() == RecordField.Kind.JSON_OBJECT ? object() : string();
+            }
+        }
         if (apiKey == null || event == null || distinctId == null || properties == null || timestamp == null
                 || receivedAt == null || at != b.length - 1 || b[at] != '}') {
             return null;
@@ -79,7 +77,7 @@ final class EventReader {
                 EventCodec.parseInstant(timestamp, "timestamp"),
                 sentAt == null ? null : EventCodec.parseInstant(sentAt, "sent_at"),
                 EventCodec.parseInstant(receivedAt, "received_at"),
-                ip, userAgent, sessionId, windowId, currentUrl, host, elementsChain, set, setOnce, anonDistinctId, alias);
+                ip, userAgent, passThrough == null ? PassThrough.NONE : PassThrough.adopt(passThrough));
     }
 
     /** The string value of field {@code name} if the input continues with that field, else null. */

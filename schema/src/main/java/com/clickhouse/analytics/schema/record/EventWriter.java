@@ -1,7 +1,5 @@
 package com.clickhouse.analytics.schema.record;
 
-import static com.clickhouse.analytics.schema.record.RecordFields.*;
-
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.nio.ByteOrder;
@@ -22,6 +20,20 @@ import java.util.Arrays;
  * <p>One buffer, reused: not thread-safe, one instance per thread.
  */
 final class EventWriter {
+
+    /** Up to the uuid's text: {@code {"v":1,"uuid":"}. */
+    static final byte[] START = ("{\"v\":" + EventCodec.VERSION + ",\"uuid\":\"").getBytes(StandardCharsets.US_ASCII);
+
+    /** The pass-through fields' prefixes and kinds by slot, unpacked from the table for the per-event loop. */
+    private static final byte[][] PASS_THROUGH_PREFIXES = new byte[RecordField.PASS_THROUGH.size()][];
+    private static final boolean[] PASS_THROUGH_JSON = new boolean[RecordField.PASS_THROUGH.size()];
+
+    static {
+        for (RecordField f : RecordField.PASS_THROUGH) {
+            PASS_THROUGH_PREFIXES[f.slot()] = f.prefix;
+            PASS_THROUGH_JSON[f.slot()] = f.kind() == RecordField.Kind.JSON_OBJECT;
+        }
+    }
 
     private static final VarHandle LONGS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
     private static final long QUESTION_MARKS = 0x3F3F3F3F3F3F3F3FL;
@@ -75,45 +87,42 @@ final class EventWriter {
             out[length++] = (byte) chars[i];
         }
         out[length++] = '"';
-        append(API_KEY);
+        append(RecordField.API_KEY.prefix);
         requestString(e.apiKey(), apiKeyText);
-        append(EVENT);
+        append(RecordField.EVENT.prefix);
         string(e.event());
-        append(DISTINCT_ID);
+        append(RecordField.DISTINCT_ID.prefix);
         string(e.distinctId());
-        append(PROPERTIES);
+        append(RecordField.PROPERTIES.prefix);
         rawJson(e.properties());
-        append(TIMESTAMP);
+        append(RecordField.TIMESTAMP.prefix);
         instant(e.timestamp(), timestampText);
         if (e.sentAt() != null) {
-            append(SENT_AT);
+            append(RecordField.SENT_AT.prefix);
             instant(e.sentAt(), sentAtText);
         }
-        append(RECEIVED_AT);
+        append(RecordField.RECEIVED_AT.prefix);
         instant(e.receivedAt(), receivedAtText);
         if (e.ip() != null) {
-            append(IP);
+            append(RecordField.IP.prefix);
             requestString(e.ip(), ipText);
         }
         if (e.userAgent() != null) {
-            append(USER_AGENT);
+            append(RecordField.USER_AGENT.prefix);
             requestString(e.userAgent(), userAgentText);
         }
-        optional(SESSION_ID, e.sessionId());
-        optional(WINDOW_ID, e.windowId());
-        optional(CURRENT_URL, e.currentUrl());
-        optional(HOST, e.host());
-        optional(ELEMENTS_CHAIN, e.elementsChain());
-        if (e.set() != null) {
-            append(SET);
-            rawJson(e.set());
+        String[] passThrough = e.passThrough().values;
+        for (int slot = 0; slot < passThrough.length; slot++) {
+            String value = passThrough[slot];
+            if (value != null) {
+                append(PASS_THROUGH_PREFIXES[slot]);
+                if (PASS_THROUGH_JSON[slot]) {
+                    rawJson(value);
+                } else {
+                    string(value);
+                }
+            }
         }
-        if (e.setOnce() != null) {
-            append(SET_ONCE);
-            rawJson(e.setOnce());
-        }
-        optional(ANON_DISTINCT_ID, e.anonDistinctId());
-        optional(ALIAS, e.alias());
         ensure(1);
         out[length++] = '}';
         byte[] record = Arrays.copyOf(out, length);
@@ -160,13 +169,6 @@ final class EventWriter {
             System.arraycopy(source, from, bytes, 0, n);
             length = n;
             value = text;
-        }
-    }
-
-    private void optional(byte[] name, String value) {
-        if (value != null) {
-            append(name);
-            string(value);
         }
     }
 

@@ -22,8 +22,9 @@ class EventCodecTest {
                 "{\"$current_url\":\"https://example.com/a\",\"n\":1}",
                 Instant.parse("2026-11-24T10:00:00.123Z"), Instant.parse("2026-11-24T10:00:01Z"),
                 Instant.parse("2026-11-24T10:00:01.500Z"), "203.0.113.7", "Mozilla/5.0",
-                "sess-1", "win-1", "https://example.com/a", "example.com", null,
-                "{\"email\":\"a@example.com\"}", null, "anon-1", null);
+                PassThrough.NONE.with(RecordField.SESSION_ID, "sess-1").with(RecordField.WINDOW_ID, "win-1")
+                        .with(RecordField.CURRENT_URL, "https://example.com/a").with(RecordField.HOST, "example.com")
+                        .with(RecordField.SET, "{\"email\":\"a@example.com\"}").with(RecordField.ANON_DISTINCT_ID, "anon-1"));
     }
 
     @Test

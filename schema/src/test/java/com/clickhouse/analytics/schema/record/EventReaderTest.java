@@ -90,8 +90,9 @@ class EventReaderTest {
         return new Event(e.uuid(), "phc_" + r.nextInt(1000), r.nextBoolean() ? "$pageview" : "clicked é", "user-" + r.nextInt(5000),
                 "{\"$current_url\":\"https://example.com/p?x=" + r.nextInt(100) + "\",\"n\":[1,-2.5e3,true,null,{}],\"t\":\"a\\\"b\\\\c\\n\","
                         + "\"u\":\"ünï 👍\",\"nested\":{\"deep\":[[],{\"k\":0}]}}",
-                e.timestamp(), e.sentAt(), e.receivedAt(), "10.0.0." + r.nextInt(255), "Mozilla/5.0", null, null,
-                "https://example.com/p", "example.com", null, r.nextBoolean() ? "{\"plan\":\"pro\"}" : null, null, null, null);
+                e.timestamp(), e.sentAt(), e.receivedAt(), "10.0.0." + r.nextInt(255), "Mozilla/5.0",
+                PassThrough.NONE.with(RecordField.CURRENT_URL, "https://example.com/p").with(RecordField.HOST, "example.com")
+                        .with(RecordField.SET, r.nextBoolean() ? "{\"plan\":\"pro\"}" : null));
     }
 
     private static byte[] flip(byte[] record, Random r) {

@@ -110,7 +110,6 @@ class DeadLetterTest {
 
     private static Event withName(Event e, String name) {
         return new Event(e.uuid(), e.apiKey(), name, e.distinctId(), e.properties(), e.timestamp(), e.sentAt(), e.receivedAt(),
-                e.ip(), e.userAgent(), e.sessionId(), e.windowId(), e.currentUrl(), e.host(), e.elementsChain(), e.set(),
-                e.setOnce(), e.anonDistinctId(), e.alias());
+                e.ip(), e.userAgent(), e.passThrough());
     }
 }

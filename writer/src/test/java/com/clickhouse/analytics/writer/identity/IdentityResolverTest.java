@@ -14,6 +14,8 @@ import java.util.Map;
 import java.util.UUID;
 
 import com.clickhouse.analytics.schema.record.Event;
+import com.clickhouse.analytics.schema.record.PassThrough;
+import com.clickhouse.analytics.schema.record.RecordField;
 import org.junit.jupiter.api.Test;
 
 /** The resolution rules with a plain in-memory {@link PersonStore}; the real store is covered by IdentityScenariosTest. */
@@ -68,8 +70,9 @@ class IdentityResolverTest {
 
     private static Event event(String name, String distinctId, String set, String setOnce, String anon, String alias) {
         Instant t = Instant.parse("2026-01-01T00:00:00Z");
-        return new Event(UUID.randomUUID(), "k", name, distinctId, "{}", t, null, t, null, null, null, null, null, null, null,
-                set, setOnce, anon, alias);
+        return new Event(UUID.randomUUID(), "k", name, distinctId, "{}", t, null, t, null, null,
+                PassThrough.NONE.with(RecordField.SET, set).with(RecordField.SET_ONCE, setOnce)
+                        .with(RecordField.ANON_DISTINCT_ID, anon).with(RecordField.ALIAS, alias));
     }
 
     @Test

@@ -12,6 +12,8 @@ import com.clickhouse.analytics.local.clickhouse.ClickHouseEndpoint;
 import com.clickhouse.analytics.local.kafka.KafkaBroker;
 import com.clickhouse.analytics.schema.migration.SchemaMigrator;
 import com.clickhouse.analytics.schema.record.Event;
+import com.clickhouse.analytics.schema.record.PassThrough;
+import com.clickhouse.analytics.schema.record.RecordField;
 import com.clickhouse.analytics.testkit.Infrastructure;
 import com.clickhouse.analytics.testkit.TestClickHouse;
 import com.clickhouse.analytics.writer.Await;
@@ -81,8 +83,9 @@ class IdentityScenariosTest {
 
     private Event event(String name, String distinctId, String set, String setOnce, String anon, String alias) {
         clock = clock.plusSeconds(1);
-        return new Event(UUID.randomUUID(), "phc_test", name, distinctId, "{}", clock, null, clock, null, null, null, null, null,
-                null, null, set, setOnce, anon, alias);
+        return new Event(UUID.randomUUID(), "phc_test", name, distinctId, "{}", clock, null, clock, null, null,
+                PassThrough.NONE.with(RecordField.SET, set).with(RecordField.SET_ONCE, setOnce)
+                        .with(RecordField.ANON_DISTINCT_ID, anon).with(RecordField.ALIAS, alias));
     }
 
     private static void drain(TestClickHouse ch, String bootstrap, String topic, WriterProcess writer, List<Event> events) throws Exception {
