@@ -12,9 +12,10 @@ import java.util.UUID;
 import com.clickhouse.analytics.local.clickhouse.ClickHouseEndpoint;
 import com.clickhouse.analytics.schema.record.Event;
 import com.clickhouse.analytics.schema.record.PassThrough;
+import com.clickhouse.analytics.schema.migration.SchemaMigrator;
 import com.clickhouse.analytics.schema.record.RecordField;
 import com.clickhouse.analytics.testkit.Infrastructure;
-import com.clickhouse.analytics.writer.TestClickHouse;
+import com.clickhouse.analytics.testkit.TestClickHouse;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -47,17 +48,13 @@ class EventRowTest {
     @Test
     void everyMappedColumnExistsInTheMigratedEventsTable() throws Exception {
         ClickHouseEndpoint endpoint = Infrastructure.shared().clickHouse();
-        try (TestClickHouse ch = new TestClickHouse(endpoint, TestClickHouse.uniqueName("event_row")).migrate()) {
-            try {
-                TableLayout<EventRow> layout = new ClickHouseTables(ch.client, ch.database, new ClickHouseErrorClassifier()).events();
-                List<String> filled = layout.columnNames();
-                for (String column : EventRow.COLUMNS.keySet()) {
-                    assertTrue(filled.contains(column), column + " is a column of " + ch.database + ".events the writer fills: " + filled);
-                }
-                assertEquals(Set.copyOf(filled), EventRow.COLUMNS.keySet(), "the writer fills exactly the mapped columns");
-            } finally {
-                ch.query("DROP DATABASE IF EXISTS {db}");
+        try (TestClickHouse ch = TestClickHouse.create(endpoint, "event_row").migrate(SchemaMigrator::migrate)) {
+            TableLayout<EventRow> layout = new ClickHouseTables(ch.client, ch.database, new ClickHouseErrorClassifier()).events();
+            List<String> filled = layout.columnNames();
+            for (String column : EventRow.COLUMNS.keySet()) {
+                assertTrue(filled.contains(column), column + " is a column of " + ch.database + ".events the writer fills: " + filled);
             }
+            assertEquals(Set.copyOf(filled), EventRow.COLUMNS.keySet(), "the writer fills exactly the mapped columns");
         }
     }
 }

@@ -57,8 +57,7 @@ class DeadLetterReplayTest {
                 Event e = TestKafka.event(random, 5, t.plusSeconds(i));
                 if (i % 5 == 2) {
                     e = new Event(e.uuid(), e.apiKey(), "needs-fix", e.distinctId(), e.properties(), e.timestamp(), e.sentAt(),
-                            e.receivedAt(), e.ip(), e.userAgent(), e.sessionId(), e.windowId(), e.currentUrl(), e.host(),
-                            e.elementsChain(), e.set(), e.setOnce(), e.anonDistinctId(), e.alias());
+                            e.receivedAt(), e.ip(), e.userAgent(), e.passThrough());
                 }
                 records.add(TestKafka.record(e, i % 2));
             }
