@@ -1,5 +1,5 @@
 # syntax=docker/dockerfile:1.7
-# One image, three entry points: `gateway`, `writer`, `migrate` (see docs/conventions.md).
+# One image, four entry points: `gateway`, `writer`, `migrate`, `topics` (see docs/conventions.md).
 # Build: docker build -t clickhouse-product-analytics .
 # Run:   docker run --rm -e KAFKA_BOOTSTRAP_SERVERS=… clickhouse-product-analytics gateway
 
@@ -34,7 +34,8 @@ case "$1" in
   gateway) shift; exec java $JAVA_OPTS -cp '/opt/cpa/gateway/*' com.clickhouse.analytics.gateway.GatewayMain "$@" ;;
   writer)  shift; exec java $JAVA_OPTS -cp '/opt/cpa/writer/*' com.clickhouse.analytics.writer.WriterMain "$@" ;;
   migrate) shift; exec java -XX:+UseSerialGC -cp '/opt/cpa/writer/*' com.clickhouse.analytics.schema.migration.Migrate "$@" ;;
-  *) echo "usage: entrypoint gateway|writer|migrate" >&2; exit 2 ;;
+  topics)  shift; exec java -XX:+UseSerialGC -cp '/opt/cpa/writer/*' com.clickhouse.analytics.schema.topics.Topics "$@" ;;
+  *) echo "usage: entrypoint gateway|writer|migrate|topics" >&2; exit 2 ;;
 esac
 SH
 COPY --chmod=0755 <<'SH' /opt/cpa/healthcheck

@@ -4,6 +4,7 @@ import java.net.InetSocketAddress;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
@@ -86,7 +87,7 @@ public final class GatewayMain {
         KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(producerProperties(config),
                 new ByteArraySerializer(), new ByteArraySerializer());
         Admin admin = Admin.create(adminProperties(config));
-        KafkaReadiness readiness = new KafkaReadiness(admin, config.readinessInterval()).start();
+        KafkaReadiness readiness = new KafkaReadiness(admin, List.of(config.eventsTopic()), config.readinessInterval()).start();
         KafkaEventSink sink = new KafkaEventSink(producer, config.eventsTopic(), config.maxInFlightBytes(), config.produceTimeout().toMillis(), metrics);
 
         metrics.gauge("kafka_in_flight_bytes", sink::inFlightBytes);

@@ -11,6 +11,8 @@ import com.clickhouse.analytics.ops.logging.LogLevel;
  * {@link Settings} rules from {@code writer.conf} and the environment variables of
  * {@code docs/conventions.md}. Immutable; a bad value fails with a message naming the variable.
  *
+ * @param maxReplicas           how many writers may run at most (the chart's autoscaling maximum), 0 if unknown:
+ *                              partitions beyond the topic's count would idle, so start-up warns
  * @param kafkaClientProperties the {@code KAFKA_*} client settings ({@code KAFKA_SECURITY_PROTOCOL} → {@code security.protocol})
  */
 public record WriterConfig(
@@ -31,6 +33,7 @@ public record WriterConfig(
         Duration retryInitialBackoff,
         Duration retryMaxBackoff,
         int identityCacheSize,
+        int maxReplicas,
         Map<String, String> kafkaClientProperties) {
 
     /** Environment variable → config path: the variables the writer reads besides the KAFKA_* pass-through. */
@@ -48,7 +51,8 @@ public record WriterConfig(
             Map.entry("CLICKHOUSE_USER", "writer.clickhouse.user"),
             Map.entry("CLICKHOUSE_PASSWORD", "writer.clickhouse.password"),
             Map.entry("CLICKHOUSE_DATABASE", "writer.clickhouse.database"),
-            Map.entry("MIGRATE_ON_START", "writer.clickhouse.migrate-on-start"));
+            Map.entry("MIGRATE_ON_START", "writer.clickhouse.migrate-on-start"),
+            Map.entry("WRITER_MAX_REPLICAS", "writer.max-replicas"));
 
     public WriterConfig {
         kafkaClientProperties = Map.copyOf(kafkaClientProperties);
@@ -80,6 +84,7 @@ public record WriterConfig(
                 Duration.ofMillis(s.longIn("writer.retry.initial-backoff-ms", 1, 60_000)),
                 Duration.ofMillis(s.longIn("writer.retry.max-backoff-ms", 1, 600_000)),
                 s.intIn("writer.identity-cache-size", 0, 50_000_000),
+                s.intIn("writer.max-replicas", 0, 10_000),
                 s.kafkaPassThrough());
     }
 

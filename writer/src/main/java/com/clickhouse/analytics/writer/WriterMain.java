@@ -4,12 +4,14 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.temporal.ChronoUnit;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 
 import com.clickhouse.analytics.ops.health.Check;
+import com.clickhouse.analytics.ops.health.TopicCheck;
 import com.clickhouse.analytics.ops.health.OperationsServer;
 import com.clickhouse.analytics.ops.logging.Logging;
 import com.clickhouse.analytics.schema.migration.MigrationException;
@@ -94,12 +96,14 @@ public final class WriterMain {
                      AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 3000,
                      AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 5000)))) {
 
-            Readiness readiness = new Readiness(clickHouse, admin);
+            TopicCheck topics = new TopicCheck(admin, List.of(config.eventsTopic(), config.dlqTopic()), Duration.ofSeconds(5));
+            Readiness readiness = new Readiness(clickHouse, admin, topics);
             ConsumerLoop[] loop = new ConsumerLoop[1];
             Check alive = () -> loop[0] == null || loop[0].isAlive() ? Optional.empty() : Optional.of("consumer loop stopped");
             try (OperationsServer http = new OperationsServer("0.0.0.0", config.port(), alive, readiness::problem, registry).start()) {
                 log.info("writer listening on port {}: {}", http.port(), config);
 
+                checkTopics(config, topics, log);
                 ClickHouseTables tables = awaitSchema(config, clickHouse, classifier, log);
                 TableLayout<EventRow> events = tables.events();
                 PersonStore persons = new ClickHousePersonStore(clickHouse, config.clickHouseDatabase(),
@@ -210,18 +214,36 @@ public final class WriterMain {
         return properties;
     }
 
-    /** Readiness: ClickHouse answers a ping and Kafka describes its cluster, each within a few seconds. */
-    private record Readiness(Client clickHouse, Admin admin) {
+    /**
+     * Says at start what readiness will keep saying: a missing topic (not ready until it exists),
+     * and fewer partitions than writers the autoscaler may start (the rest would idle).
+     */
+    private static void checkTopics(WriterConfig config, TopicCheck topics, Logger log) {
+        try {
+            int partitions = topics.partitions().get(config.eventsTopic());
+            if (config.maxReplicas() > partitions) {
+                log.warn("topic {} has {} partition(s) but up to {} writers may run (WRITER_MAX_REPLICAS): {} would idle",
+                        config.eventsTopic(), partitions, config.maxReplicas(), config.maxReplicas() - partitions);
+            }
+        } catch (TopicCheck.MissingTopic e) {
+            log.error("{}; not ready until it exists", e.getMessage());
+        } catch (RuntimeException e) {
+            log.warn("cannot check the topics yet: {}", e.getMessage());
+        }
+    }
+
+    /** Readiness: ClickHouse answers a ping, Kafka describes its cluster and the topics exist, each within a few seconds. */
+    private record Readiness(Client clickHouse, Admin admin, TopicCheck topics) {
         Optional<String> problem() {
             if (!clickHouse.ping(3_000)) {
                 return Optional.of("ClickHouse does not answer");
             }
             try {
                 admin.describeCluster().nodes().get(5, TimeUnit.SECONDS);
-                return Optional.empty();
             } catch (Exception e) {
                 return Optional.of("Kafka does not answer");
             }
+            return topics.problem();
         }
     }
 

@@ -20,6 +20,7 @@ class WriterSmokeTest {
         var endpoint = Infrastructure.shared().clickHouse();
         String topic = TestClickHouse.uniqueName("smoke");
         KafkaBroker.createTopic(bootstrap, topic, 2);
+        KafkaBroker.createTopic(bootstrap, topic + "_dlq", 1); // ready only once both of its topics exist
         try (TestClickHouse ch = TestClickHouse.create(endpoint, "w")) {
             TestKafka.produceEvents(bootstrap, topic, 5_000, 200, 1);
             try (WriterProcess writer = WriterProcess.start("writer", bootstrap, endpoint, ch.database, topic, topic + "-g",

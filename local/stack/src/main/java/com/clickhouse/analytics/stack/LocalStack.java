@@ -33,6 +33,7 @@ public final class LocalStack implements AutoCloseable {
     static final String GATEWAY_MAIN = "com.clickhouse.analytics.gateway.GatewayMain";
     static final String WRITER_MAIN = "com.clickhouse.analytics.writer.WriterMain";
     static final String MIGRATE_MAIN = "com.clickhouse.analytics.schema.migration.Migrate";
+    static final String TOPICS_MAIN = "com.clickhouse.analytics.schema.topics.Topics";
 
     private static final Duration READY_TIMEOUT = Duration.ofSeconds(60);
     private static final Duration WATCH_INTERVAL = Duration.ofMillis(250);
@@ -69,8 +70,7 @@ public final class LocalStack implements AutoCloseable {
                     settings.kafkaControllerPort());
             started.push(broker::stop);
             broker.start();
-            broker.createTopic(settings.eventsTopic(), settings.partitions());
-            broker.createTopic(settings.dlqTopic(), 1);
+            createTopics();
 
             LocalClickHouse clickHouse = LocalClickHouse.start(settings.dataDir().resolve("clickhouse"),
                     settings.clickHousePort(), settings.clickHouseUser(), settings.clickHousePassword());
@@ -148,6 +148,19 @@ public final class LocalStack implements AutoCloseable {
 
     Path logs() {
         return settings.dataDir().resolve("logs");
+    }
+
+    /** The image's {@code topics} entry point, as the chart's hook Job runs it: the broker never auto-creates. */
+    private void createTopics() {
+        Map<String, String> env = new HashMap<>(kafkaEnvironment());
+        env.put("DLQ_TOPIC", settings.dlqTopic());
+        env.put("EVENTS_TOPIC_PARTITIONS", String.valueOf(settings.partitions()));
+        ChildProcess topics = ChildProcess.startJvm("topics", List.of("-Xmx128m", "-XX:+UseSerialGC"), classPath, TOPICS_MAIN,
+                List.of(), env, logs().resolve("topics.log"));
+        int exit = topics.awaitExit(READY_TIMEOUT);
+        if (exit != 0) {
+            throw new IllegalStateException("creating the topics failed (exit " + exit + "):\n" + topics.logTail(20));
+        }
     }
 
     private void migrate() {

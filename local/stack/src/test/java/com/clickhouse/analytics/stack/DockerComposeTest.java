@@ -30,7 +30,7 @@ class DockerComposeTest {
 
     private static final Path ROOT = Path.of("../..").toAbsolutePath().normalize();
     private static final Pattern DOC_VARIABLE = Pattern.compile("^\\| `([A-Z][A-Z0-9_]+)`");
-    private static final Set<String> APP_SERVICES = Set.of("migrate", "writer", "gateway");
+    private static final Set<String> APP_SERVICES = Set.of("topics", "migrate", "writer", "gateway");
 
     private final JsonNode compose = read(ROOT.resolve("docker-compose.yml"));
     private final JsonNode services = compose.path("services");
@@ -39,7 +39,7 @@ class DockerComposeTest {
     void hasEveryServiceOfThePipeline() {
         Set<String> names = new TreeSet<>();
         services.fieldNames().forEachRemaining(names::add);
-        assertEquals(new TreeSet<>(List.of("clickhouse", "gateway", "kafka", "migrate", "writer")), names);
+        assertEquals(new TreeSet<>(List.of("clickhouse", "gateway", "kafka", "migrate", "topics", "writer")), names);
     }
 
     @Test
@@ -60,7 +60,7 @@ class DockerComposeTest {
             assertEquals(name, service.path("command").path(0).asText(), name + " selects its entry point");
         }
         String dockerfile = Files.readString(ROOT.resolve("Dockerfile"));
-        for (String entryPoint : List.of("gateway)", "writer)", "migrate)", "HEALTHCHECK", "USER 10001")) {
+        for (String entryPoint : List.of("gateway)", "writer)", "migrate)", "topics)", "HEALTHCHECK", "USER 10001")) {
             assertTrue(dockerfile.contains(entryPoint), "Dockerfile lacks " + entryPoint);
         }
     }
@@ -76,6 +76,13 @@ class DockerComposeTest {
         assertEquals("service_healthy", writerDeps.path("kafka").path("condition").asText());
         assertEquals("service_healthy", services.path("gateway").path("depends_on").path("kafka").path("condition").asText());
         assertEquals("no", services.path("migrate").path("restart").asText(), "migrate is a one-shot job");
+        assertEquals("no", services.path("topics").path("restart").asText(), "topics is a one-shot job");
+        assertEquals("false", services.path("kafka").path("environment").path("KAFKA_AUTO_CREATE_TOPICS_ENABLE").asText(),
+                "as on managed Kafka: no topic appears by accident");
+        for (String service : List.of("writer", "gateway")) {
+            assertEquals("service_completed_successfully", services.path(service).path("depends_on").path("topics").path("condition").asText(),
+                    service + " starts once its topics exist");
+        }
     }
 
     @Test
@@ -152,7 +159,8 @@ class DockerComposeTest {
         var sources = java.util.Map.of(
                 "gateway", Files.readString(ROOT.resolve("gateway/src/main/java/com/clickhouse/analytics/gateway/GatewayConfig.java")),
                 "writer", Files.readString(ROOT.resolve("writer/src/main/java/com/clickhouse/analytics/writer/WriterConfig.java")),
-                "migrate", Files.readString(ROOT.resolve("schema/src/main/java/com/clickhouse/analytics/schema/migration/MigrateConfig.java")));
+                "migrate", Files.readString(ROOT.resolve("schema/src/main/java/com/clickhouse/analytics/schema/migration/MigrateConfig.java")),
+                "topics", Files.readString(ROOT.resolve("schema/src/main/java/com/clickhouse/analytics/schema/topics/TopicsConfig.java")));
         List<String> unread = new ArrayList<>();
         for (String name : APP_SERVICES) {
             String source = sources.get(name);
