@@ -22,6 +22,7 @@ import com.clickhouse.analytics.writer.clickhouse.EventRow;
 import com.clickhouse.analytics.writer.clickhouse.TableLayout;
 import com.clickhouse.analytics.writer.commit.OffsetTracker;
 import com.clickhouse.analytics.writer.consume.ConsumerLoop;
+import com.clickhouse.analytics.writer.consume.WriteCycle;
 import com.clickhouse.analytics.writer.deadletter.DeadLetterSink;
 import com.clickhouse.analytics.writer.deadletter.KafkaDeadLetterSink;
 import com.clickhouse.analytics.writer.identity.ClickHousePersonStore;
@@ -117,7 +118,8 @@ public final class WriterMain {
                     loop[0] = new ConsumerLoop(consumer, config.eventsTopic(),
                             new BatchAccumulator(config.batchMaxRows(), config.batchMaxBytes(), config.batchMaxAge(), clock),
                             processor, new OffsetTracker(),
-                            new Backoff(config.retryInitialBackoff(), config.retryMaxBackoff(), () -> ThreadLocalRandom.current().nextDouble()),
+                            new WriteCycle(new Backoff(config.retryInitialBackoff(), config.retryMaxBackoff(),
+                                    () -> ThreadLocalRandom.current().nextDouble()), clock),
                             metrics, clock, maxPollRecords(config), config.batchMaxAge());
 
                     Thread main = Thread.currentThread();
