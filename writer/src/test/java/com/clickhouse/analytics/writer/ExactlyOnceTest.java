@@ -13,6 +13,7 @@ import com.clickhouse.analytics.local.clickhouse.ClickHouseEndpoint;
 import com.clickhouse.analytics.local.clickhouse.LocalClickHouse;
 import com.clickhouse.analytics.local.kafka.KafkaBroker;
 import com.clickhouse.analytics.testkit.Infrastructure;
+import com.clickhouse.analytics.testkit.TestSeed;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -46,7 +47,7 @@ class ExactlyOnceTest {
         KafkaBroker.createTopic(bootstrap, topic, 4);
         TestKafka.produceEvents(bootstrap, topic, total, 20_000, 42);
         try (TestClickHouse ch = new TestClickHouse(endpoint, TestClickHouse.uniqueName("eo_kill")).migrate()) {
-            Random random = new Random();
+            Random random = new Random(TestSeed.random()); // where the kills land: new every run, named on failure
             WriterProcess writer = start(bootstrap, endpoint, ch.database, topic);
             for (int k = 0; k < 3; k++) {
                 int kill = k;
