@@ -183,7 +183,12 @@ public final class LocalStack implements AutoCloseable {
     }
 
     private static void awaitReady(String name, ChildProcess process, String url) {
-        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
+        try (HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build()) {
+            awaitReady(name, process, url, http);
+        }
+    }
+
+    private static void awaitReady(String name, ChildProcess process, String url, HttpClient http) {
         long deadline = System.nanoTime() + READY_TIMEOUT.toNanos();
         while (System.nanoTime() < deadline) {
             if (!process.isAlive()) {

@@ -39,11 +39,13 @@ public final class LeakCheck implements BeforeAllCallback, AfterAllCallback {
 
     static final long GRACE_MILLIS = 2_000;
 
-    /** Name prefixes of threads the JDK (or the test runner) starts and owns. */
+    /** Name prefixes of threads the JDK, the test runner or a library starts once per JVM and owns. */
     private static final List<String> JDK_THREADS = List.of("process reaper", "ForkJoinPool.commonPool-worker-",
             "Common-Cleaner", "Attach Listener", "Keep-Alive-Timer", "Keep-Alive-SocketCleaner", "Signal Dispatcher",
             "Reference Handler", "Finalizer", "Notification Thread", "JFR ", "Read-Poller", "Write-Poller",
-            "VirtualThread-unparker", "InnocuousThread-", "surefire-forkedjvm-", "MemoryPoolMXBean notification dispatcher");
+            "VirtualThread-unparker", "InnocuousThread-", "surefire-forkedjvm-", "MemoryPoolMXBean notification dispatcher",
+            // JNA's one cleaner per JVM (helm-java loads JNA): a library singleton, not a resource a test forgot.
+            "JNA Cleaner");
 
     private static final ExtensionContext.Namespace NAMESPACE = ExtensionContext.Namespace.create(LeakCheck.class);
 

@@ -6,7 +6,6 @@ import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 
 import org.junit.jupiter.api.extension.ExtensionContext;
-import org.junit.jupiter.api.extension.LifecycleMethodExecutionExceptionHandler;
 import org.junit.jupiter.api.extension.TestExecutionExceptionHandler;
 
 /**
@@ -18,7 +17,7 @@ import org.junit.jupiter.api.extension.TestExecutionExceptionHandler;
  * {@link #seed(long)} keeps a test's fixed seed (its known-good data) unless {@code -Dtest.seed} is
  * given. A test class asks once per use; the last seed a class asked for is the one reported.
  */
-public final class TestSeed implements TestExecutionExceptionHandler, LifecycleMethodExecutionExceptionHandler {
+public final class TestSeed implements TestExecutionExceptionHandler {
 
     /** The system property that replays a seed. */
     public static final String PROPERTY = "test.seed";
@@ -57,26 +56,6 @@ public final class TestSeed implements TestExecutionExceptionHandler, LifecycleM
 
     @Override
     public void handleTestExecutionException(ExtensionContext context, Throwable throwable) throws Throwable {
-        throw named(context, throwable);
-    }
-
-    @Override
-    public void handleBeforeAllMethodExecutionException(ExtensionContext context, Throwable throwable) throws Throwable {
-        throw named(context, throwable);
-    }
-
-    @Override
-    public void handleBeforeEachMethodExecutionException(ExtensionContext context, Throwable throwable) throws Throwable {
-        throw named(context, throwable);
-    }
-
-    @Override
-    public void handleAfterEachMethodExecutionException(ExtensionContext context, Throwable throwable) throws Throwable {
-        throw named(context, throwable);
-    }
-
-    @Override
-    public void handleAfterAllMethodExecutionException(ExtensionContext context, Throwable throwable) throws Throwable {
         throw named(context, throwable);
     }
 
