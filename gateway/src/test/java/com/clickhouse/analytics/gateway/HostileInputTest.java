@@ -16,6 +16,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 
 import com.clickhouse.analytics.gateway.normalize.UuidV7;
+import com.clickhouse.analytics.testkit.TestSeed;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -52,7 +53,7 @@ class HostileInputTest {
             + "\"properties\":{\"$current_url\":\"https://x.example/\",\"n\":[1,2,{\"a\":null}]}}]}";
 
     static List<Hostile> corpus() {
-        Random random = new Random(42);
+        Random random = new Random(TestSeed.seed(42));
         List<Hostile> out = new ArrayList<>();
         byte[] valid = VALID.getBytes(StandardCharsets.UTF_8);
         // Truncated JSON: every prefix that cannot be a complete value.

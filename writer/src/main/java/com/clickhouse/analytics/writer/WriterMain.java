@@ -28,6 +28,7 @@ import com.clickhouse.analytics.writer.clickhouse.TableLayout;
 import com.clickhouse.analytics.writer.commit.OffsetTracker;
 import com.clickhouse.analytics.writer.consume.ConsumerLoop;
 import com.clickhouse.analytics.writer.consume.KafkaTopicIds;
+import com.clickhouse.analytics.writer.consume.WriteCycle;
 import com.clickhouse.analytics.writer.deadletter.DeadLetterSink;
 import com.clickhouse.analytics.writer.deadletter.KafkaDeadLetterSink;
 import com.clickhouse.analytics.writer.identity.ClickHousePersonStore;
@@ -122,7 +123,8 @@ public final class WriterMain {
                     loop[0] = new ConsumerLoop(consumer, config.eventsTopic(), new KafkaTopicIds(admin, Duration.ofSeconds(10)),
                             new BatchAccumulator(config.batchMaxRows(), config.batchMaxBytes(), config.batchMaxAge(), clock),
                             processor, new OffsetTracker(),
-                            new Backoff(config.retryInitialBackoff(), config.retryMaxBackoff(), () -> ThreadLocalRandom.current().nextDouble()),
+                            new WriteCycle(new Backoff(config.retryInitialBackoff(), config.retryMaxBackoff(),
+                                    () -> ThreadLocalRandom.current().nextDouble()), clock),
                             metrics, clock, maxPollRecords(config), config.batchMaxAge());
 
                     Thread main = Thread.currentThread();

@@ -18,10 +18,10 @@ import com.clickhouse.analytics.local.process.FreePorts;
 /** {@link WriterMain} as a real child process, so tests can SIGTERM or SIGKILL it. */
 public final class WriterProcess implements AutoCloseable {
 
-    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
-
     private final ChildProcess process;
     private final int port;
+    /** One per process, closed with it: a client's selector thread would otherwise outlive the test class. */
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
     /** Heap and GC of writer processes: the system property {@code cpa.writer.jvmOptions} (space-separated) to try others. */
     static final String JVM_OPTIONS = System.getProperty("cpa.writer.jvmOptions", "-Xmx320m -Xmn160m -XX:+UseSerialGC");
@@ -68,7 +68,7 @@ public final class WriterProcess implements AutoCloseable {
 
     /** Status and body of {@code GET path}, or status -1 when nothing answers. */
     public HttpResponse<String> get(String path) throws Exception {
-        return HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).timeout(Duration.ofSeconds(10)).build(),
+        return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).timeout(Duration.ofSeconds(10)).build(),
                 HttpResponse.BodyHandlers.ofString());
     }
 
@@ -86,8 +86,12 @@ public final class WriterProcess implements AutoCloseable {
 
     @Override
     public void close() {
-        if (process.isAlive()) {
-            process.stop(Duration.ofSeconds(40));
+        try {
+            if (process.isAlive()) {
+                process.stop(Duration.ofSeconds(40));
+            }
+        } finally {
+            http.close();
         }
     }
 }

@@ -12,6 +12,7 @@ import java.util.Random;
 import com.clickhouse.analytics.gateway.CaptureRoundTripTest;
 import com.clickhouse.analytics.gateway.GatewayError;
 import com.clickhouse.analytics.gateway.TestGateway;
+import com.clickhouse.analytics.testkit.TestSeed;
 import org.junit.jupiter.api.Test;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -90,7 +91,7 @@ class PayloadDecoderTest {
      */
     @Test
     void utf8ValidationAgreesWithTheJdkDecoder() {
-        Random random = new Random(7);
+        Random random = new Random(TestSeed.seed(7));
         byte[][] pieces = {utf8("é"), utf8("€"), utf8("😀"), {(byte) 0xc0, (byte) 0xaf}, {(byte) 0xed, (byte) 0xa0, (byte) 0x80},
                 {(byte) 0xf4, (byte) 0x90, (byte) 0x80, (byte) 0x80}, {(byte) 0xe2, (byte) 0x82}, {(byte) 0xff}, {(byte) 0x80}};
         for (int n = 0; n < 20_000; n++) {

@@ -231,16 +231,15 @@ public final class LocalStack implements AutoCloseable {
 
     /** Returns once {@code url} answers 200; else stops the process and throws with its log's end. */
     private static void awaitReady(String name, ChildProcess process, String url) {
-        try {
-            pollReady(name, process, url);
+        try (HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build()) {
+            pollReady(name, process, url, http);
         } catch (RuntimeException e) {
             process.stop(Duration.ofSeconds(5));
             throw e;
         }
     }
 
-    private static void pollReady(String name, ChildProcess process, String url) {
-        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
+    private static void pollReady(String name, ChildProcess process, String url, HttpClient http) {
         long deadline = System.nanoTime() + READY_TIMEOUT.toNanos();
         while (System.nanoTime() < deadline) {
             if (!process.isAlive()) {

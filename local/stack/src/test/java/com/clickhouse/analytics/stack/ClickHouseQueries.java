@@ -16,7 +16,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 /** Reads what the pipeline wrote, over the local ClickHouse's HTTP interface. */
-final class ClickHouseQueries {
+final class ClickHouseQueries implements AutoCloseable {
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -25,6 +25,11 @@ final class ClickHouseQueries {
 
     ClickHouseQueries(StackSettings settings) {
         this.settings = settings;
+    }
+
+    @Override
+    public void close() {
+        http.close();
     }
 
     /** Rows of {@code sql} as JSON objects (64-bit integers quoted, as ClickHouse does by default). */

@@ -21,6 +21,7 @@ import java.util.zip.GZIPOutputStream;
 import com.clickhouse.analytics.local.process.TemporaryDirectory;
 import com.fasterxml.jackson.databind.JsonNode;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -49,10 +50,18 @@ class EndToEndTest {
 
     @AfterAll
     static void stopStack() {
+        if (clickHouse != null) {
+            clickHouse.close();
+        }
         if (stack != null) {
             stack.close();
         }
         dir.close();
+    }
+
+    @AfterEach
+    void closeClient() {
+        http.close();
     }
 
     @Test

@@ -1,6 +1,10 @@
 package com.clickhouse.analytics.testkit;
 
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Supplier;
+import java.util.stream.Collectors;
 
 import com.clickhouse.analytics.local.clickhouse.ClickHouseEndpoint;
 import com.clickhouse.analytics.local.clickhouse.LocalClickHouse;
@@ -17,6 +21,10 @@ import org.testcontainers.kafka.KafkaContainer;
  *
  * <p>When nothing can provide a piece, the call throws with a message naming what is missing and
  * why: a test never skips itself.
+ *
+ * <p>What starting a piece leaves running — the broker's and ClickHouse's child processes, the
+ * threads that watch them — is recorded, so {@link LeakCheck} does not blame the test class that
+ * happened to need them first; so are the databases ClickHouse had when it came up.
  */
 public final class Infrastructure {
 
@@ -29,11 +37,20 @@ public final class Infrastructure {
     private final InfrastructureResolver resolver;
     private final Supplier<String> kafka;
     private final Supplier<ClickHouseEndpoint> clickHouse;
+    private final Set<Thread> ownThreads = ConcurrentHashMap.newKeySet();
+    private final Set<Long> ownProcesses = ConcurrentHashMap.newKeySet();
+    private volatile ClickHouseEndpoint startedClickHouse;
+    private volatile Set<String> initialDatabases = Set.of();
 
     Infrastructure(InfrastructureResolver resolver) {
         this.resolver = resolver;
-        this.kafka = memoize(this::provideKafka);
-        this.clickHouse = memoize(this::provideClickHouse);
+        this.kafka = memoize(() -> owning(this::provideKafka));
+        this.clickHouse = memoize(() -> {
+            ClickHouseEndpoint endpoint = owning(this::provideClickHouse);
+            initialDatabases = LeakCheck.databases(endpoint);
+            startedClickHouse = endpoint;
+            return endpoint;
+        });
     }
 
     /** The per-JVM instance. */
@@ -88,6 +105,45 @@ public final class Infrastructure {
                 }
             }
         };
+    }
+
+    /** The ClickHouse of {@link #clickHouse()} if some test asked for it already; never starts it. */
+    Optional<ClickHouseEndpoint> startedClickHouse() {
+        return Optional.ofNullable(startedClickHouse);
+    }
+
+    /** The databases the shared ClickHouse had when it came up. */
+    Set<String> initialDatabases() {
+        return initialDatabases;
+    }
+
+    /** Whether starting the shared infrastructure started this thread: it lives as long as the JVM, by design. */
+    boolean owns(Thread thread) {
+        return ownThreads.contains(thread);
+    }
+
+    /** Whether this process (or an ancestor of it) was started for the shared infrastructure. */
+    boolean owns(ProcessHandle process) {
+        for (Optional<ProcessHandle> p = Optional.of(process); p.isPresent(); p = p.get().parent()) {
+            if (ownProcesses.contains(p.get().pid())) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Runs {@code start} and records the threads and child processes it left running as the infrastructure's own. */
+    private <T> T owning(Supplier<T> start) {
+        Set<Thread> threadsBefore = Thread.getAllStackTraces().keySet();
+        Set<Long> processesBefore = descendants();
+        T value = start.get();
+        Thread.getAllStackTraces().keySet().stream().filter(t -> !threadsBefore.contains(t)).forEach(ownThreads::add);
+        descendants().stream().filter(pid -> !processesBefore.contains(pid)).forEach(ownProcesses::add);
+        return value;
+    }
+
+    private static Set<Long> descendants() {
+        return ProcessHandle.current().descendants().map(ProcessHandle::pid).collect(Collectors.toSet());
     }
 
     private static boolean dockerAnswers() {

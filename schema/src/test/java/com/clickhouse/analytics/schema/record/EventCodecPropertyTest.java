@@ -18,6 +18,7 @@ import java.time.Instant;
 import java.util.Random;
 import java.util.UUID;
 
+import com.clickhouse.analytics.testkit.TestSeed;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import org.junit.jupiter.api.Test;
@@ -28,7 +29,7 @@ import org.junit.jupiter.api.Test;
  */
 class EventCodecPropertyTest {
 
-    private static final long SEED = 0x5EED_C0DECL;
+    private static final long SEED = TestSeed.seed(0x5EED_C0DECL);
     private static final int CASES = 3_000;
     private static final String ONE_MB = "x".repeat(1 << 20);
 

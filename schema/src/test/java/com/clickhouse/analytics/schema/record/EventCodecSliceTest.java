@@ -10,6 +10,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Random;
 
+import com.clickhouse.analytics.testkit.TestSeed;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -19,7 +20,7 @@ import org.junit.jupiter.api.Test;
  */
 class EventCodecSliceTest {
 
-    private static final long SEED = 0x511CE_C0DEL;
+    private static final long SEED = TestSeed.seed(0x511CE_C0DEL);
 
     private final EventCodec sliced = new EventCodec();
     private final EventCodec reEmitted = new EventCodec(false);

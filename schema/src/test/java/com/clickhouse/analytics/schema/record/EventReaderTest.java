@@ -9,6 +9,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.Random;
 
+import com.clickhouse.analytics.testkit.TestSeed;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -18,7 +19,7 @@ import org.junit.jupiter.api.Test;
  */
 class EventReaderTest {
 
-    private static final long SEED = 0xEAD_0001L;
+    private static final long SEED = TestSeed.seed(0xEAD_0001L);
 
     private final EventCodec codec = new EventCodec();
 

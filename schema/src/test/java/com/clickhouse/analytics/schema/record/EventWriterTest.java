@@ -10,6 +10,7 @@ import java.time.Instant;
 import java.util.Random;
 import java.util.UUID;
 
+import com.clickhouse.analytics.testkit.TestSeed;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.json.JsonWriteFeature;
@@ -22,7 +23,7 @@ import org.junit.jupiter.api.Test;
  */
 class EventWriterTest {
 
-    private static final long SEED = 0xE7E7_0001L;
+    private static final long SEED = TestSeed.seed(0xE7E7_0001L);
     private static final JsonFactory JACKSON = JsonFactory.builder().enable(JsonWriteFeature.COMBINE_UNICODE_SURROGATES_IN_UTF8).build();
 
     private final EventWriter writer = new EventWriter();

@@ -7,6 +7,7 @@ import java.time.Instant;
 import java.util.Random;
 import java.util.UUID;
 
+import com.clickhouse.analytics.testkit.TestSeed;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -68,7 +69,7 @@ class IsoInstantsTest {
 
     @Test
     void agreesWithInstantOnRandomInstants() {
-        Random r = new Random(42);
+        Random r = new Random(TestSeed.seed(42));
         long min = Instant.parse("0000-01-01T00:00:00Z").getEpochSecond();
         long max = Instant.parse("9999-12-31T23:59:59Z").getEpochSecond();
         char[] out = new char[IsoInstants.MAX_LENGTH];
@@ -113,7 +114,7 @@ class IsoInstantsTest {
     @Test
     void writesUuidsAsUuidToString() {
         char[] out = new char[36];
-        Random r = new Random(7);
+        Random r = new Random(TestSeed.seed(7));
         UUID[] fixed = {new UUID(0, 0), new UUID(-1, -1), UUID.fromString("0192f1c2-7a3b-7c4d-8e5f-0123456789ab")};
         for (UUID uuid : fixed) {
             assertEquals(uuid.toString(), new String(out, 0, EventCodec.writeUuid(uuid, out)));

@@ -4,6 +4,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -15,7 +16,6 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 
-import com.clickhouse.analytics.writer.Backoff;
 import com.clickhouse.analytics.writer.WriterException;
 import com.clickhouse.analytics.writer.WriterMetrics;
 import com.clickhouse.analytics.writer.batch.Batch;
@@ -38,7 +38,10 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The writer's one consumer thread: poll → {@link BatchAccumulator} → {@link BatchProcessor}
- * (identities, insert, dead letters) → commit via {@link OffsetTracker}.
+ * (identities, insert, dead letters) → commit via {@link OffsetTracker}. What to do when — write a
+ * round, retry it, pause, resume, write or drop revoked partitions, drain on stop — is decided by the
+ * pure {@link WriteCycle}; this class feeds it inputs (polled, the outcome of a round, revoked, lost,
+ * stop, fatal) and carries out the actions it returns.
  *
  * <p>Failure semantics:
  * <ul>
@@ -51,7 +54,7 @@ import org.slf4j.LoggerFactory;
  *       committed; otherwise (or if that fails) they are dropped and the next owner replays them.
  *       Lost partitions are dropped without a commit.</li>
  *   <li>{@link #stop()} (SIGTERM): the same as revoking everything, then the consumer leaves the group.</li>
- *   <li>A fatal error stops the loop: {@link #run()} throws it after closing the consumer.</li>
+ *   <li>A fatal error stops the loop: {@link #run()} throws it after closing the consumer, writing nothing more.</li>
  * </ul>
  *
  * <p>Preparing a batch — decoding it and resolving its person ids — is done off this thread: a
@@ -63,7 +66,6 @@ import org.slf4j.LoggerFactory;
 public final class ConsumerLoop implements Runnable {
 
     private static final Logger LOG = LoggerFactory.getLogger(ConsumerLoop.class);
-    private static final Duration MAX_POLL_WAIT = Duration.ofMillis(250);
     private static final Duration COMMIT_TIMEOUT = Duration.ofSeconds(15);
 
     private final Consumer<byte[], byte[]> consumer;
@@ -72,7 +74,7 @@ public final class ConsumerLoop implements Runnable {
     private final BatchAccumulator accumulator;
     private final BatchProcessor processor;
     private final OffsetTracker offsets;
-    private final Backoff backoff;
+    private final WriteCycle cycle;
     private final WriterMetrics metrics;
     private final Clock clock;
     private final int maxPollRecords;
@@ -82,12 +84,11 @@ public final class ConsumerLoop implements Runnable {
 
     private volatile boolean running = true;
     private volatile boolean alive;
-    private int failedAttempts;
-    private long retryAtMillis;
+    private WriterException.Unavailable lastFailure;
     private long lagReportedAtMillis;
 
     public ConsumerLoop(Consumer<byte[], byte[]> consumer, String topic, TopicIds topicIds, BatchAccumulator accumulator,
-                        BatchProcessor processor, OffsetTracker offsets, Backoff backoff, WriterMetrics metrics, Clock clock,
+                        BatchProcessor processor, OffsetTracker offsets, WriteCycle cycle, WriterMetrics metrics, Clock clock,
                         int maxPollRecords, Duration batchMaxAge) {
         this.consumer = consumer;
         this.topic = topic;
@@ -95,7 +96,7 @@ public final class ConsumerLoop implements Runnable {
         this.accumulator = accumulator;
         this.processor = processor;
         this.offsets = offsets;
-        this.backoff = backoff;
+        this.cycle = cycle;
         this.metrics = metrics;
         this.clock = clock;
         this.maxPollRecords = maxPollRecords;
@@ -105,20 +106,16 @@ public final class ConsumerLoop implements Runnable {
     @Override
     public void run() {
         alive = true;
-        boolean fatal = false;
+        WriteCycle.Input end = WriteCycle.Input.STOP;
         try {
             consumer.subscribe(List.of(topic), new Rebalance());
             while (running) {
-                int fetched = add(consumer.poll(pollTimeout()));
-                // A backlog: while polls come back full, keep fetching (up to half the age bound) so
-                // batches close on rows or bytes, not on the age they reached while the last round was written.
+                int fetched = add(consumer.poll(cycle.pollTimeout(accumulator.millisUntilNextDeadline())));
                 long fillUntil = clock.millis() + fillWindowMillis;
-                while (fetched >= maxPollRecords && !accumulator.hasClosedBatch() && clock.millis() < fillUntil && running) {
+                while (running && WriteCycle.keepFilling(fetched, maxPollRecords, accumulator.hasClosedBatch(), clock.millis(), fillUntil)) {
                     fetched = add(consumer.poll(Duration.ZERO));
                 }
-                if (!backingOff() || clock.millis() >= retryAtMillis) {
-                    writeRound(accumulator.ready(), true);
-                }
+                handle(WriteCycle.Input.POLLED, accumulator.partitions(), Batch.CloseReason.SHUTDOWN);
                 applyPauses();
                 report();
             }
@@ -127,15 +124,13 @@ public final class ConsumerLoop implements Runnable {
                 throw e;
             }
         } catch (WriterException.Fatal e) {
-            fatal = true;
+            end = WriteCycle.Input.FATAL;
             throw e;
         } finally {
             try {
-                if (!fatal) {
-                    finish(accumulator.partitions(), Batch.CloseReason.SHUTDOWN);
-                }
+                handle(end, accumulator.partitions(), Batch.CloseReason.SHUTDOWN);
             } finally {
-                consumer.close(Duration.ofSeconds(10)); // leaves the group
+                consumer.close(Duration.ofSeconds(10)); // leaves the group: revokes everything
                 preparer.shutdownNow();
                 alive = false;
             }
@@ -186,20 +181,32 @@ public final class ConsumerLoop implements Runnable {
         return alive;
     }
 
-    private boolean backingOff() {
-        return failedAttempts > 0;
+    /**
+     * Feeds {@code input} to the cycle and carries out its actions; {@code partitions} are the ones the
+     * input concerns (revoked, lost, or everything owned) and {@code reason} why their batches close early.
+     */
+    private void handle(WriteCycle.Input input, Collection<TopicPartition> partitions, Batch.CloseReason reason) {
+        WriteCycle.State before = cycle.state();
+        for (WriteCycle.Action action : cycle.on(input)) {
+            switch (action) {
+                case WRITE_ROUND -> handle(writeRound(accumulator.ready()), partitions, reason);
+                case WRITE_FINAL -> writeFinal(partitions, reason);
+                case COMMIT_PENDING -> commitPending(partitions);
+                case FORGET -> forget(partitions);
+                case SCHEDULE_RETRY -> retryScheduled();
+                case RESUME -> resumed(before.failedAttempts());
+            }
+        }
     }
 
     /**
-     * Fences, writes and commits one batch per partition at most. With {@code retry}, a retryable
-     * failure schedules a retry of the same batches; without, the caller drops them.
+     * Fences, writes and commits one batch per partition at most and says how that went; a retryable
+     * failure is {@link WriteCycle.Input#UNAVAILABLE} (kept in {@link #lastFailure}), the batches stay
+     * with their batchers for a retry.
      */
-    private void writeRound(List<Batch> batches, boolean retry) {
+    private WriteCycle.Input writeRound(List<Batch> batches) {
         if (batches.isEmpty()) {
-            if (!offsets.pending().isEmpty()) {
-                tryCommit(offsets.pending());
-            }
-            return;
+            return WriteCycle.Input.NOTHING_TO_WRITE;
         }
         try {
             // Prepared in order on the prepare thread, while the fences are committed and the batches before are written.
@@ -209,7 +216,7 @@ public final class ConsumerLoop implements Runnable {
             }
             try {
                 if (!commit(offsets.fencesFor(batches))) {
-                    return; // the group moved on: these partitions are being taken away
+                    return WriteCycle.Input.REBALANCED; // the group moved on: these partitions are being taken away
                 }
                 for (int i = 0; i < batches.size(); i++) {
                     Batch batch = batches.get(i);
@@ -228,30 +235,39 @@ public final class ConsumerLoop implements Runnable {
                 }
             }
             commit(offsets.pending());
-            if (backingOff()) {
-                LOG.warn("writing again after {} failed attempt(s)", failedAttempts);
-            }
-            failedAttempts = 0;
-            metrics.backingOff(false);
+            return WriteCycle.Input.WRITTEN;
         } catch (WriterException.Unavailable e) {
-            if (retry) {
-                failedAttempts++;
-                Duration delay = backoff.delay(failedAttempts);
-                retryAtMillis = clock.millis() + delay.toMillis();
-                metrics.retry();
-                metrics.backingOff(true);
-                LOG.warn("write failed ({}), attempt {}, partitions paused, retry in {} ms: {}", e.tag(), failedAttempts,
-                        delay.toMillis(), e.getMessage());
-            } else {
-                LOG.warn("final write of {} batch(es) failed, leaving them to the next owner: {}", batches.size(), e.getMessage());
-            }
-            if (!offsets.pending().isEmpty()) {
-                tryCommit(offsets.pending());
-            }
+            lastFailure = e;
+            return WriteCycle.Input.UNAVAILABLE;
         } catch (WriterException.RecordRejected e) {
             // Only event inserts may reject records, and those are isolated: this is a bug, not data.
             throw new WriterException.Fatal("unexpected record rejection outside the events insert: " + e.getMessage(), e);
         }
+    }
+
+    /** Closes and writes what is buffered for {@code partitions} once; whatever fails is left to the next owner. */
+    private void writeFinal(Collection<TopicPartition> partitions, Batch.CloseReason reason) {
+        if (partitions.isEmpty()) {
+            return;
+        }
+        List<Batch> batches = accumulator.closeNow(partitions, reason);
+        if (writeRound(batches) == WriteCycle.Input.UNAVAILABLE) {
+            LOG.warn("final write of {} batch(es) failed, leaving them to the next owner: {}", batches.size(),
+                    lastFailure.getMessage());
+        }
+    }
+
+    private void retryScheduled() {
+        WriteCycle.State state = cycle.state();
+        metrics.retry();
+        metrics.backingOff(true);
+        LOG.warn("write failed ({}), attempt {}, partitions paused, retry in {} ms: {}", lastFailure.tag(), state.failedAttempts(),
+                Math.max(0, state.retryAtMillis() - clock.millis()), lastFailure.getMessage());
+    }
+
+    private void resumed(int failedAttempts) {
+        LOG.warn("writing again after {} failed attempt(s)", failedAttempts);
+        metrics.backingOff(false);
     }
 
     private static BatchProcessor.Prepared prepared(Future<BatchProcessor.Prepared> future) {
@@ -296,29 +312,31 @@ public final class ConsumerLoop implements Runnable {
         }
     }
 
-    private void tryCommit(Map<TopicPartition, OffsetAndMetadata> commit) {
+    /** Commits the inserted offsets of {@code partitions} that are not committed yet; a failure is logged, the next round retries. */
+    private void commitPending(Collection<TopicPartition> partitions) {
+        Map<TopicPartition, OffsetAndMetadata> pending = new HashMap<>(offsets.pending());
+        pending.keySet().retainAll(partitions);
+        if (pending.isEmpty()) {
+            return;
+        }
         try {
-            commit(commit);
+            commit(pending);
         } catch (WriterException.Unavailable e) {
             LOG.warn("offset commit failed, will retry: {}", e.getMessage());
         }
     }
 
-    /** Writes what is buffered for {@code partitions} once (if ClickHouse is healthy), commits, forgets them. */
-    private void finish(Collection<TopicPartition> partitions, Batch.CloseReason reason) {
-        if (!partitions.isEmpty() && !backingOff()) {
-            writeRound(accumulator.closeNow(partitions, reason), false);
-        }
-        Map<TopicPartition, OffsetAndMetadata> pending = new java.util.HashMap<>(offsets.pending());
-        pending.keySet().retainAll(partitions);
-        if (!pending.isEmpty()) {
-            tryCommit(pending);
+    private void forget(Collection<TopicPartition> partitions) {
+        accumulator.drop(partitions);
+        for (TopicPartition tp : partitions) {
+            offsets.revoked(tp);
+            metrics.forget(tp);
         }
     }
 
     private void applyPauses() {
         Set<TopicPartition> assignment = consumer.assignment();
-        Set<TopicPartition> wanted = backingOff() ? new HashSet<>(assignment) : accumulator.partitionsToPause();
+        Set<TopicPartition> wanted = cycle.pausesEverything() ? new HashSet<>(assignment) : accumulator.partitionsToPause();
         wanted.retainAll(assignment);
         Set<TopicPartition> paused = consumer.paused();
         Set<TopicPartition> toPause = new HashSet<>(wanted);
@@ -331,14 +349,6 @@ public final class ConsumerLoop implements Runnable {
         if (!toResume.isEmpty()) {
             consumer.resume(toResume);
         }
-    }
-
-    private Duration pollTimeout() {
-        long wait = Math.min(MAX_POLL_WAIT.toMillis(), accumulator.millisUntilNextDeadline());
-        if (backingOff()) {
-            wait = Math.min(MAX_POLL_WAIT.toMillis(), Math.max(0, retryAtMillis - clock.millis()));
-        }
-        return Duration.ofMillis(Math.max(0, wait));
     }
 
     /** Lag of each owned partition: log end − committed offset (what a restart would replay). */
@@ -395,13 +405,12 @@ public final class ConsumerLoop implements Runnable {
 
         @Override
         public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
-            finish(partitions, Batch.CloseReason.REVOKE);
-            forget(partitions);
+            handle(WriteCycle.Input.REVOKED, partitions, Batch.CloseReason.REVOKE);
         }
 
         @Override
         public void onPartitionsLost(Collection<TopicPartition> partitions) {
-            forget(partitions);
+            handle(WriteCycle.Input.LOST, partitions, Batch.CloseReason.REVOKE);
         }
 
         @Override
@@ -421,14 +430,6 @@ public final class ConsumerLoop implements Runnable {
                 accumulator.assign(tp, logId, fence);
                 offsets.assigned(tp, c == null ? -1 : c.offset());
                 fence.ifPresent(f -> LOG.info("{}: replaying the fenced batch {}..{}", tp, c.offset(), f.lastOffset()));
-            }
-        }
-
-        private void forget(Collection<TopicPartition> partitions) {
-            accumulator.drop(partitions);
-            for (TopicPartition tp : partitions) {
-                offsets.revoked(tp);
-                metrics.forget(tp);
             }
         }
     }

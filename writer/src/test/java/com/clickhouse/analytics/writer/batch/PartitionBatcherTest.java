@@ -1,10 +1,8 @@
 package com.clickhouse.analytics.writer.batch;
 
-import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
-import java.time.ZoneOffset;
 
+import com.clickhouse.analytics.writer.ManualClock;
 import com.clickhouse.analytics.writer.commit.ReplayFence;
 import com.clickhouse.analytics.writer.consume.SourceRecord;
 import org.apache.kafka.common.TopicPartition;
@@ -20,30 +18,6 @@ class PartitionBatcherTest {
 
     private static final TopicPartition TP = new TopicPartition("events", 3);
     private static final String TOPIC_ID = "yG3Zk1mTRbWq2i0vFh7c6A";
-
-    /** A clock the test moves by hand. */
-    static final class ManualClock extends Clock {
-        Instant now = Instant.parse("2026-01-01T00:00:00Z");
-
-        void advance(Duration d) {
-            now = now.plus(d);
-        }
-
-        @Override
-        public ZoneOffset getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(java.time.ZoneId zone) {
-            return this;
-        }
-
-        @Override
-        public Instant instant() {
-            return now;
-        }
-    }
 
     private final ManualClock clock = new ManualClock();
 

@@ -9,6 +9,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.UUID;
 
+import com.clickhouse.analytics.testkit.TestSeed;
 import org.junit.jupiter.api.Test;
 
 class RowBinaryOutputTest {
@@ -44,7 +45,7 @@ class RowBinaryOutputTest {
 
     @Test
     void shortAndLongStringsInOneStreamMatchTheJdkEncoderForEveryBufferSize() throws IOException {
-        java.util.Random random = new java.util.Random(42);
+        java.util.Random random = new java.util.Random(TestSeed.seed(42));
         java.util.List<String> strings = new java.util.ArrayList<>();
         for (int length : new int[] {0, 1, 31, 62, 63, 64, 65, 100, 127, 128, 129, 300, 5_000}) {
             strings.add("a".repeat(length));

@@ -17,6 +17,7 @@ import com.clickhouse.analytics.schema.migration.SchemaMigrator;
 import com.clickhouse.analytics.schema.record.Event;
 import com.clickhouse.analytics.testkit.Infrastructure;
 import com.clickhouse.analytics.testkit.TestClickHouse;
+import com.clickhouse.analytics.testkit.TestSeed;
 import com.clickhouse.analytics.writer.Await;
 import com.clickhouse.analytics.writer.TestKafka;
 import com.clickhouse.analytics.writer.WriterProcess;
@@ -43,7 +44,7 @@ class DeadLetterTest {
             // so a constraint is how a well-typed record can still be refused by the server).
             ch.client.execute("ALTER TABLE " + ch.database + ".events ADD CONSTRAINT no_rejects CHECK event != 'reject-me'").get().close();
 
-            Random random = new Random(3);
+            Random random = new Random(TestSeed.seed(3));
             Instant t = Instant.parse("2026-05-01T10:00:00Z");
             byte[] garbage = {(byte) 0xde, (byte) 0xad, (byte) 0xbe, (byte) 0xef, '{', 0};
             byte[] wrongVersion = "{\"v\":2,\"uuid\":\"0190a000-0000-7000-8000-000000000001\",\"event\":\"x\",\"distinct_id\":\"d\",\"timestamp\":\"2026-05-01T10:00:00Z\"}"
