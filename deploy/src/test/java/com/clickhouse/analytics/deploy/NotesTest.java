@@ -27,7 +27,7 @@ class NotesTest {
 
     @Test
     void tellsThatWriterReplicasBeyondPartitionsIdle() {
-        String notes = Chart.notes(Chart.CLICKHOUSE_URL, Chart.KAFKA_BOOTSTRAP, "writer.autoscaling.maxReplicas=6");
+        String notes = Chart.notes(Chart.CLICKHOUSE_URL, Chart.KAFKA_BOOTSTRAP, Chart.API_KEYS, "writer.autoscaling.maxReplicas=6");
         assertTrue(notes.contains("give the topic at least 6 partitions"), notes);
     }
 }

@@ -26,7 +26,7 @@ class SchemaValidationTest {
             kafka.config.bootstrap\\.servers=other:9092             | '/kafka/config/bootstrap.servers'
             """)
     void rejects(String setting, String expected) {
-        String message = Chart.failure(Chart.CLICKHOUSE_URL, Chart.KAFKA_BOOTSTRAP, setting);
+        String message = Chart.failure(Chart.CLICKHOUSE_URL, Chart.KAFKA_BOOTSTRAP, Chart.API_KEYS, setting);
         assertTrue(message.contains("values don't meet the specifications of the schema"), message);
         assertTrue(message.contains(expected), message);
     }
