@@ -25,6 +25,16 @@ class NotesTest {
         assertTrue(notes.contains("https://app.example.com"), notes);
     }
 
+    /** The rotation forms that survive Helm's --set parser (ApiKeysTest renders each with the real CLI). */
+    @Test
+    void showTheKeyRotationFormsThatWork() {
+        String notes = Chart.notes(Chart.CLICKHOUSE_URL, Chart.KAFKA_BOOTSTRAP, Chart.API_KEYS);
+        assertTrue(notes.contains("--set ingest.publicApiKeys='<old>\\,<new>'"), notes);
+        assertTrue(notes.contains("--set 'ingest.publicApiKeys={<old>,<new>}'"), notes);
+        assertTrue(notes.contains("--set-json 'ingest.publicApiKeys=\"<old>,<new>\"'"), notes);
+        assertTrue(notes.contains("management port 9090"), notes);
+    }
+
     @Test
     void tellsThatWriterReplicasBeyondPartitionsIdle() {
         String notes = Chart.notes(Chart.CLICKHOUSE_URL, Chart.KAFKA_BOOTSTRAP, Chart.API_KEYS, "writer.autoscaling.maxReplicas=6");
