@@ -1,12 +1,19 @@
-# syntax=docker/dockerfile:1.7
+# syntax=docker/dockerfile:1.7-labs
 # One image, four entry points: `gateway`, `writer`, `migrate`, `topics` (see docs/conventions.md).
 # Build: docker build -t clickhouse-product-analytics .
 # Run:   docker run --rm -e KAFKA_BOOTSTRAP_SERVERS=… clickhouse-product-analytics gateway
 
-FROM eclipse-temurin:25.0.1_8-jdk-noble AS build
+# The build stage runs on the builder's own platform: the jars are the same for every target, so a
+# multi-arch build (release workflow: linux/amd64 and linux/arm64) compiles once, without emulation.
+FROM --platform=$BUILDPLATFORM eclipse-temurin:25.0.1_8-jdk-noble AS build
 WORKDIR /src
 COPY .mvn .mvn
 COPY mvnw pom.xml ./
+# Dependencies in a layer of their own: it is rebuilt only when a pom changes, not on every source
+# edit. The reactor needs every module's pom; the cpa-* modules themselves are left out of the
+# resolution (they are built below, never downloaded).
+COPY --parents */pom.xml */*/pom.xml ./
+RUN ./mvnw -B -ntp -q -pl gateway,writer -am dependency:go-offline -DexcludeGroupIds=com.clickhouse.analytics
 COPY ops ops
 COPY schema schema
 COPY gateway gateway

@@ -106,22 +106,74 @@ tier's own autoscaling map. Key by key rather than `merge`, because merge would 
 {{- toYaml $out -}}
 {{- end -}}
 
+{{/*
+The gateway's termination grace period must outlast its preStop sleep plus its own drain
+(gateway.shutdown-grace) and producer close; the default numbers are explained in values.yaml.
+*/}}
+{{- define "cpa.gatewayGracePeriod" -}}
+{{- $grace := int .Values.gateway.terminationGracePeriodSeconds -}}
+{{- $sleep := int .Values.gateway.preStopSleepSeconds -}}
+{{- if le $grace $sleep -}}
+{{- fail (printf "gateway.terminationGracePeriodSeconds (%d) must be above gateway.preStopSleepSeconds (%d), or the gateway is killed before it drains" $grace $sleep) -}}
+{{- end -}}
+{{- $grace -}}
+{{- end -}}
+
 {{/* Whether the writer's replica count is managed by KEDA or an HPA rather than by the chart. */}}
 {{- define "cpa.replicasManaged" -}}
 {{- $autoscaling := include "cpa.autoscaling" . | fromYaml -}}
 {{- if or $autoscaling.enabled (and (eq .tier "writer") .root.Values.writer.keda.enabled) -}}true{{- end -}}
 {{- end -}}
 
-{{/* Pod annotations shared by both tiers. */}}
+{{/*
+Pod annotations of one tier: the scraping annotations (pointing at the management port, where
+/metrics lives) and the merged podAnnotations. Call with (dict "root" $ "tier" "gateway").
+*/}}
 {{- define "cpa.podAnnotations" -}}
-{{- if .root.Values.metrics.podAnnotations }}
+{{- if and .root.Values.metrics.podAnnotations (ne .tier "migration") }}
 prometheus.io/scrape: "true"
-prometheus.io/port: {{ (index .root.Values .tier).port | quote }}
+prometheus.io/port: {{ .root.Values.management.port | quote }}
 prometheus.io/path: /metrics
 {{- end }}
-{{- with .root.Values.podAnnotations }}
+{{- with include "cpa.tierMap" (dict "root" .root "tier" .tier "key" "podAnnotations") | fromYaml }}
 {{ toYaml . }}
 {{- end }}
+{{- end -}}
+
+{{/* Pod labels of one tier: its selector labels plus the merged podLabels. */}}
+{{- define "cpa.podLabels" -}}
+{{ include "cpa.selectorLabels" . }}
+{{- with include "cpa.tierMap" (dict "root" .root "tier" .tier "key" "podLabels") | fromYaml }}
+{{ toYaml . }}
+{{- end }}
+{{- end -}}
+
+{{/*
+Per-tier pod extras, shared values first. Call with (dict "root" $ "tier" "gateway" "key" "extraEnv");
+the tier's values are .Values.gateway, .Values.writer or .Values.migration.
+cpa.tierList: the shared list, then the tier's. cpa.tierMap: both maps, key by key, the tier winning.
+cpa.tierOverride: the tier's value when it sets one, else the shared one.
+*/}}
+{{- define "cpa.tierList" -}}
+{{- $shared := index .root.Values .key | default list -}}
+{{- $own := index (index .root.Values .tier) .key | default list -}}
+{{- toYaml (concat $shared $own) -}}
+{{- end -}}
+
+{{- define "cpa.tierMap" -}}
+{{- $out := dict -}}
+{{- range $k, $v := (index .root.Values .key | default dict) -}}
+{{- $_ := set $out $k $v -}}
+{{- end -}}
+{{- range $k, $v := (index (index .root.Values .tier) .key | default dict) -}}
+{{- $_ := set $out $k $v -}}
+{{- end -}}
+{{- toYaml $out -}}
+{{- end -}}
+
+{{- define "cpa.tierOverride" -}}
+{{- $own := index (index .root.Values .tier) .key -}}
+{{- toYaml (ternary $own (index .root.Values .key) (not (empty $own))) -}}
 {{- end -}}
 
 {{/* A writable /tmp on an otherwise read-only root filesystem. */}}
@@ -153,23 +205,154 @@ and the migration Job when clickhouse.existingSecret is set.
       key: {{ .Values.clickhouse.existingSecretPasswordKey }}
 {{- end -}}
 
+{{/*
+Scheduling of one tier's pods: node selector, affinity, tolerations, topology spread (a
+constraint without labelSelector spreads the tier's own pods), priority class, pull secrets.
+*/}}
 {{- define "cpa.scheduling" -}}
-{{- with .Values.nodeSelector }}
+{{- $tier := . -}}
+{{- with include "cpa.tierMap" (dict "root" .root "tier" .tier "key" "nodeSelector") | fromYaml }}
 nodeSelector:
   {{- toYaml . | nindent 2 }}
 {{- end }}
-{{- with .Values.affinity }}
+{{- with include "cpa.tierOverride" (dict "root" .root "tier" .tier "key" "affinity") | fromYaml }}
 affinity:
   {{- toYaml . | nindent 2 }}
 {{- end }}
-{{- with .Values.tolerations }}
+{{- with include "cpa.tierList" (dict "root" .root "tier" .tier "key" "tolerations") | fromYamlArray }}
 tolerations:
   {{- toYaml . | nindent 2 }}
 {{- end }}
-{{- with .Values.imagePullSecrets }}
+{{- with include "cpa.tierList" (dict "root" .root "tier" .tier "key" "topologySpreadConstraints") | fromYamlArray }}
+topologySpreadConstraints:
+  {{- range . }}
+  {{- $constraint := . }}
+  {{- if not (hasKey $constraint "labelSelector") }}
+  {{- $constraint = merge (dict "labelSelector" (dict "matchLabels" (include "cpa.selectorLabels" $tier | fromYaml))) $constraint }}
+  {{- end }}
+  - {{- toYaml $constraint | nindent 4 }}
+  {{- end }}
+{{- end }}
+{{- with (index (index .root.Values .tier) "priorityClassName") | default .root.Values.priorityClassName }}
+priorityClassName: {{ . }}
+{{- end }}
+{{- with .root.Values.imagePullSecrets }}
 imagePullSecrets:
   {{- toYaml . | nindent 2 }}
 {{- end }}
+{{- end -}}
+
+{{/* A container's extra env, envFrom and volume mounts, and a pod's extra volumes, by key. */}}
+{{- define "cpa.extraList" -}}
+{{- with include "cpa.tierList" . | fromYamlArray }}
+{{- toYaml . }}
+{{- end }}
+{{- end -}}
+
+{{/*
+The CA bundle: the volume that holds it and, for the ClickHouse client, an emptyDir for the JVM
+trust store the init container builds. Empty unless tls.caBundle names a Secret or ConfigMap.
+*/}}
+{{- define "cpa.caBundleEnabled" -}}
+{{- $ca := .Values.tls.caBundle -}}
+{{- if and $ca.secretName $ca.configMapName -}}
+{{- fail "tls.caBundle: set secretName or configMapName, not both" -}}
+{{- end -}}
+{{- if or $ca.secretName $ca.configMapName -}}true{{- end -}}
+{{- end -}}
+
+{{- define "cpa.caBundlePath" -}}/etc/cpa/ca/{{ .Values.tls.caBundle.key }}{{- end -}}
+{{- define "cpa.trustStorePath" -}}/etc/cpa/truststore/truststore.p12{{- end -}}
+
+{{/* Whether this tier's JVM needs the trust store: ClickHouse clients only (writer, migration). */}}
+{{- define "cpa.jvmTrustStore" -}}
+{{- if and (include "cpa.caBundleEnabled" .root) .root.Values.tls.caBundle.clickhouse (ne .tier "gateway") -}}true{{- end -}}
+{{- end -}}
+
+{{/* The JVM options that make the trust store the default one (JDK_JAVA_OPTIONS: every java launch reads it). */}}
+{{- define "cpa.jvmTrustStoreOptions" -}}
+-Djavax.net.ssl.trustStore={{ include "cpa.trustStorePath" . }} -Djavax.net.ssl.trustStoreType=PKCS12 -Djavax.net.ssl.trustStorePassword=changeit
+{{- end -}}
+
+{{/* Kafka's PEM trust store settings, for the tiers' ConfigMaps (a kafka.existingSecret key still wins). */}}
+{{- define "cpa.kafkaTrustStoreConfig" -}}
+{{- if and (include "cpa.caBundleEnabled" .) .Values.tls.caBundle.kafka (not (hasKey .Values.kafka.config "ssl.truststore.location")) }}
+KAFKA_SSL_TRUSTSTORE_TYPE: PEM
+KAFKA_SSL_TRUSTSTORE_LOCATION: {{ include "cpa.caBundlePath" . | quote }}
+{{- end }}
+{{- end -}}
+
+{{- define "cpa.caVolumes" -}}
+{{- if include "cpa.caBundleEnabled" .root }}
+- name: ca-bundle
+  {{- with .root.Values.tls.caBundle.secretName }}
+  secret:
+    secretName: {{ . }}
+  {{- else }}
+  configMap:
+    name: {{ .root.Values.tls.caBundle.configMapName }}
+  {{- end }}
+{{- if include "cpa.jvmTrustStore" . }}
+- name: truststore
+  emptyDir:
+    sizeLimit: 16Mi
+{{- end }}
+{{- end }}
+{{- end -}}
+
+{{- define "cpa.caVolumeMounts" -}}
+{{- if include "cpa.caBundleEnabled" .root }}
+- name: ca-bundle
+  mountPath: /etc/cpa/ca
+  readOnly: true
+{{- if include "cpa.jvmTrustStore" . }}
+- name: truststore
+  mountPath: /etc/cpa/truststore
+  readOnly: true
+{{- end }}
+{{- end }}
+{{- end -}}
+
+{{/*
+The init container that builds the JVM trust store (the JDK's CAs plus the bundle) with keytool
+from the service image; files/ca-truststore.sh is the script, tested on its own.
+*/}}
+{{- define "cpa.trustStoreInitContainer" -}}
+{{- if include "cpa.jvmTrustStore" . }}
+initContainers:
+  - name: truststore
+    image: {{ include "cpa.image" .root | quote }}
+    imagePullPolicy: {{ .root.Values.image.pullPolicy }}
+    command: ["/bin/sh", "-c", {{ .root.Files.Get "files/ca-truststore.sh" | quote }}, "ca-truststore"]
+    args: [{{ include "cpa.caBundlePath" .root | quote }}, {{ include "cpa.trustStorePath" .root | quote }}]
+    resources:
+      requests:
+        cpu: 50m
+        memory: 128Mi
+      limits:
+        cpu: 500m
+        memory: 128Mi
+    securityContext:
+      {{- toYaml .root.Values.securityContext | nindent 6 }}
+    volumeMounts:
+      {{- include "cpa.tmpVolumeMount" . | nindent 6 }}
+      - name: ca-bundle
+        mountPath: /etc/cpa/ca
+        readOnly: true
+      - name: truststore
+        mountPath: /etc/cpa/truststore
+{{- end }}
+{{- end -}}
+
+{{/*
+The API keys, the existing Secret that holds them, or allowed origins: with none of them the
+gateway could accept no event, so rendering stops. `required` (not `fail`) so that helm lint of
+the bare chart reports it as missing instead of failing.
+*/}}
+{{- define "cpa.requireAuthentication" -}}
+{{- $keys := include "cpa.csv" .Values.ingest.publicApiKeys | trim -}}
+{{- $origins := include "cpa.csv" .Values.ingest.allowedOrigins | trim -}}
+{{- $_ := required "set ingest.publicApiKeys (or ingest.existingSecret) or ingest.allowedOrigins: with neither, the gateway accepts no event. For several keys write --set ingest.publicApiKeys=old\\,new or --set 'ingest.publicApiKeys={old,new}'" (or $keys .Values.ingest.existingSecret $origins) -}}
 {{- end -}}
 
 {{/*

@@ -87,7 +87,9 @@ class AutoscalingTest {
                 "bootstrapServers", "kafka:9092",
                 "consumerGroup", "analytics-writer",
                 "topic", "product_events",
-                "lagThreshold", "5000"), trigger.get("metadata"));
+                "lagThreshold", "5000",
+                "offsetResetPolicy", "earliest"), trigger.get("metadata"),
+                "offsetResetPolicy is the writer's auto.offset.reset (WriterMain.consumerSettings)");
         assertFalse(trigger.containsKey("authenticationRef"));
     }
 
@@ -97,6 +99,36 @@ class AutoscalingTest {
         GenericKubernetesResource scaledObject = chart.generic("ScaledObject", Chart.name("writer"));
         Map<String, Object> trigger = scaledObject.<List<Map<String, Object>>>get("spec", "triggers").getFirst();
         assertEquals(Map.of("name", "kafka-sasl"), trigger.get("authenticationRef"));
+    }
+
+    /** A TriggerAuthentication made from kafka.existingSecret, by the configured keys, plus the private CA. */
+    @Test
+    void kedaTriggerAuthenticationFromTheKafkaSecret() {
+        Rendered chart = Chart.renderWithRequired("writer.keda.enabled=true", "writer.keda.triggerAuthentication.enabled=true",
+                "kafka.existingSecret=kafka-client", "writer.keda.triggerAuthentication.secretKeys.tls=",
+                "tls.caBundle.secretName=private-ca");
+        GenericKubernetesResource scaledObject = chart.generic("ScaledObject", Chart.name("writer"));
+        Map<String, Object> trigger = scaledObject.<List<Map<String, Object>>>get("spec", "triggers").getFirst();
+        assertEquals(Map.of("name", Chart.name("writer")), trigger.get("authenticationRef"));
+
+        GenericKubernetesResource authentication = chart.generic("TriggerAuthentication", Chart.name("writer"));
+        assertEquals("keda.sh/v1alpha1", authentication.getApiVersion());
+        assertEquals(List.of(
+                Map.of("parameter", "password", "name", "kafka-client", "key", "KEDA_KAFKA_PASSWORD"),
+                Map.of("parameter", "sasl", "name", "kafka-client", "key", "KEDA_KAFKA_SASL"),
+                Map.of("parameter", "username", "name", "kafka-client", "key", "KEDA_KAFKA_USERNAME"),
+                Map.of("parameter", "ca", "name", "private-ca", "key", "ca.crt")),
+                authentication.get("spec", "secretTargetRef"));
+    }
+
+    @Test
+    void kedaTriggerAuthenticationNeedsTheKafkaSecretAndExcludesAnExistingOne() {
+        String noSecret = Chart.failure(Chart.withRequired("writer.keda.enabled=true", "writer.keda.triggerAuthentication.enabled=true"));
+        assertTrue(noSecret.contains("writer.keda.triggerAuthentication.enabled needs kafka.existingSecret"), noSecret);
+        String both = Chart.failure(Chart.withRequired("writer.keda.enabled=true", "writer.keda.triggerAuthentication.enabled=true",
+                "kafka.existingSecret=kafka-client", "writer.keda.authenticationRef=mine"));
+        assertTrue(both.contains("set authenticationRef or triggerAuthentication.enabled, not both"), both);
+        assertFalse(Chart.renderWithRequired("writer.keda.enabled=true").has("TriggerAuthentication", Chart.name("writer")));
     }
 
     @Test
@@ -109,7 +141,7 @@ class AutoscalingTest {
 
     @Test
     void minimumAboveMaximumFailsEarly() {
-        String message = Chart.failure(Chart.CLICKHOUSE_URL, Chart.KAFKA_BOOTSTRAP, "writer.autoscaling.maxReplicas=1");
+        String message = Chart.failure(Chart.CLICKHOUSE_URL, Chart.KAFKA_BOOTSTRAP, Chart.API_KEYS, "writer.autoscaling.maxReplicas=1");
         assertTrue(message.contains("writer autoscaling: minReplicas (2) is above maxReplicas (1)"), message);
     }
 }

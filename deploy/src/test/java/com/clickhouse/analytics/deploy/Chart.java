@@ -36,9 +36,10 @@ final class Chart {
     static final Path DIR = Path.of("helm/clickhouse-product-analytics");
     static final String RELEASE = "cpa";
     static final String FULLNAME = "cpa-clickhouse-product-analytics";
-    /** The two settings without which the chart refuses to render. */
+    /** The settings without which the chart refuses to render: ClickHouse, Kafka and a way to authenticate. */
     static final String CLICKHOUSE_URL = "clickhouse.url=http://clickhouse:8123";
     static final String KAFKA_BOOTSTRAP = "kafka.bootstrapServers=kafka:9092";
+    static final String API_KEYS = "ingest.publicApiKeys=test_key";
 
     static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
     private static final String PROBE = "zz-test-rendered-templates";
@@ -51,10 +52,14 @@ final class Chart {
         return FULLNAME + "-" + tier;
     }
 
-    /** Renders with the two required settings plus {@code settings}. */
+    /** Renders with the required settings ({@link #CLICKHOUSE_URL}, {@link #KAFKA_BOOTSTRAP}, {@link #API_KEYS}) plus {@code settings}. */
     static Rendered renderWithRequired(String... settings) {
-        return render(null, Stream.concat(Stream.of(CLICKHOUSE_URL, KAFKA_BOOTSTRAP), Stream.of(settings))
-                .toArray(String[]::new));
+        return render(null, withRequired(settings));
+    }
+
+    /** The required settings, then {@code settings} (which may override them). */
+    static String[] withRequired(String... settings) {
+        return Stream.concat(Stream.of(CLICKHOUSE_URL, KAFKA_BOOTSTRAP, API_KEYS), Stream.of(settings)).toArray(String[]::new);
     }
 
     static Rendered render(String... settings) {

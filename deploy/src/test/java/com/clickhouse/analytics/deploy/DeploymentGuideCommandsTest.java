@@ -88,7 +88,7 @@ class DeploymentGuideCommandsTest {
     /** Browser-only: no key at all, origins only. */
     @Test
     void publicApiKeysMayBeEmpty() {
-        Rendered chart = Chart.renderWithRequired("ingest.allowedOrigins=https://app.example.com");
+        Rendered chart = Chart.render(Chart.CLICKHOUSE_URL, Chart.KAFKA_BOOTSTRAP, "ingest.allowedOrigins=https://app.example.com");
         assertEquals(Map.of("PUBLIC_API_KEYS", ""), gatewaySecret(chart));
     }
 

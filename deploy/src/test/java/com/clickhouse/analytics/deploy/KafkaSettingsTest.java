@@ -87,7 +87,7 @@ class KafkaSettingsTest {
                     buffer.memory: 67108864
                     compression.type: zstd
                 """);
-        Rendered chart = Chart.render(values, Chart.CLICKHOUSE_URL, Chart.KAFKA_BOOTSTRAP);
+        Rendered chart = Chart.render(values, Chart.withRequired());
         assertEquals("104857600", chart.config("gateway").get("MAX_BATCH_BYTES"));
         assertEquals("67108864", chart.config("writer").get("KAFKA_BUFFER_MEMORY"));
         assertEquals("zstd", chart.config("writer").get("KAFKA_COMPRESSION_TYPE"));

@@ -25,9 +25,19 @@ class NotesTest {
         assertTrue(notes.contains("https://app.example.com"), notes);
     }
 
+    /** The rotation forms that survive Helm's --set parser (ApiKeysTest renders each with the real CLI). */
+    @Test
+    void showTheKeyRotationFormsThatWork() {
+        String notes = Chart.notes(Chart.CLICKHOUSE_URL, Chart.KAFKA_BOOTSTRAP, Chart.API_KEYS);
+        assertTrue(notes.contains("--set ingest.publicApiKeys='<old>\\,<new>'"), notes);
+        assertTrue(notes.contains("--set 'ingest.publicApiKeys={<old>,<new>}'"), notes);
+        assertTrue(notes.contains("--set-json 'ingest.publicApiKeys=\"<old>,<new>\"'"), notes);
+        assertTrue(notes.contains("management port 9090"), notes);
+    }
+
     @Test
     void tellsThatWriterReplicasBeyondPartitionsIdle() {
-        String notes = Chart.notes(Chart.CLICKHOUSE_URL, Chart.KAFKA_BOOTSTRAP, "writer.autoscaling.maxReplicas=6");
+        String notes = Chart.notes(Chart.CLICKHOUSE_URL, Chart.KAFKA_BOOTSTRAP, Chart.API_KEYS, "writer.autoscaling.maxReplicas=6");
         assertTrue(notes.contains("give the topic at least 6 partitions"), notes);
     }
 }

@@ -24,9 +24,22 @@ class SchemaValidationTest {
             logLevel=verbose                                        | '/logLevel'
             clickhouse.existingSecretUsernameKey=user               | 'existingSecretUsernameKey' not allowed
             kafka.config.bootstrap\\.servers=other:9092             | '/kafka/config/bootstrap.servers'
+            management.port=metrics                                 | '/management/port': got string, want integer
+            gateway.ingress.enabled=maybe                           | '/gateway/ingress/enabled': got string, want boolean
+            gateway.preStopSleepSeconds=ten                         | '/gateway/preStopSleepSeconds'
+            tls.caBundle.kafka=yes                                  | '/tls/caBundle/kafka': got string, want boolean
+            tls.caBundle.secretName=Private_CA                      | '/tls/caBundle/secretName'
+            podDisruptionBudget.unhealthyPodEvictionPolicy=Never    | '/podDisruptionBudget/unhealthyPodEvictionPolicy'
+            writer.keda.triggerAuthentication.secretKeys.user=U     | user
+            gateway.extraEnv[0].value=x                             | '/gateway/extraEnv/0'
+            extraVolumeMounts[0].name=data                          | '/extraVolumeMounts/0'
+            monitoring.serviceMonitor.interval=often                | '/monitoring/serviceMonitor/interval'
+            networkPolicy.enabledd=true                             | 'enabledd' not allowed
+            ingest.existingSecret=Keys!                             | '/ingest/existingSecret'
+            priorityClassName=High                                  | '/priorityClassName'
             """)
     void rejects(String setting, String expected) {
-        String message = Chart.failure(Chart.CLICKHOUSE_URL, Chart.KAFKA_BOOTSTRAP, setting);
+        String message = Chart.failure(Chart.CLICKHOUSE_URL, Chart.KAFKA_BOOTSTRAP, Chart.API_KEYS, setting);
         assertTrue(message.contains("values don't meet the specifications of the schema"), message);
         assertTrue(message.contains(expected), message);
     }
