@@ -44,6 +44,8 @@ import org.apache.kafka.clients.producer.ProducerConfig;
  * @param workerThreads      Undertow worker threads
  * @param readTimeout        read timeout of a connection
  * @param idleTimeout        idle timeout of a keep-alive connection
+ * @param managementPort     port of {@code /metrics}, {@code /ready} and {@code /health} apart from the public one
+ *                           ({@code /metrics} then leaves the public port), or -1 to serve them on the public port
  */
 public record GatewayConfig(
         String host,
@@ -66,7 +68,8 @@ public record GatewayConfig(
         int ioThreads,
         int workerThreads,
         Duration readTimeout,
-        Duration idleTimeout) {
+        Duration idleTimeout,
+        int managementPort) {
 
     /** Environment variable → config path, exactly the names of docs/conventions.md. */
     static final Map<String, String> ENVIRONMENT = Map.of(
@@ -78,7 +81,8 @@ public record GatewayConfig(
             "MAX_EVENTS_PER_BATCH", "gateway.max-events-per-batch",
             "TRUSTED_PROXIES", "gateway.trusted-proxies",
             "KAFKA_BOOTSTRAP_SERVERS", "gateway.kafka.bootstrap-servers",
-            "EVENTS_TOPIC", "gateway.kafka.events-topic");
+            "EVENTS_TOPIC", "gateway.kafka.events-topic",
+            "MANAGEMENT_PORT", "gateway.management-port");
 
     public GatewayConfig {
         publicApiKeys = List.copyOf(publicApiKeys);
@@ -148,7 +152,8 @@ public record GatewayConfig(
                 io == 0 ? Math.max(2, cores) : io,
                 workers == 0 ? cores + 1 : workers,
                 s.duration("gateway.http.read-timeout", Duration.ofMillis(100)),
-                s.duration("gateway.http.idle-timeout", Duration.ofMillis(100)));
+                s.duration("gateway.http.idle-timeout", Duration.ofMillis(100)),
+                s.intIn("gateway.management-port", -1, 65535));
     }
 
     /** {@code scheme://host[:port]} in lower case, or null when {@code origin} is not one. */

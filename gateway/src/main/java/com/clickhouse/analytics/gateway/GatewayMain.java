@@ -24,6 +24,7 @@ import com.clickhouse.analytics.gateway.kafka.KafkaReadiness;
 import com.clickhouse.analytics.gateway.normalize.EventNormalizer;
 import com.clickhouse.analytics.ops.health.Check;
 import com.clickhouse.analytics.ops.health.HealthHandler;
+import com.clickhouse.analytics.ops.health.OperationsServer;
 import com.clickhouse.analytics.ops.logging.Logging;
 import com.clickhouse.analytics.ops.metrics.MetricsHandler;
 import com.clickhouse.analytics.ops.metrics.PrometheusText;
@@ -105,11 +106,15 @@ public final class GatewayMain {
         HttpHandler engage = new CorsHandler(authorizer, responses, capture.withDefaultEvent("$identify"));
         HttpHandler sdkConfig = new CorsHandler(authorizer, responses, new SdkConfigHandler(responses));
 
+        Check ready = () -> readiness.ready() ? Optional.empty() : Optional.of(readiness.problem());
         Router router = new Router(responses)
                 .exact("/health", "health", HealthHandler.liveness(Check.ALWAYS))
-                .exact("/ready", "ready", HealthHandler.readiness(
-                        () -> readiness.ready() ? Optional.empty() : Optional.of(readiness.problem())))
-                .exact("/metrics", "metrics", new MetricsHandler(new PrometheusText(registry)))
+                .exact("/ready", "ready", HealthHandler.readiness(ready));
+        if (config.managementPort() < 0) {
+            // No management port (development, tests): metrics on the public port, as before.
+            router = router.exact("/metrics", "metrics", new MetricsHandler(new PrometheusText(registry)));
+        }
+        router = router
                 .exact("/batch", "batch", browserCapture)
                 .exact("/e", "e", browserCapture)
                 .exact("/i/v0/e", "i_v0_e", browserCapture)
@@ -131,9 +136,15 @@ public final class GatewayMain {
                 .setServerOption(UndertowOptions.MAX_HEADER_SIZE, 64 * 1024)
                 .setHandler(shutdown)
                 .build();
+        OperationsServer management = config.managementPort() < 0 ? null
+                : new OperationsServer(config.host(), config.managementPort(), Check.ALWAYS, ready, registry);
         try {
             server.start();
+            if (management != null) {
+                management.start();
+            }
         } catch (RuntimeException e) {
+            server.stop();
             readiness.close();
             admin.close(Duration.ofSeconds(1));
             producer.close(Duration.ZERO);
@@ -141,7 +152,7 @@ public final class GatewayMain {
         }
         int port = ((InetSocketAddress) server.getListenerInfo().getFirst().getAddress()).getPort();
         LoggerFactory.getLogger(GatewayMain.class).debug("handler chain: {}", router);
-        return new Gateway(port, server, shutdown, readiness, producer, admin, registry, config.shutdownGrace());
+        return new Gateway(port, server, management, shutdown, readiness, producer, admin, registry, config.shutdownGrace());
     }
 
     static Map<String, Object> producerProperties(GatewayConfig config) {
@@ -202,6 +213,7 @@ public final class GatewayMain {
     public static final class Gateway implements AutoCloseable {
         private final int port;
         private final Undertow server;
+        private final OperationsServer management;
         private final GracefulShutdownHandler shutdown;
         private final KafkaReadiness readiness;
         private final KafkaProducer<byte[], byte[]> producer;
@@ -210,10 +222,11 @@ public final class GatewayMain {
         private final Duration grace;
         private boolean closed;
 
-        Gateway(int port, Undertow server, GracefulShutdownHandler shutdown, KafkaReadiness readiness,
+        Gateway(int port, Undertow server, OperationsServer management, GracefulShutdownHandler shutdown, KafkaReadiness readiness,
                 KafkaProducer<byte[], byte[]> producer, Admin admin, MetricRegistry registry, Duration grace) {
             this.port = port;
             this.server = server;
+            this.management = management;
             this.shutdown = shutdown;
             this.readiness = readiness;
             this.producer = producer;
@@ -224,6 +237,11 @@ public final class GatewayMain {
 
         public int port() {
             return port;
+        }
+
+        /** The management port, or -1 when everything is on {@link #port()}. */
+        public int managementPort() {
+            return management == null ? -1 : management.port();
         }
 
         public MetricRegistry metrics() {
@@ -255,6 +273,9 @@ public final class GatewayMain {
             }
             producer.close(grace);
             server.stop();
+            if (management != null) {
+                management.close();
+            }
             readiness.close();
             admin.close(Duration.ofSeconds(2));
         }

@@ -13,6 +13,7 @@ import com.clickhouse.analytics.ops.logging.LogLevel;
  *
  * @param maxReplicas           how many writers may run at most (the chart's autoscaling maximum), 0 if unknown:
  *                              partitions beyond the topic's count would idle, so start-up warns
+ * @param managementPort        a second port for health, readiness and metrics (the chart's management Service), or -1
  * @param kafkaClientProperties the {@code KAFKA_*} client settings ({@code KAFKA_SECURITY_PROTOCOL} → {@code security.protocol})
  */
 public record WriterConfig(
@@ -34,6 +35,7 @@ public record WriterConfig(
         Duration retryMaxBackoff,
         int identityCacheSize,
         int maxReplicas,
+        int managementPort,
         Map<String, String> kafkaClientProperties) {
 
     /** Environment variable → config path: the variables the writer reads besides the KAFKA_* pass-through. */
@@ -52,7 +54,8 @@ public record WriterConfig(
             Map.entry("CLICKHOUSE_PASSWORD", "writer.clickhouse.password"),
             Map.entry("CLICKHOUSE_DATABASE", "writer.clickhouse.database"),
             Map.entry("MIGRATE_ON_START", "writer.clickhouse.migrate-on-start"),
-            Map.entry("WRITER_MAX_REPLICAS", "writer.max-replicas"));
+            Map.entry("WRITER_MAX_REPLICAS", "writer.max-replicas"),
+            Map.entry("MANAGEMENT_PORT", "writer.management-port"));
 
     public WriterConfig {
         kafkaClientProperties = Map.copyOf(kafkaClientProperties);
@@ -85,6 +88,7 @@ public record WriterConfig(
                 Duration.ofMillis(s.longIn("writer.retry.max-backoff-ms", 1, 600_000)),
                 s.intIn("writer.identity-cache-size", 0, 50_000_000),
                 s.intIn("writer.max-replicas", 0, 10_000),
+                s.intIn("writer.management-port", -1, 65_535),
                 s.kafkaPassThrough());
     }
 

@@ -101,7 +101,9 @@ public final class WriterMain {
             Readiness readiness = new Readiness(clickHouse, admin, topics);
             ConsumerLoop[] loop = new ConsumerLoop[1];
             Check alive = () -> loop[0] == null || loop[0].isAlive() ? Optional.empty() : Optional.of("consumer loop stopped");
-            try (OperationsServer http = new OperationsServer("0.0.0.0", config.port(), alive, readiness::problem, registry).start()) {
+            try (OperationsServer http = new OperationsServer("0.0.0.0", config.port(), alive, readiness::problem, registry).start();
+                 OperationsServer management = config.managementPort() < 0 ? null
+                         : new OperationsServer("0.0.0.0", config.managementPort(), alive, readiness::problem, registry).start()) {
                 log.info("writer listening on port {}: {}", http.port(), config);
 
                 checkTopics(config, topics, log);
