@@ -8,6 +8,7 @@ import java.util.Optional;
 import java.util.concurrent.atomic.AtomicReference;
 
 import com.codahale.metrics.MetricRegistry;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -16,6 +17,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 class OperationsServerTest {
 
     private final HttpClient http = HttpClient.newHttpClient();
+
+    @AfterEach
+    void closeClient() {
+        http.close(); // its selector and worker threads would outlive the class (LeakCheck)
+    }
 
     private HttpResponse<String> get(OperationsServer server, String path) throws Exception {
         return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + path)).build(),
