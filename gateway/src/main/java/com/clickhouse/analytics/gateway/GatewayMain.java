@@ -155,6 +155,8 @@ public final class GatewayMain {
         return new Gateway(port, server, management, shutdown, readiness, producer, admin, registry, config.shutdownGrace());
     }
 
+    static final long MAX_METADATA_WAIT_MILLIS = 1_000;
+
     static Map<String, Object> producerProperties(GatewayConfig config) {
         Map<String, Object> props = new HashMap<>();
         props.put(ProducerConfig.CLIENT_ID_CONFIG, "cpa-gateway");
@@ -176,7 +178,10 @@ public final class GatewayMain {
         props.put(ProducerConfig.BUFFER_MEMORY_CONFIG, config.bufferMemory());
         props.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, (int) timeout);
         props.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, (int) Math.max(50, timeout - lingerOf(props)));
-        props.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, timeout);
+        // A send waits for metadata up to max.block.ms before delivery.timeout.ms even starts: both
+        // add up to how long a request can wait for its 503. Kept to a second, so a request never
+        // waits longer than the produce timeout plus one second (the README's promise).
+        props.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, Math.min(timeout, MAX_METADATA_WAIT_MILLIS));
         return props;
     }
 

@@ -103,6 +103,37 @@ class KafkaUnavailableTest {
                 "no producer or admin thread left after close");
     }
 
+    /**
+     * A frozen broker keeps its connections open and answers nothing. Each request still gets its
+     * 503 within the produce timeout plus one second — also the ones after the first failure, whose
+     * sends wait for metadata before their delivery timeout starts.
+     */
+    @Test
+    void aFrozenBrokerMeans503WithinTheProduceTimeoutPlusOneSecond() throws Exception {
+        TestGateway gw = TestGateway.start(broker.bootstrapServers(), Map.of(), Map.of(
+                "gateway.kafka.produce-timeout", PRODUCE_TIMEOUT.toMillis() + "ms",
+                "gateway.readiness-interval", "250ms"), Clock.systemUTC());
+        try (gw) {
+            awaitTrue(() -> gw.get("/ready").statusCode() == 200, "ready while the broker runs");
+            assertEquals(200, gw.post("/batch/", batch("before-freeze", 10, 10)).statusCode());
+            broker.freeze(true);
+            try {
+                // Scheduling slack on a loaded 2-core machine: 500 ms beyond the promise.
+                Duration bound = PRODUCE_TIMEOUT.plusSeconds(1).plusMillis(500);
+                for (int i = 0; i < 3; i++) {
+                    long start = System.nanoTime();
+                    HttpResponse<String> frozen = gw.post("/batch/", batch("frozen-" + i, 10, 10));
+                    Duration took = Duration.ofNanos(System.nanoTime() - start);
+                    assertEquals(503, frozen.statusCode(), frozen.body());
+                    assertTrue(took.compareTo(bound) < 0, "request " + i + ": 503 after " + took + ", bound " + bound);
+                }
+            } finally {
+                broker.freeze(false);
+            }
+            awaitTrue(() -> gw.post("/batch/", batch("thawed", 10, 10)).statusCode() == 200, "events accepted once thawed");
+        }
+    }
+
     static void awaitTrue(BooleanSupplier condition, String what) throws InterruptedException {
         long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
         while (!condition.getAsBoolean()) {

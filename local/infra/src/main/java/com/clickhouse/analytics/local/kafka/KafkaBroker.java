@@ -116,6 +116,14 @@ public final class KafkaBroker implements AutoCloseable {
     }
 
     /** Stops the broker (SIGTERM, controlled shutdown), keeping its data. */
+    /** Freezes (SIGSTOP) or thaws (SIGCONT) the running broker: connections stay open, nothing answers. */
+    public synchronized void freeze(boolean frozen) {
+        if (process == null) {
+            throw new IllegalStateException("the broker is not running");
+        }
+        process.freeze(frozen);
+    }
+
     public synchronized void stop() {
         if (process != null) {
             process.stop(Duration.ofSeconds(30));

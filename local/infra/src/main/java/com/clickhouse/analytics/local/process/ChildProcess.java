@@ -117,6 +117,25 @@ public final class ChildProcess implements AutoCloseable {
         return process.isAlive() ? -1 : process.exitValue();
     }
 
+    /**
+     * SIGSTOP ({@code frozen}) or SIGCONT: the fault tests' "frozen" case — the process keeps its
+     * sockets open and answers nothing, like a host that hangs, which a stop or kill cannot show.
+     */
+    public void freeze(boolean frozen) {
+        try {
+            Process signal = new ProcessBuilder("kill", frozen ? "-STOP" : "-CONT", Long.toString(process.pid()))
+                    .redirectErrorStream(true).start();
+            if (!signal.waitFor(10, TimeUnit.SECONDS) || signal.exitValue() != 0) {
+                throw new IllegalStateException("kill " + (frozen ? "-STOP " : "-CONT ") + process.pid() + " failed");
+            }
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted", e);
+        }
+    }
+
     /** SIGKILL: the fault tests' "process killed" case. */
     public void kill() {
         process.destroyForcibly();
