@@ -110,7 +110,8 @@ public final class WriterMain {
                 ClickHouseTables tables = awaitSchema(config, clickHouse, classifier, log);
                 TableLayout<EventRow> events = tables.events();
                 PersonStore persons = new ClickHousePersonStore(clickHouse, config.clickHouseDatabase(),
-                        tables.personDistinctIds(), tables.persons(), classifier, insertTimeout);
+                        tables.personDistinctIds(), tables.persons(), tables.personOverrides(), tables.ingestionWarnings(),
+                        classifier, insertTimeout);
 
                 try (KafkaProducer<byte[], byte[]> dlqProducer = new KafkaProducer<>(kafkaProperties(config, producerSettings()),
                         new ByteArraySerializer(), new ByteArraySerializer());
@@ -118,7 +119,7 @@ public final class WriterMain {
                              new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
 
                     BatchProcessor processor = new BatchProcessor(new EventCodec(),
-                            new IdentityResolver(persons, config.identityCacheSize(), clock),
+                            new IdentityResolver(persons, config.identityCacheSize(), clock, metrics::identityMerge),
                             new BisectingInserter(new ClickHouseBatchWriter(clickHouse, events, classifier, insertTimeout)),
                             new CountingDeadLetters(new KafkaDeadLetterSink(dlqProducer, config.dlqTopic(), Duration.ofSeconds(30)), metrics),
                             clock);

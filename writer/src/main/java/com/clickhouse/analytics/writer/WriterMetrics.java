@@ -43,6 +43,9 @@ public final class WriterMetrics {
         registry.gauge("cpa_writer_backing_off", () -> () -> backingOff ? 1 : 0);
         deadLetteredCounter("undecodable");
         deadLetteredCounter("record_rejected");
+        for (String outcome : new String[] {"merged", "refused_identified", "refused_illegal_id", "refused_personless"}) {
+            identityMerge(outcome);
+        }
     }
 
     public MetricRegistry registry() {
@@ -59,6 +62,11 @@ public final class WriterMetrics {
 
     public void deadLettered(String reason, long count) {
         deadLetteredCounter(reason).inc(count);
+    }
+
+    /** An identity merge decision ({@code merged}, {@code refused_identified}, {@code refused_illegal_id}, {@code refused_personless}). */
+    public void identityMerge(String outcome) {
+        registry.counter("cpa_writer_identity_merges_total{outcome=\"" + outcome + "\"}").inc();
     }
 
     public void retry() {

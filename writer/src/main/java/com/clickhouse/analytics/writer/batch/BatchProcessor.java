@@ -3,7 +3,6 @@ package com.clickhouse.analytics.writer.batch;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.UUID;
 
 import com.clickhouse.analytics.schema.record.Event;
 import com.clickhouse.analytics.schema.record.EventCodec;
@@ -69,10 +68,11 @@ public final class BatchProcessor {
                 dead.add(new DeadLetterSink.DeadLetter(record, "undecodable", e.getMessage(), clock.instant()));
             }
         }
-        List<UUID> personIds = events.isEmpty() ? List.of() : identities.resolve(events);
+        List<IdentityResolver.Identity> resolved = events.isEmpty() ? List.of() : identities.resolve(events);
         List<EventRow> rows = new ArrayList<>(events.size());
         for (int i = 0; i < events.size(); i++) {
-            rows.add(new EventRow(decodable.get(i), events.get(i), personIds.get(i)));
+            IdentityResolver.Identity identity = resolved.get(i);
+            rows.add(new EventRow(decodable.get(i), events.get(i), identity.personId(), identity.mode().value()));
         }
         return new Prepared(rows, dead);
     }

@@ -12,7 +12,7 @@ import com.clickhouse.client.api.Client;
 import com.clickhouse.client.api.query.GenericRecord;
 
 /**
- * Reads the real columns of the writer's three tables once at start-up and builds their
+ * Reads the real columns of the writer's tables once at start-up and builds their
  * {@link TableLayout}s: the writer fills the columns it knows and leaves the rest to their defaults.
  */
 public final class ClickHouseTables {
@@ -50,9 +50,30 @@ public final class ClickHouseTables {
                 "updated_at", PersonStore.PersonRow::updatedAt,
                 "last_seen_at", PersonStore.PersonRow::lastSeenAt,
                 "is_identified", r -> r.identified() ? 1 : 0,
-                "is_deleted", r -> 0,
+                "is_deleted", r -> r.deleted() ? 1 : 0,
                 "version", PersonStore.PersonRow::version);
         return layout("persons", known, Set.of("id", "properties", "version"));
+    }
+
+    public TableLayout<PersonStore.OverrideRow> personOverrides() {
+        Map<String, Function<PersonStore.OverrideRow, Object>> known = Map.of(
+                "api_key", PersonStore.OverrideRow::apiKey,
+                "old_person_id", PersonStore.OverrideRow::oldPersonId,
+                "override_person_id", PersonStore.OverrideRow::overridePersonId,
+                "version", PersonStore.OverrideRow::version);
+        return layout("person_overrides", known, Set.of("old_person_id", "override_person_id", "version"));
+    }
+
+    public TableLayout<PersonStore.WarningRow> ingestionWarnings() {
+        Map<String, Function<PersonStore.WarningRow, Object>> known = Map.of(
+                "api_key", PersonStore.WarningRow::apiKey,
+                "type", PersonStore.WarningRow::type,
+                "source", r -> "writer",
+                "event_uuid", PersonStore.WarningRow::eventUuid,
+                "distinct_id", PersonStore.WarningRow::distinctId,
+                "details", PersonStore.WarningRow::details,
+                "timestamp", PersonStore.WarningRow::timestamp);
+        return layout("ingestion_warnings", known, Set.of("type", "details"));
     }
 
     private <R> TableLayout<R> layout(String table, Map<String, Function<R, Object>> known, Set<String> required) {

@@ -11,12 +11,13 @@ import com.clickhouse.analytics.schema.record.RecordField;
 import com.clickhouse.analytics.writer.consume.SourceRecord;
 
 /**
- * One row of the {@code events} table: the decoded record plus the person it was resolved to.
- * Every column the writer fills except {@code person_id} is a pure function of the Kafka record;
+ * One row of the {@code events} table: the decoded record plus the person it was resolved to and
+ * the mode it was resolved in ({@code full} / {@code propertyless}). Every column the writer fills
+ * except these two is a pure function of the Kafka record;
  * {@code inserted_at} is left to the table's default (the insert time). A replay is dropped by the
  * deduplication token or collapses by uuid, so neither difference shows under {@code FINAL}.
  */
-public record EventRow(SourceRecord source, Event event, UUID personId) {
+public record EventRow(SourceRecord source, Event event, UUID personId, String personMode) {
 
     /**
      * The {@code events} columns the writer fills, when the table has them: one per record field
@@ -34,6 +35,7 @@ public record EventRow(SourceRecord source, Event event, UUID personId) {
             }
         }
         columns.put("person_id", r -> r.personId);
+        columns.put("person_mode", r -> r.personMode);
         columns.put("is_deleted", r -> 0);
         return Map.copyOf(columns);
     }

@@ -27,15 +27,20 @@ public final class ClickHousePersonStore implements PersonStore {
     private final String database;
     private final TableLayout<DistinctIdRow> distinctIds;
     private final TableLayout<PersonRow> persons;
+    private final TableLayout<OverrideRow> overrides;
+    private final TableLayout<WarningRow> warnings;
     private final ClickHouseErrorClassifier classifier;
     private final Duration timeout;
 
     public ClickHousePersonStore(Client client, String database, TableLayout<DistinctIdRow> distinctIds,
-                                 TableLayout<PersonRow> persons, ClickHouseErrorClassifier classifier, Duration timeout) {
+                                 TableLayout<PersonRow> persons, TableLayout<OverrideRow> overrides, TableLayout<WarningRow> warnings,
+                                 ClickHouseErrorClassifier classifier, Duration timeout) {
         this.client = client;
         this.database = database;
         this.distinctIds = distinctIds;
         this.persons = persons;
+        this.overrides = overrides;
+        this.warnings = warnings;
         this.classifier = classifier;
         this.timeout = timeout;
     }
@@ -62,7 +67,49 @@ public final class ClickHousePersonStore implements PersonStore {
             for (GenericRecord r : query(sql, chunk)) {
                 found.put(r.getUUID("id"), new PersonRow(r.getString("distinct_id"), r.getUUID("id"), r.getString("properties"),
                         r.getInstant("created_at"), r.getInstant("updated_at"), r.getInstant("last_seen_at"),
-                        r.getLong("identified") != 0, r.getLong("version")));
+                        r.getLong("identified") != 0, false, r.getLong("version")));
+            }
+        }
+        return found;
+    }
+
+    /**
+     * The table is sorted by distinct id, so the person ids are found through V005's skip index on
+     * {@code person_id} first, then the current mapping of those distinct ids is checked. Only
+     * batches with a merge ask.
+     */
+    @Override
+    public Map<String, UUID> distinctIdsOf(Collection<UUID> personIds) {
+        Map<String, UUID> found = new HashMap<>();
+        String table = database + ".person_distinct_ids";
+        String sql = "SELECT distinct_id, argMax(person_id, version) AS person_id FROM " + table
+                + " WHERE distinct_id IN (SELECT distinct_id FROM " + table + " WHERE person_id IN {ids:Array(UUID)})"
+                + " GROUP BY distinct_id HAVING argMax(is_deleted, version) = 0 AND person_id IN {ids:Array(UUID)}";
+        for (List<String> chunk : chunks(personIds.stream().map(UUID::toString).toList())) {
+            for (GenericRecord r : query(sql, chunk)) {
+                found.put(r.getString("distinct_id"), r.getUUID("person_id"));
+            }
+        }
+        return found;
+    }
+
+    @Override
+    public Map<UUID, UUID> overridesOf(Collection<UUID> oldPersonIds) {
+        return overrides("old_person_id", oldPersonIds);
+    }
+
+    @Override
+    public Map<UUID, UUID> overridesTo(Collection<UUID> targets) {
+        return overrides("override_person_id", targets);
+    }
+
+    private Map<UUID, UUID> overrides(String column, Collection<UUID> ids) {
+        Map<UUID, UUID> found = new HashMap<>();
+        String sql = "SELECT old_person_id, override_person_id FROM " + database + ".person_overrides FINAL"
+                + " WHERE " + column + " IN {ids:Array(UUID)}";
+        for (List<String> chunk : chunks(ids.stream().map(UUID::toString).toList())) {
+            for (GenericRecord r : query(sql, chunk)) {
+                found.put(r.getUUID("old_person_id"), r.getUUID("override_person_id"));
             }
         }
         return found;
@@ -76,6 +123,16 @@ public final class ClickHousePersonStore implements PersonStore {
     @Override
     public void insertPersons(List<PersonRow> rows) {
         ClickHouseBatchWriter.insert(client, persons, rows, null, classifier, timeout);
+    }
+
+    @Override
+    public void insertOverrides(List<OverrideRow> rows) {
+        ClickHouseBatchWriter.insert(client, overrides, rows, null, classifier, timeout);
+    }
+
+    @Override
+    public void insertWarnings(List<WarningRow> rows) {
+        ClickHouseBatchWriter.insert(client, warnings, rows, null, classifier, timeout);
     }
 
     private List<GenericRecord> query(String sql, List<String> values) {

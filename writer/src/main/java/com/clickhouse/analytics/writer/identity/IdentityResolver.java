@@ -2,6 +2,7 @@ package com.clickhouse.analytics.writer.identity;
 
 import java.time.Clock;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -12,82 +13,91 @@ import java.util.Set;
 import java.util.UUID;
 
 import com.clickhouse.analytics.schema.record.Event;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 
 /**
- * Gives every event of a batch its {@code person_id} with the original service's rules, per batch
- * instead of per event:
+ * Gives every event of a batch its {@code person_id} and {@code person_mode} with PostHog's rules,
+ * per batch instead of per event:
  * <ol>
- *   <li>one {@link PersonStore#personIdsOf} for the batch's distinct ids (plus the
- *       {@code $anon_distinct_id} of {@code $identify} and the {@code alias} of {@code $create_alias})
- *       that the bounded cache does not know;</li>
- *   <li>{@code $identify} links the anonymous id to the identified person (the distinct id's person
- *       if it has one, else the anonymous id's, else the deterministic id of the distinct id);
- *       {@code $create_alias} links {@code alias} likewise; these links apply to every event of the
- *       batch, also to those before the link;</li>
- *   <li>one {@link PersonStore#insertDistinctIds} for links that are new or changed, one
- *       {@link PersonStore#persons} + {@link PersonStore#insertPersons} when the batch has
- *       {@code $identify} or {@code $set} events, merging {@code $set} over and {@code $set_once}
- *       under the stored properties.</li>
+ *   <li>one {@link PersonStore#personIdsOf} for the batch's distinct ids (and the other id of each
+ *       merge event) that the bounded cache does not know, one {@link PersonStore#persons} for the
+ *       persons they name (a person found merged away by another writer is followed through
+ *       {@link PersonStore#overridesOf});</li>
+ *   <li>the events in order: a {@linkplain PersonMode#PROPERTYLESS personless} event changes
+ *       nothing; a full one first does its merge ({@link MergeRule}), then gets its person (created
+ *       with the deterministic id when the distinct id has none) and applies its property changes
+ *       ({@link PersonPropertiesMerger});</li>
+ *   <li>when a merge happened: one {@link PersonStore#distinctIdsOf} and one
+ *       {@link PersonStore#overridesTo} for the merged persons, so every distinct id moves and
+ *       every earlier override is pointed at the surviving person (one join resolves any chain);</li>
+ *   <li>one insert each of changed persons, overrides, warnings and links — links last: they are
+ *       what a replay of the batch finds, and everything they imply is already written then.</li>
  * </ol>
- * Identity rows are written before the batch's events, so a crash between the two replays into the
- * same state. Deviation from the original, on purpose: {@code is_identified} stays true once set
- * (the original let a later {@code $set} clear it), and the {@code alias} of a {@code $create_alias}
- * is looked up too (the original read it from an empty map).
+ * Every event of the batch gets its distinct id's person as of the batch's end (also events
+ * before a merge), so a replayed batch resolves to the same ids. Identity rows are written before
+ * the batch's events; a crash in between replays into the same state.
  *
- * <p>The cache maps distinct id → person id for ids this writer has seen or written. A link made by
- * another writer (another partition) is not seen until the entry is evicted: see the README's
- * cross-partition caveat. Not thread-safe: owned by the consumer thread.
+ * <p>The cache maps distinct id → person id for ids this writer has seen or written. A link or
+ * merge made by another writer is not seen until the entry is evicted; {@code person_overrides}
+ * corrects what was written meanwhile (see the README). Not thread-safe: owned by one thread.
  */
 public final class IdentityResolver {
 
-    static final String IDENTIFY = "$identify";
-    static final String CREATE_ALIAS = "$create_alias";
-    static final String SET = "$set";
+    /** One event's outcome. */
+    public record Identity(UUID personId, PersonMode mode) {
+    }
+
+    /** Counts what the rules decided; the writer exports it as a metric. */
+    public interface Outcomes {
+        Outcomes NONE = outcome -> { };
+
+        /** {@code merged}, {@code refused_identified}, {@code refused_illegal_id}, {@code refused_personless}. */
+        void merge(String outcome);
+    }
+
+    static final String SOURCE = "writer";
+    private static final ObjectMapper JSON = new ObjectMapper();
 
     private final PersonStore store;
     private final Clock clock;
+    private final Outcomes outcomes;
     private final LruCache cache;
     private long lastVersion;
 
-    public IdentityResolver(PersonStore store, int cacheSize, Clock clock) {
+    public IdentityResolver(PersonStore store, int cacheSize, Clock clock, Outcomes outcomes) {
         this.store = store;
         this.clock = clock;
+        this.outcomes = outcomes;
         this.cache = new LruCache(cacheSize);
     }
 
-    /** The person id of each event, in order. Writes the batch's identity rows before returning. */
-    public List<UUID> resolve(List<Event> events) {
-        Map<String, UUID> known = lookUp(events);
-        Map<String, UUID> links = batchLinks(events, known);
-        List<UUID> personIds = new ArrayList<>(events.size());
-        Map<String, UUID> finalLinks = LinkedHashMap.newLinkedHashMap(known.size());
+    public IdentityResolver(PersonStore store, int cacheSize, Clock clock) {
+        this(store, cacheSize, clock, Outcomes.NONE);
+    }
+
+    /** The identity of each event, in order. Writes the batch's identity rows before returning. */
+    public List<Identity> resolve(List<Event> events) {
+        List<PersonEvent> parsed = new ArrayList<>(events.size());
         for (Event e : events) {
-            UUID personId = personFor(e, known, links);
-            personIds.add(personId);
-            finalLinks.put(e.distinctId(), personId);
-            if (isIdentify(e) && present(e.anonDistinctId())) {
-                finalLinks.put(e.anonDistinctId(), personId);
-            }
-            if (isAlias(e) && present(e.alias())) {
-                finalLinks.put(e.alias(), personId);
-            }
+            parsed.add(PersonEvent.of(e));
         }
-        Instant now = clock.instant();
-        List<PersonStore.DistinctIdRow> newLinks = new ArrayList<>();
-        finalLinks.forEach((distinctId, personId) -> {
-            if (!personId.equals(known.get(distinctId))) {
-                newLinks.add(new PersonStore.DistinctIdRow(distinctId, personId, now, nextVersion()));
-            }
-        });
-        List<PersonStore.PersonRow> personRows = personUpdates(events, personIds, now);
-        if (!newLinks.isEmpty()) {
-            store.insertDistinctIds(newLinks);
+        BatchState state = new BatchState(lookUp(parsed));
+        load(state, parsed);
+        for (PersonEvent e : parsed) {
+            apply(state, e);
         }
-        if (!personRows.isEmpty()) {
-            store.insertPersons(personRows);
+        if (!state.mergedInto.isEmpty()) {
+            moveMergedIds(state);
         }
-        finalLinks.forEach(cache::put);
-        return personIds;
+        List<Identity> identities = new ArrayList<>(events.size());
+        for (PersonEvent e : parsed) {
+            UUID linked = state.links.get(e.event().distinctId());
+            identities.add(new Identity(linked != null ? state.finalOf(linked) : PersonIds.deterministic(e.event().distinctId()),
+                    e.mode()));
+        }
+        write(state);
+        return identities;
     }
 
     /** Entries in the cache, for metrics and tests. */
@@ -95,15 +105,12 @@ public final class IdentityResolver {
         return cache.size();
     }
 
-    private Map<String, UUID> lookUp(List<Event> events) {
+    private Map<String, UUID> lookUp(List<PersonEvent> events) {
         Set<String> ids = LinkedHashSet.newLinkedHashSet(events.size());
-        for (Event e : events) {
-            ids.add(e.distinctId());
-            if (present(e.anonDistinctId())) {
-                ids.add(e.anonDistinctId());
-            }
-            if (isAlias(e) && present(e.alias())) {
-                ids.add(e.alias());
+        for (PersonEvent e : events) {
+            ids.add(e.event().distinctId());
+            if (e.mode() == PersonMode.FULL && e.mergeWith() != null) {
+                ids.add(e.mergeWith());
             }
         }
         Map<String, UUID> known = HashMap.newHashMap(ids.size());
@@ -122,104 +129,298 @@ public final class IdentityResolver {
         return known;
     }
 
-    /** The links this batch makes ({@code $identify}, {@code $create_alias}), decided from the stored state. */
-    private static Map<String, UUID> batchLinks(List<Event> events, Map<String, UUID> known) {
-        Map<String, UUID> links = new HashMap<>();
-        for (Event e : events) {
-            if (isIdentify(e)) {
-                String anon = present(e.anonDistinctId()) ? e.anonDistinctId() : null;
-                UUID personId = firstNonNull(known.get(e.distinctId()), anon == null ? null : known.get(anon),
-                        PersonIds.deterministic(e.distinctId()));
-                links.put(e.distinctId(), personId);
-                if (anon != null) {
-                    links.put(anon, personId);
+    /** Reads the persons the full-mode events name; follows persons another writer merged away. */
+    private void load(BatchState state, List<PersonEvent> events) {
+        Set<UUID> wanted = new LinkedHashSet<>();
+        for (PersonEvent e : events) {
+            if (e.mode() == PersonMode.FULL) {
+                wanted.add(state.personIdOf(e.event().distinctId()));
+                if (e.mergeWith() != null) {
+                    wanted.add(state.personIdOf(e.mergeWith()));
                 }
-            } else if (isAlias(e) && present(e.alias())) {
-                UUID personId = firstNonNull(known.get(e.distinctId()), known.get(e.alias()),
-                        PersonIds.deterministic(e.distinctId()));
-                links.put(e.distinctId(), personId);
-                links.put(e.alias(), personId);
             }
         }
-        return links;
+        if (wanted.isEmpty()) {
+            return;
+        }
+        Map<UUID, PersonStore.PersonRow> rows = new HashMap<>(store.persons(wanted));
+        Set<UUID> linkedButMissing = new LinkedHashSet<>(state.links.values());
+        linkedButMissing.retainAll(wanted);
+        linkedButMissing.removeAll(rows.keySet());
+        Map<UUID, UUID> redirects = linkedButMissing.isEmpty() ? Map.of() : store.overridesOf(linkedButMissing);
+        if (!redirects.isEmpty()) {
+            Set<UUID> targets = new LinkedHashSet<>(redirects.values());
+            targets.removeAll(rows.keySet());
+            if (!targets.isEmpty()) {
+                rows.putAll(store.persons(targets));
+            }
+            state.links.replaceAll((id, person) -> redirects.getOrDefault(person, person));
+        }
+        rows.forEach((id, row) -> state.persons.put(id, new Person(id, row, row.createdAt())));
     }
 
-    private static UUID personFor(Event e, Map<String, UUID> known, Map<String, UUID> links) {
-        UUID linked = links.get(e.distinctId());
-        if (linked != null) {
-            return linked;
+    private void apply(BatchState state, PersonEvent e) {
+        Event event = e.event();
+        if (e.mode() == PersonMode.PROPERTYLESS) {
+            if (e.merge() != PersonEvent.Merge.NONE) {
+                // PostHog drops such an event; this writer stores it (exactly once) and changes nothing.
+                state.warn(event, "invalid_event_when_process_person_profile_is_false",
+                        details("event", event.event(), "other_distinct_id", e.mergeWith()));
+                outcomes.merge("refused_personless");
+            }
+            return;
         }
-        String anon = present(e.anonDistinctId()) ? e.anonDistinctId() : null;
-        if (anon != null && links.get(anon) != null) {
-            return links.get(anon);
+        if (e.merge() != PersonEvent.Merge.NONE) {
+            merge(state, e);
         }
-        UUID stored = known.get(e.distinctId());
-        if (stored != null) {
-            return stored;
+        Person person = state.personOf(event.distinctId(), event.timestamp());
+        if (e.updatesProperties()) {
+            person.properties.apply(e);
         }
-        if (anon != null && !isIdentify(e) && known.get(anon) != null) {
-            return known.get(anon);
-        }
-        return PersonIds.deterministic(e.distinctId());
+        person.seen(event.timestamp());
     }
 
-    private List<PersonStore.PersonRow> personUpdates(List<Event> events, List<UUID> personIds, Instant now) {
-        Map<UUID, List<Integer>> updates = new LinkedHashMap<>();
-        for (int i = 0; i < events.size(); i++) {
-            Event e = events.get(i);
-            if (isIdentify(e) || SET.equals(e.event())) {
-                updates.computeIfAbsent(personIds.get(i), id -> new ArrayList<>()).add(i);
+    private void merge(BatchState state, PersonEvent e) {
+        Event event = e.event();
+        String into = event.distinctId();
+        String other = e.mergeWith();
+        UUID intoPerson = state.links.get(into);
+        UUID otherPerson = state.links.get(other);
+        Person otherRow = otherPerson == null ? null : state.persons.get(otherPerson);
+        MergeRule.Outcome outcome = MergeRule.decide(e.merge(), into, other, intoPerson, otherPerson,
+                otherRow != null && otherRow.identified);
+        switch (outcome) {
+            case SAME_ID, SAME_PERSON -> { }
+            case ILLEGAL_ID -> {
+                String illegal = IllegalDistinctIds.isIllegal(into) ? into : other;
+                state.warn(event, "illegal_distinct_id", details("illegal_distinct_id", illegal,
+                        "other_distinct_id", illegal.equals(into) ? other : into, "posthog_type", "cannot_merge_with_illegal_distinct_id"));
+                outcomes.merge("refused_illegal_id");
+            }
+            case CREATE -> {
+                Person created = state.personOf(into, event.timestamp());
+                state.join(other, created.id, event);
+            }
+            case ADD_INTO -> state.join(into, otherPerson, event);
+            case ADD_OTHER -> state.join(other, intoPerson, event);
+            case MERGE -> {
+                Person target = state.personOf(into, event.timestamp());
+                Person source = state.personOf(other, event.timestamp());
+                target.properties.under(source.properties.properties());
+                target.createdAt = target.createdAt.isBefore(source.createdAt) ? target.createdAt : source.createdAt;
+                target.identified = true;
+                target.versionFloor = Math.max(target.versionFloor, source.versionFloor);
+                target.merged = true;
+                source.mergedAway = true;
+                state.mergedInto.put(source.id, target.id);
+                state.overrides.put(source.id, new Redirect(target.id, event.apiKey()));
+                state.links.replaceAll((id, person) -> person.equals(source.id) ? target.id : person);
+                outcomes.merge("merged");
+            }
+            case REFUSED_IDENTIFIED -> {
+                state.warn(event, "merge_refused", details("source_distinct_id", other, "target_distinct_id", into,
+                        "reason", "already_identified", "posthog_type", "cannot_merge_already_identified"));
+                outcomes.merge("refused_identified");
             }
         }
-        if (updates.isEmpty()) {
-            return List.of();
-        }
-        Map<UUID, PersonStore.PersonRow> existing = store.persons(updates.keySet());
-        List<PersonStore.PersonRow> rows = new ArrayList<>(updates.size());
-        updates.forEach((personId, indexes) -> {
-            PersonStore.PersonRow stored = existing.get(personId);
-            PersonPropertiesMerger merger = new PersonPropertiesMerger(stored == null ? null : stored.properties());
-            boolean identified = stored != null && stored.identified();
-            String distinctId = null;
-            for (int i : indexes) {
-                Event e = events.get(i);
-                merger.apply(e.set(), e.setOnce());
-                identified |= isIdentify(e);
-                distinctId = e.distinctId();
+        if (outcome.identifies()) {
+            Person person = state.personOf(into, event.timestamp());
+            if (!person.identified) {
+                person.identified = true;
+                person.merged = true;
             }
-            rows.add(new PersonStore.PersonRow(distinctId, personId, merger.json(),
-                    stored == null ? now : stored.createdAt(), now, now, identified, nextVersion()));
+        }
+    }
+
+    /** Moves every stored distinct id of the merged persons and re-points overrides that named them. */
+    private void moveMergedIds(BatchState state) {
+        Set<UUID> sources = state.mergedInto.keySet();
+        store.distinctIdsOf(sources).forEach((id, person) -> {
+            UUID current = state.links.get(id);
+            if (current == null || current.equals(person)) {
+                state.links.put(id, person);
+                state.known.putIfAbsent(id, person);
+            }
         });
-        return rows;
+        String apiKey = state.overrides.get(sources.iterator().next()).apiKey();
+        store.overridesTo(sources).forEach((old, target) -> state.overrides.putIfAbsent(old, new Redirect(target, apiKey)));
     }
 
-    /** Microseconds since the epoch, strictly increasing within this process (as the original's version). */
-    private long nextVersion() {
+    private void write(BatchState state) {
+        Instant now = clock.instant();
+        List<PersonStore.PersonRow> personRows = new ArrayList<>();
+        for (Person p : state.persons.values()) {
+            if (p.mergedAway) {
+                personRows.add(new PersonStore.PersonRow(p.distinctId(), p.id, p.properties.json(), p.createdAt, now,
+                        p.lastSeen(), p.identified, true, nextVersion(p.versionFloor)));
+            } else if (p.needsWrite()) {
+                personRows.add(new PersonStore.PersonRow(p.distinctId(), p.id, p.properties.json(), p.createdAt, now,
+                        p.lastSeen(), p.identified, false, nextVersion(p.versionFloor)));
+            }
+        }
+        List<PersonStore.OverrideRow> overrideRows = new ArrayList<>();
+        state.overrides.forEach((old, override) -> {
+            UUID last = state.finalOf(override.target());
+            if (!old.equals(last)) {
+                overrideRows.add(new PersonStore.OverrideRow(override.apiKey(), old, last, nextVersion(0)));
+            }
+        });
+        List<PersonStore.DistinctIdRow> linkRows = new ArrayList<>();
+        Map<String, UUID> finalLinks = LinkedHashMap.newLinkedHashMap(state.links.size());
+        state.links.forEach((id, person) -> {
+            UUID last = state.finalOf(person);
+            finalLinks.put(id, last);
+            if (!last.equals(state.known.get(id))) {
+                linkRows.add(new PersonStore.DistinctIdRow(id, last, now, nextVersion(0)));
+            }
+        });
+        if (!personRows.isEmpty()) {
+            store.insertPersons(personRows);
+        }
+        if (!overrideRows.isEmpty()) {
+            store.insertOverrides(overrideRows);
+        }
+        if (!state.warnings.isEmpty()) {
+            store.insertWarnings(state.warnings);
+        }
+        if (!linkRows.isEmpty()) {
+            store.insertDistinctIds(linkRows);
+        }
+        finalLinks.forEach(cache::put);
+    }
+
+    /** Microseconds since the epoch, strictly increasing within this process and above {@code floor}. */
+    private long nextVersion(long floor) {
         long candidate = clock.millis() * 1000;
-        lastVersion = Math.max(candidate, lastVersion + 1);
+        lastVersion = Math.max(Math.max(candidate, lastVersion + 1), floor + 1);
         return lastVersion;
     }
 
-    private static boolean isIdentify(Event e) {
-        return IDENTIFY.equals(e.event());
+    private static String details(String... keyValues) {
+        ObjectNode node = JSON.createObjectNode();
+        for (int i = 0; i < keyValues.length; i += 2) {
+            node.put(keyValues[i], keyValues[i + 1]);
+        }
+        return node.toString();
     }
 
-    private static boolean isAlias(Event e) {
-        return CREATE_ALIAS.equals(e.event());
-    }
+    /** One batch's view of links and persons while its events are applied. */
+    private final class BatchState {
+        /** As stored (or cached) before the batch: what a link row is compared with. */
+        final Map<String, UUID> known;
+        /** As the batch has made them so far. */
+        final Map<String, UUID> links;
+        final Map<UUID, Person> persons = new LinkedHashMap<>();
+        final Map<UUID, UUID> mergedInto = new HashMap<>();
+        /** Old person id → person its events belong to; targets are resolved through {@link #finalOf} on write. */
+        final Map<UUID, Redirect> overrides = new LinkedHashMap<>();
+        final List<PersonStore.WarningRow> warnings = new ArrayList<>();
 
-    private static boolean present(String s) {
-        return s != null && !s.isBlank();
-    }
+        BatchState(Map<String, UUID> known) {
+            this.known = known;
+            this.links = new HashMap<>(known);
+        }
 
-    @SafeVarargs
-    private static <T> T firstNonNull(T... values) {
-        for (T v : values) {
-            if (v != null) {
-                return v;
+        UUID personIdOf(String distinctId) {
+            UUID linked = links.get(distinctId);
+            return linked != null ? linked : PersonIds.deterministic(distinctId);
+        }
+
+        /** The distinct id's person, created (deterministic id, linked) when it has none. */
+        Person personOf(String distinctId, Instant at) {
+            UUID id = personIdOf(distinctId);
+            links.putIfAbsent(distinctId, id);
+            Person p = persons.computeIfAbsent(id, k -> new Person(k, null, at));
+            p.firstDistinctId = p.firstDistinctId == null ? distinctId : p.firstDistinctId;
+            return p;
+        }
+
+        /**
+         * Links a distinct id that had no person to {@code person}. Its earlier events (personless
+         * ones, or ones written by another writer before the link) carry its deterministic id, so
+         * that id is overridden — PostHog's "personless distinct id" override, written always
+         * because this project keeps no table of ids used personless.
+         */
+        void join(String distinctId, UUID person, Event e) {
+            links.put(distinctId, person);
+            persons.computeIfAbsent(person, k -> new Person(k, null, e.timestamp()));
+            UUID own = PersonIds.deterministic(distinctId);
+            if (!own.equals(person)) {
+                overrides.putIfAbsent(own, new Redirect(person, e.apiKey()));
             }
         }
-        throw new IllegalStateException("the last candidate is never null");
+
+        UUID finalOf(UUID person) {
+            UUID current = person;
+            for (int hops = 0; hops <= mergedInto.size(); hops++) {
+                UUID next = mergedInto.get(current);
+                if (next == null) {
+                    return current;
+                }
+                current = next;
+            }
+            throw new IllegalStateException("merge cycle through " + person);
+        }
+
+        void warn(Event e, String type, String details) {
+            warnings.add(new PersonStore.WarningRow(e.apiKey(), type, e.uuid(), e.distinctId(), details, clock.instant()));
+        }
+    }
+
+    /** Where an old person id's events belong, and under which api key the override was made. */
+    private record Redirect(UUID target, String apiKey) {
+    }
+
+    /** One person while a batch is applied. */
+    private static final class Person {
+        final UUID id;
+        final PersonStore.PersonRow stored;
+        final PersonPropertiesMerger properties;
+        Instant createdAt;
+        boolean identified;
+        /** Set by a merge or by becoming identified: the row must be written. */
+        boolean merged;
+        boolean mergedAway;
+        long versionFloor;
+        String firstDistinctId;
+        private Instant lastSeen;
+
+        Person(UUID id, PersonStore.PersonRow stored, Instant createdAt) {
+            this.id = id;
+            this.stored = stored;
+            this.properties = new PersonPropertiesMerger(stored == null ? null : stored.properties());
+            this.createdAt = createdAt;
+            this.identified = stored != null && stored.identified();
+            this.versionFloor = stored == null ? 0 : stored.version();
+            this.lastSeen = stored == null ? null : stored.lastSeenAt();
+        }
+
+        void seen(Instant at) {
+            if (lastSeen == null || at.isAfter(lastSeen)) {
+                lastSeen = at;
+            }
+        }
+
+        Instant lastSeen() {
+            return lastSeen == null ? createdAt : lastSeen;
+        }
+
+        String distinctId() {
+            return stored != null && !stored.distinctId().isEmpty() ? stored.distinctId()
+                    : firstDistinctId == null ? "" : firstDistinctId;
+        }
+
+        /**
+         * New, changed, merged, or active in a later hour than the stored row says: activity is
+         * tracked to the hour so a steadily active person costs one row per hour, not per batch.
+         */
+        boolean needsWrite() {
+            if (stored == null || merged || properties.changed()) {
+                return true;
+            }
+            Instant storedHour = stored.lastSeenAt() == null ? Instant.EPOCH : stored.lastSeenAt().truncatedTo(ChronoUnit.HOURS);
+            return lastSeen().truncatedTo(ChronoUnit.HOURS).isAfter(storedHour);
+        }
     }
 
     /** Distinct id → person id, least recently used evicted first. */

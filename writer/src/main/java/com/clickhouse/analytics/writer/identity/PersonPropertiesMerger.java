@@ -9,31 +9,69 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 /**
- * Person properties as the original service merges them: {@code $set_once} fills only keys the
- * person does not have, {@code $set} overwrites. Applied in event order, so within a batch a later
- * {@code $set} wins and the first {@code $set_once} of a key wins.
+ * One person's properties while a batch is applied, as PostHog's {@code computeEventPropertyUpdates}
+ * treats them: per event {@code $set_once} fills only missing keys, then {@code $set} overwrites,
+ * then {@code $unset} removes. Applied in event order. Remembers whether a change happened that is
+ * worth writing the person for (see {@link PersonEvent#counts}).
  */
 public final class PersonPropertiesMerger {
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final ObjectNode properties;
+    private boolean changed;
 
     /** Starts from a person's stored properties ({@code null} or unreadable text: none). */
     public PersonPropertiesMerger(String existing) {
         this.properties = parse(existing);
     }
 
-    public PersonPropertiesMerger apply(String set, String setOnce) {
-        ObjectNode once = parse(setOnce);
-        for (Iterator<Map.Entry<String, JsonNode>> it = once.fields(); it.hasNext(); ) {
+    /** Applies one event's changes. */
+    public PersonPropertiesMerger apply(PersonEvent e) {
+        for (Iterator<Map.Entry<String, JsonNode>> it = e.setOnce().fields(); it.hasNext(); ) {
             Map.Entry<String, JsonNode> field = it.next();
             if (!properties.has(field.getKey())) {
                 properties.set(field.getKey(), field.getValue());
+                changed |= e.counts(field.getKey());
             }
         }
-        properties.setAll(parse(set));
+        // PostHog: if any changed key of a $set counts (is new, or not a filtered one), all of them do.
+        for (Iterator<Map.Entry<String, JsonNode>> it = e.set().fields(); it.hasNext(); ) {
+            Map.Entry<String, JsonNode> field = it.next();
+            JsonNode old = properties.get(field.getKey());
+            if (!field.getValue().equals(old)) {
+                changed |= old == null || e.counts(field.getKey());
+                properties.set(field.getKey(), field.getValue());
+            }
+        }
+        for (String key : e.unset()) {
+            changed |= properties.remove(key) != null;
+        }
         return this;
+    }
+
+    /**
+     * A merge: the other person's properties under this one's ({@code {...other, ...into}} in
+     * PostHog), before the merge event's own changes are applied.
+     */
+    public PersonPropertiesMerger under(ObjectNode other) {
+        for (Iterator<Map.Entry<String, JsonNode>> it = other.fields(); it.hasNext(); ) {
+            Map.Entry<String, JsonNode> field = it.next();
+            if (!properties.has(field.getKey())) {
+                properties.set(field.getKey(), field.getValue());
+                changed = true;
+            }
+        }
+        return this;
+    }
+
+    /** Whether a change worth writing happened since construction. */
+    public boolean changed() {
+        return changed;
+    }
+
+    ObjectNode properties() {
+        return properties;
     }
 
     public String json() {

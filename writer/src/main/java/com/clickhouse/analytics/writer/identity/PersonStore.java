@@ -9,27 +9,54 @@ import java.util.UUID;
 import com.clickhouse.analytics.writer.WriterException;
 
 /**
- * Where persons and distinct-id links live ({@code persons} and {@code person_distinct_ids} in
- * ClickHouse). Every method is one round trip; failures are {@link WriterException}s.
+ * Where persons, distinct-id links, person overrides and ingestion warnings live ({@code persons},
+ * {@code person_distinct_ids}, {@code person_overrides}, {@code ingestion_warnings} in ClickHouse).
+ * Every method is one round trip (lookups of very many ids may be chunked); failures are
+ * {@link WriterException}s. Every insert is safe to repeat: the first three tables keep the highest
+ * version, and a repeated warning is the same event's warning again.
  */
 public interface PersonStore {
 
     /** The current person of each of these distinct ids that has one (latest version, not deleted). */
     Map<String, UUID> personIdsOf(Collection<String> distinctIds);
 
-    /** The current row of each of these persons that exists. */
+    /** The current, not deleted row of each of these persons that has one. */
     Map<UUID, PersonRow> persons(Collection<UUID> personIds);
+
+    /** Every distinct id whose current person is one of these (distinct id → person id). */
+    Map<String, UUID> distinctIdsOf(Collection<UUID> personIds);
+
+    /** The override of each of these person ids that has one (old → override). */
+    Map<UUID, UUID> overridesOf(Collection<UUID> oldPersonIds);
+
+    /** Every override whose target is one of these person ids (old → override). */
+    Map<UUID, UUID> overridesTo(Collection<UUID> targets);
 
     void insertDistinctIds(List<DistinctIdRow> rows);
 
     void insertPersons(List<PersonRow> rows);
 
+    void insertOverrides(List<OverrideRow> rows);
+
+    void insertWarnings(List<WarningRow> rows);
+
     /** A {@code person_distinct_ids} row. */
     record DistinctIdRow(String distinctId, UUID personId, Instant createdAt, long version) {
     }
 
-    /** A {@code persons} row; {@code properties} is a JSON object's text. */
+    /**
+     * A {@code persons} row; {@code properties} is a JSON object's text; {@code lastSeenAt} the
+     * latest event time of the person's full-mode events that this row has seen (to the hour).
+     */
     record PersonRow(String distinctId, UUID id, String properties, Instant createdAt, Instant updatedAt,
-                     Instant lastSeenAt, boolean identified, long version) {
+                     Instant lastSeenAt, boolean identified, boolean deleted, long version) {
+    }
+
+    /** A {@code person_overrides} row: events written with {@code oldPersonId} belong to {@code overridePersonId}. */
+    record OverrideRow(String apiKey, UUID oldPersonId, UUID overridePersonId, long version) {
+    }
+
+    /** An {@code ingestion_warnings} row; {@code details} is a JSON object's text. */
+    record WarningRow(String apiKey, String type, UUID eventUuid, String distinctId, String details, Instant timestamp) {
     }
 }

@@ -1,6 +1,7 @@
 package com.clickhouse.analytics.writer.identity;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Clock;
@@ -16,6 +17,7 @@ import java.util.UUID;
 import com.clickhouse.analytics.schema.record.Event;
 import com.clickhouse.analytics.schema.record.PassThrough;
 import com.clickhouse.analytics.schema.record.RecordField;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import org.junit.jupiter.api.Test;
 
 /** The resolution rules with a plain in-memory {@link PersonStore}; the real store is covered by IdentityScenariosTest. */
@@ -25,9 +27,12 @@ class IdentityResolverTest {
     static final class MemoryStore implements PersonStore {
         final Map<String, UUID> links = new HashMap<>();
         final Map<UUID, PersonRow> persons = new HashMap<>();
+        final Map<UUID, UUID> overrides = new HashMap<>();
+        final List<WarningRow> warnings = new ArrayList<>();
         final List<Collection<String>> lookups = new ArrayList<>();
         int linkInserts;
         int personInserts;
+        int personReads;
 
         @Override
         public Map<String, UUID> personIdsOf(Collection<String> ids) {
@@ -43,10 +48,44 @@ class IdentityResolverTest {
 
         @Override
         public Map<UUID, PersonRow> persons(Collection<UUID> ids) {
+            personReads++;
             Map<UUID, PersonRow> out = new HashMap<>();
             ids.forEach(id -> {
-                if (persons.containsKey(id)) {
+                if (persons.containsKey(id) && !persons.get(id).deleted()) {
                     out.put(id, persons.get(id));
+                }
+            });
+            return out;
+        }
+
+        @Override
+        public Map<String, UUID> distinctIdsOf(Collection<UUID> personIds) {
+            Map<String, UUID> out = new HashMap<>();
+            links.forEach((id, person) -> {
+                if (personIds.contains(person)) {
+                    out.put(id, person);
+                }
+            });
+            return out;
+        }
+
+        @Override
+        public Map<UUID, UUID> overridesOf(Collection<UUID> old) {
+            Map<UUID, UUID> out = new HashMap<>();
+            old.forEach(id -> {
+                if (overrides.containsKey(id)) {
+                    out.put(id, overrides.get(id));
+                }
+            });
+            return out;
+        }
+
+        @Override
+        public Map<UUID, UUID> overridesTo(Collection<UUID> targets) {
+            Map<UUID, UUID> out = new HashMap<>();
+            overrides.forEach((old, target) -> {
+                if (targets.contains(target)) {
+                    out.put(old, target);
                 }
             });
             return out;
@@ -63,89 +102,211 @@ class IdentityResolverTest {
             personInserts++;
             rows.forEach(r -> persons.put(r.id(), r));
         }
+
+        @Override
+        public void insertOverrides(List<OverrideRow> rows) {
+            rows.forEach(r -> overrides.put(r.oldPersonId(), r.overridePersonId()));
+        }
+
+        @Override
+        public void insertWarnings(List<WarningRow> rows) {
+            warnings.addAll(rows);
+        }
     }
 
+    private static final ObjectMapper JSON = new ObjectMapper();
     private final MemoryStore store = new MemoryStore();
-    private final IdentityResolver resolver = new IdentityResolver(store, 1000, Clock.fixed(Instant.parse("2026-01-01T00:00:00Z"), ZoneOffset.UTC));
+    private final List<String> outcomes = new ArrayList<>();
+    private final IdentityResolver resolver = new IdentityResolver(store, 1000,
+            Clock.fixed(Instant.parse("2026-01-01T00:00:00Z"), ZoneOffset.UTC), outcomes::add);
 
-    private static Event event(String name, String distinctId, String set, String setOnce, String anon, String alias) {
+    private static Event event(String name, String distinctId, String properties, String set, String setOnce, String anon, String alias) {
         Instant t = Instant.parse("2026-01-01T00:00:00Z");
-        return new Event(UUID.randomUUID(), "k", name, distinctId, "{}", t, null, t, null, null,
+        return new Event(UUID.randomUUID(), "k", name, distinctId, properties == null ? "{}" : properties, t, null, t, null, null,
                 PassThrough.NONE.with(RecordField.SET, set).with(RecordField.SET_ONCE, setOnce)
                         .with(RecordField.ANON_DISTINCT_ID, anon).with(RecordField.ALIAS, alias));
     }
 
+    private static Event pageview(String distinctId) {
+        return event("$pageview", distinctId, null, null, null, null, null);
+    }
+
+    private static Event personless(String distinctId) {
+        return event("$pageview", distinctId, "{\"$process_person_profile\":false}", "{\"x\":1}", null, null, null);
+    }
+
+    private static Event identify(String distinctId, String anon) {
+        return event("$identify", distinctId, null, null, null, anon, null);
+    }
+
+    private static UUID det(String id) {
+        return PersonIds.deterministic(id);
+    }
+
+    private List<UUID> persons(List<Event> events) {
+        return resolver.resolve(events).stream().map(IdentityResolver.Identity::personId).toList();
+    }
+
     @Test
     void deterministicIdMatchesTheOriginal() {
-        // sha1("user-1")[0..16) with version 5 and the RFC 4122 variant, as the TypeScript service computes it.
         UUID id = PersonIds.deterministic("user-1");
         assertEquals(5, id.version());
         assertEquals(2, id.variant());
-        assertEquals(id, PersonIds.deterministic("user-1"));
-        assertTrue(!id.equals(PersonIds.deterministic("user-2")));
+        assertFalse(id.equals(PersonIds.deterministic("user-2")));
     }
 
+    /** The merge cases of PostHog's person-merge-service, one row each. */
     @Test
-    void unknownIdsGetTheirDeterministicPersonAndOneRoundTripPerStep() {
-        List<UUID> ids = resolver.resolve(List.of(event("$pageview", "a", null, null, null, null),
-                event("$pageview", "b", null, null, null, null), event("$pageview", "a", null, null, null, null)));
-        assertEquals(List.of(PersonIds.deterministic("a"), PersonIds.deterministic("b"), PersonIds.deterministic("a")), ids);
-        assertEquals(1, store.lookups.size());
-        assertEquals(1, store.linkInserts);
-        assertEquals(0, store.personInserts);
-        // Second batch: everything is cached, no lookup, nothing new to insert.
-        resolver.resolve(List.of(event("$pageview", "a", null, null, null, null)));
-        assertEquals(1, store.lookups.size());
-        assertEquals(1, store.linkInserts);
-    }
-
-    @Test
-    void identifyLinksTheAnonymousIdForTheWholeBatch() {
-        List<UUID> ids = resolver.resolve(List.of(event("$pageview", "anon", null, null, null, null),
-                event("$identify", "user", "{\"a\":1}", null, "anon", null)));
-        UUID user = PersonIds.deterministic("user");
-        assertEquals(List.of(user, user), ids);
-        assertEquals(user, store.links.get("anon"));
-        assertTrue(store.persons.get(user).identified());
-    }
-
-    @Test
-    void identifyAdoptsTheStoredAnonymousPerson() {
-        resolver.resolve(List.of(event("$pageview", "anon", null, null, null, null)));
-        List<UUID> ids = resolver.resolve(List.of(event("$identify", "user", null, null, "anon", null)));
-        assertEquals(PersonIds.deterministic("anon"), ids.getFirst());
-        assertEquals(PersonIds.deterministic("anon"), store.links.get("user"));
-    }
-
-    @Test
-    void createAliasLinksTheAlias() {
-        resolver.resolve(List.of(event("$create_alias", "user", null, null, null, "other")));
-        assertEquals(PersonIds.deterministic("user"), store.links.get("other"));
-        assertEquals(PersonIds.deterministic("user"), resolver.resolve(List.of(event("$pageview", "other", null, null, null, null))).getFirst());
-    }
-
-    @Test
-    void setOverAndSetOnceUnderStoredProperties() {
-        resolver.resolve(List.of(event("$identify", "u", "{\"plan\":\"free\",\"email\":\"x\"}", "{\"first\":\"1\"}", null, null)));
-        resolver.resolve(List.of(event("$set", "u", "{\"plan\":\"pro\"}", "{\"first\":\"2\",\"ref\":\"ad\"}", null, null),
-                event("$set", "u", null, "{\"ref\":\"later\"}", null, null)));
-        PersonStore.PersonRow row = store.persons.get(PersonIds.deterministic("u"));
-        assertEquals(Map.of("plan", "pro", "email", "x", "first", "1", "ref", "ad"), parse(row.properties()));
-        assertTrue(row.identified(), "a $set after $identify keeps the person identified");
-        assertEquals(2, store.personInserts);
-    }
-
-    private static Map<?, ?> parse(String json) {
-        try {
-            return new com.fasterxml.jackson.databind.ObjectMapper().readValue(json, Map.class);
-        } catch (java.io.IOException e) {
-            throw new java.io.UncheckedIOException(e);
+    void mergeRuleTable() {
+        UUID a = UUID.randomUUID();
+        UUID b = UUID.randomUUID();
+        record Case(PersonEvent.Merge merge, String into, String other, UUID intoPerson, UUID otherPerson, boolean otherIdentified,
+                    MergeRule.Outcome expected) {
+        }
+        List<Case> cases = List.of(
+                new Case(PersonEvent.Merge.IDENTIFY, "u", "u", a, a, false, MergeRule.Outcome.SAME_ID),
+                new Case(PersonEvent.Merge.IDENTIFY, "u", "anonymous", null, null, false, MergeRule.Outcome.ILLEGAL_ID),
+                new Case(PersonEvent.Merge.IDENTIFY, "null", "anon", null, null, false, MergeRule.Outcome.ILLEGAL_ID),
+                new Case(PersonEvent.Merge.CREATE_ALIAS, "u", " ", null, null, false, MergeRule.Outcome.ILLEGAL_ID),
+                new Case(PersonEvent.Merge.IDENTIFY, "u", "anon", null, null, false, MergeRule.Outcome.CREATE),
+                new Case(PersonEvent.Merge.IDENTIFY, "u", "anon", null, b, true, MergeRule.Outcome.ADD_INTO),
+                new Case(PersonEvent.Merge.IDENTIFY, "u", "anon", a, null, false, MergeRule.Outcome.ADD_OTHER),
+                new Case(PersonEvent.Merge.IDENTIFY, "u", "anon", a, a, true, MergeRule.Outcome.SAME_PERSON),
+                new Case(PersonEvent.Merge.IDENTIFY, "u", "anon", a, b, false, MergeRule.Outcome.MERGE),
+                new Case(PersonEvent.Merge.IDENTIFY, "u", "anon", a, b, true, MergeRule.Outcome.REFUSED_IDENTIFIED),
+                new Case(PersonEvent.Merge.CREATE_ALIAS, "u", "alias", a, b, true, MergeRule.Outcome.REFUSED_IDENTIFIED),
+                new Case(PersonEvent.Merge.MERGE_DANGEROUSLY, "u", "other", a, b, true, MergeRule.Outcome.MERGE));
+        for (Case c : cases) {
+            assertEquals(c.expected(), MergeRule.decide(c.merge(), c.into(), c.other(), c.intoPerson(), c.otherPerson(), c.otherIdentified()),
+                    c.toString());
         }
     }
 
     @Test
-    void mergerIsTheOriginals() {
-        assertEquals("{\"a\":1,\"b\":2}", new PersonPropertiesMerger("{\"a\":0}").apply("{\"a\":1}", "{\"a\":9,\"b\":2}").json());
-        assertEquals("{\"x\":true}", new PersonPropertiesMerger("not json").apply(null, "{\"x\":true}").json());
+    void illegalIdsArePostHogs() {
+        for (String id : List.of("anonymous", "ANONYMOUS", "\"guest\"", "'distinct_id'", "[object Object]", "NaN", "None", "none",
+                "null", "0", "undefined", "UnDeFiNeD", "true", "email", "", "  ")) {
+            assertTrue(IllegalDistinctIds.isIllegal(id), id);
+        }
+        for (String id : List.of("nan", "NULL", "user-1", "00", "Null")) {
+            assertFalse(IllegalDistinctIds.isIllegal(id), id);
+        }
+    }
+
+    @Test
+    void personlessEventsWriteNothingAndUseAnExistingPerson() {
+        assertEquals(List.of(det("anon")), persons(List.of(personless("anon"))));
+        assertTrue(store.links.isEmpty());
+        assertTrue(store.persons.isEmpty());
+        assertEquals(IdentityResolver.Identity.class, resolver.resolve(List.of(personless("anon"))).getFirst().getClass());
+        assertEquals(PersonMode.PROPERTYLESS, resolver.resolve(List.of(personless("anon"))).getFirst().mode());
+
+        persons(List.of(identify("user", "other")));
+        assertEquals(List.of(det("user")), persons(List.of(personless("other"))), "an id with a person keeps it");
+        assertFalse(JSON.valueToTree(store.persons.get(det("user")).properties()).toString().contains("\"x\""));
+    }
+
+    @Test
+    void personlessBrowsingThenIdentifyCreatesOnePersonAndOverridesTheAnonymousId() {
+        persons(List.of(personless("anon"), personless("anon")));
+        List<UUID> ids = persons(List.of(identify("user", "anon"), pageview("anon")));
+        assertEquals(List.of(det("user"), det("user")), ids);
+        assertEquals(Map.of("anon", det("user"), "user", det("user")), store.links);
+        assertEquals(1, store.persons.size());
+        assertTrue(store.persons.get(det("user")).identified());
+        assertEquals(Map.of(det("anon"), det("user")), store.overrides);
+    }
+
+    @Test
+    void identifyOfAnAlreadyIdentifiedAnonymousPersonIsRefusedWithAWarning() {
+        persons(List.of(identify("user-1", "anon")));
+        persons(List.of(pageview("user-2")));
+        List<UUID> ids = persons(List.of(identify("user-2", "anon")));
+        assertEquals(List.of(det("user-2")), ids);
+        assertEquals(det("user-1"), store.links.get("anon"));
+        assertEquals(List.of("merge_refused"), store.warnings.stream().map(PersonStore.WarningRow::type).toList());
+        assertTrue(outcomes.contains("refused_identified"));
+    }
+
+    @Test
+    void mergeMovesEveryDistinctIdMergesPropertiesAndResolvesOverrideChains() {
+        persons(List.of(event("$identify", "a", null, "{\"p\":\"a\",\"only_a\":1}", null, "a-anon", null)));
+        persons(List.of(event("$set", "b", null, "{\"p\":\"b\",\"only_b\":2}", null, null, null), identify("b", "b-anon")));
+        // b's person is identified, so only $merge_dangerously may merge it into a's.
+        persons(List.of(event("$merge_dangerously", "a", null, null, null, null, "b")));
+        UUID a = det("a");
+        for (String id : List.of("a", "a-anon", "b", "b-anon")) {
+            assertEquals(a, store.links.get(id), id);
+        }
+        assertTrue(store.persons.get(det("b")).deleted());
+        assertEquals(Map.of("p", "a", "only_a", 1, "only_b", 2), parse(store.persons.get(a).properties()));
+        assertEquals(Map.of(det("a-anon"), a, det("b-anon"), a, det("b"), a), store.overrides, "b-anon's override now skips b");
+    }
+
+    @Test
+    void setSetOnceUnsetInEventOrderOnAnyEvent() {
+        persons(List.of(event("$pageview", "u", "{\"$unset\":[\"gone\"]}", "{\"plan\":\"free\",\"gone\":1}", "{\"first\":\"1\"}", null, null),
+                event("custom", "u", null, "{\"plan\":\"pro\"}", "{\"first\":\"2\",\"ref\":\"ad\"}", null, null)));
+        persons(List.of(event("custom", "u", "{\"$unset\":{\"ref\":null}}", "{\"gone\":2}", null, null, null)));
+        assertEquals(Map.of("plan", "pro", "first", "1", "gone", 2), parse(store.persons.get(det("u")).properties()));
+    }
+
+    @Test
+    void campaignAndInitialPropertiesAreDerived() {
+        persons(List.of(event("$pageview", "u", "{\"utm_source\":\"news\",\"gclid\":null,\"$current_url\":\"https://a/1\","
+                + "\"$browser\":\"Firefox\",\"$referring_domain\":\"$direct\",\"$geoip_country_code\":\"DE\"}", null, null, null, null)));
+        persons(List.of(event("$pageview", "u", "{\"utm_source\":\"ads\",\"$current_url\":\"https://a/2\"}", null, null, null, null)));
+        Map<?, ?> p = parse(store.persons.get(det("u")).properties());
+        assertEquals("ads", p.get("utm_source"));
+        assertEquals("news", p.get("$initial_utm_source"));
+        assertFalse(p.containsKey("$initial_gclid"), "a null never blocks the first touch");
+        assertEquals("https://a/1", p.get("$initial_current_url"));
+        assertEquals("https://a/2", p.get("$current_url"));
+        assertEquals("Firefox", p.get("$initial_browser"));
+        assertEquals("$direct", p.get("$initial_referring_domain"));
+        assertEquals("DE", p.get("$initial_geoip_country_code"));
+    }
+
+    @Test
+    void illegalIdNeverMergesAndTheEventIsStillResolved() {
+        List<UUID> ids = persons(List.of(identify("user", "undefined")));
+        assertEquals(List.of(det("user")), ids);
+        assertFalse(store.links.containsKey("undefined"));
+        assertEquals("illegal_distinct_id", store.warnings.getFirst().type());
+        assertEquals(List.of("refused_illegal_id"), outcomes);
+    }
+
+    @Test
+    void replayingABatchChangesNothing() {
+        persons(List.of(personless("anon")));
+        List<Event> batch = List.of(pageview("anon2"), identify("user", "anon"), event("$merge_dangerously", "user", null, null, null, null, "anon2"));
+        List<UUID> first = persons(batch);
+        Map<String, UUID> links = Map.copyOf(store.links);
+        Map<UUID, UUID> overrides = Map.copyOf(store.overrides);
+        List<UUID> again = new IdentityResolver(store, 1000, Clock.systemUTC()).resolve(batch).stream()
+                .map(IdentityResolver.Identity::personId).toList();
+        assertEquals(first, again);
+        assertEquals(links, store.links);
+        assertEquals(overrides, store.overrides);
+    }
+
+    @Test
+    void oneLookupPerBatchAndSteadyTrafficWritesNoPersonRows() {
+        persons(List.of(pageview("a"), pageview("b"), pageview("a")));
+        assertEquals(1, store.lookups.size());
+        assertEquals(1, store.personInserts);
+        persons(List.of(event("$pageview", "a", "{\"$current_url\":\"https://x/2\"}", null, null, null, null)));
+        assertEquals(1, store.lookups.size(), "cached");
+        assertEquals(2, store.personInserts, "a first-touch $initial_current_url is worth a row");
+        persons(List.of(event("$pageview", "a", "{\"$current_url\":\"https://x/3\"}", null, null, null, null)));
+        assertEquals(2, store.personInserts, "a changed $current_url alone is not (PostHog's filtered properties)");
+    }
+
+    private static Map<?, ?> parse(String json) {
+        try {
+            return JSON.readValue(json, Map.class);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
     }
 }

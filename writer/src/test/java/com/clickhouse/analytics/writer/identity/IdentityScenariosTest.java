@@ -26,7 +26,7 @@ import org.junit.jupiter.api.Test;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 /**
- * The original service's identity semantics, end to end through Kafka, the writer process and
+ * PostHog's person semantics, end to end through Kafka, the writer process and
  * ClickHouse, across batches (each phase is drained before the next is produced).
  */
 class IdentityScenariosTest {
@@ -34,8 +34,14 @@ class IdentityScenariosTest {
     private static final ObjectMapper JSON = new ObjectMapper();
     private Instant clock = Instant.parse("2026-04-01T12:00:00Z");
 
+    /** The attribution query of schema/README.md: each event's final person through the overrides. */
+    static final String ATTRIBUTION = "SELECT e.uuid AS uuid, if(o.override_person_id = toUUID('00000000-0000-0000-0000-000000000000'),"
+            + " e.person_id, o.override_person_id) AS person FROM {db}.events AS e FINAL"
+            + " LEFT JOIN (SELECT old_person_id, argMax(override_person_id, version) AS override_person_id"
+            + " FROM {db}.person_overrides GROUP BY old_person_id) AS o ON o.old_person_id = e.person_id";
+
     @Test
-    void anonymousToIdentifiedAliasAndSetMerge() throws Exception {
+    void postHogPersonsEndToEnd() throws Exception {
         String bootstrap = Infrastructure.shared().kafkaBootstrapServers();
         ClickHouseEndpoint endpoint = Infrastructure.shared().clickHouse();
         String topic = TestClickHouse.uniqueName("identity");
@@ -44,46 +50,69 @@ class IdentityScenariosTest {
              WriterProcess writer = WriterProcess.start("writer-identity", bootstrap, endpoint, ch.database, topic, topic,
                      Map.of("WRITER_BATCH_MAX_AGE_MS", "200"))) {
             UUID user1 = PersonIds.deterministic("user-1");
-            UUID anon2 = PersonIds.deterministic("anon-2");
 
-            // Phase 1, one batch: anonymous browsing, then $identify with $set/$set_once, a $set, an alias.
-            Event pv1 = event("$pageview", "anon-1", null, null, null, null);
-            Event pv2 = event("$pageview", "anon-1", null, null, null, null);
-            Event identify = event("$identify", "user-1", "{\"email\":\"a@example.com\",\"plan\":\"free\"}", "{\"first_seen\":\"2026-04\"}", "anon-1", null);
-            Event set = event("$set", "user-1", "{\"plan\":\"pro\"}", "{\"first_seen\":\"later\",\"signup\":\"web\"}", null, null);
-            Event alias = event("$create_alias", "user-1", null, null, null, "user-1-alt");
-            Event viaAlias = event("$pageview", "user-1-alt", null, null, null, null);
-            Event anon2Before = event("$pageview", "anon-2", null, null, null, null);
-            drain(ch, bootstrap, topic, writer, List.of(pv1, pv2, identify, set, alias, viaAlias, anon2Before));
+            // Phase 1: anonymous, personless browsing (posthog-js identified_only) with campaign parameters.
+            String personless = "{\"$process_person_profile\":false,\"utm_source\":\"news\"}";
+            Event pv1 = event("$pageview", "anon-1", personless, "{\"ignored\":1}", null, null, null);
+            Event pv2 = event("$pageview", "anon-1", personless, null, null, null, null);
+            drain(ch, bootstrap, topic, writer, List.of(pv1, pv2));
+            assertEquals(0L, ch.longValue("SELECT count() FROM {db}.persons"));
+            assertEquals(0L, ch.longValue("SELECT count() FROM {db}.person_distinct_ids"));
+            assertEquals(2L, ch.longValue("SELECT count() FROM {db}.events FINAL WHERE person_mode = 'propertyless'"));
 
-            // Links made in a batch apply to the whole batch, also to the events before the link.
-            assertPersons(ch, Map.of(pv1.uuid(), user1, pv2.uuid(), user1, identify.uuid(), user1, set.uuid(), user1,
-                    alias.uuid(), user1, viaAlias.uuid(), user1, anon2Before.uuid(), anon2));
-            assertEquals(Map.of("anon-1", user1, "user-1", user1, "user-1-alt", user1, "anon-2", anon2), mappings(ch));
-            Map<String, Object> person = person(ch, user1);
-            assertEquals(Map.of("email", "a@example.com", "plan", "pro", "first_seen", "2026-04", "signup", "web"),
-                    JSON.readValue((String) person.get("properties"), Map.class));
-            assertEquals(1L, person.get("is_identified"));
+            // Phase 2: identify; a later full-mode pageview with UTM parameters; an $unset.
+            Event identify = event("$identify", "user-1", "{\"utm_source\":\"ads\",\"$current_url\":\"https://shop/1\"}",
+                    "{\"email\":\"a@example.com\",\"tmp\":1}", null, "anon-1", null);
+            Event unset = event("$set", "user-1", "{\"$unset\":[\"tmp\"]}", null, null, null, null);
+            drain(ch, bootstrap, topic, writer, List.of(identify, unset));
+            assertEquals(1L, ch.longValue("SELECT count() FROM {db}.persons FINAL WHERE is_deleted = 0"));
+            assertEquals(Map.of("anon-1", user1, "user-1", user1), mappings(ch));
+            Map<?, ?> props = JSON.readValue((String) person(ch, user1).get("properties"), Map.class);
+            assertEquals("a@example.com", props.get("email"));
+            assertEquals("ads", props.get("utm_source"));
+            assertEquals("ads", props.get("$initial_utm_source"));
+            assertEquals("https://shop/1", props.get("$initial_current_url"));
+            assertEquals(false, props.containsKey("tmp"), "unset");
+            assertEquals(false, props.containsKey("ignored"), "a personless $set is ignored");
+            Map<UUID, UUID> attributed = attribution(ch);
+            assertEquals(user1, attributed.get(pv1.uuid()), "the override maps the anonymous events");
+            assertEquals(user1, attributed.get(pv2.uuid()));
 
-            // Phase 2, a later batch: stored links are found; an identify adopts the anonymous person.
-            Event laterAnon = event("$pageview", "anon-1", null, null, null, null);
-            Event identify2 = event("$identify", "user-2", "{\"plan\":\"free\"}", null, "anon-2", null);
-            Event after2 = event("$pageview", "user-2", null, null, null, null);
-            Event setAgain = event("$set", "user-1", "{\"plan\":\"enterprise\"}", "{\"email\":\"ignored@example.com\"}", null, null);
-            drain(ch, bootstrap, topic, writer, List.of(laterAnon, identify2, after2, setAgain));
+            // Phase 3: user-2 exists; identifying it with the already identified anon-1 is refused.
+            drain(ch, bootstrap, topic, writer, List.of(event("$pageview", "user-2", null, null, null, null, null)));
+            Event second = event("$identify", "user-2", null, null, null, "anon-1", null);
+            Event illegal = event("$identify", "user-3", null, null, null, "undefined", null);
+            drain(ch, bootstrap, topic, writer, List.of(second, illegal));
+            assertEquals(user1, mappings(ch).get("anon-1"));
+            assertEquals(false, mappings(ch).containsKey("undefined"));
+            assertEquals(1L, ch.longValue("SELECT count() FROM {db}.ingestion_warnings WHERE type = 'merge_refused' AND event_uuid = '"
+                    + second.uuid() + "' AND source = 'writer'"));
+            assertEquals(1L, ch.longValue("SELECT count() FROM {db}.ingestion_warnings WHERE type = 'illegal_distinct_id' AND event_uuid = '"
+                    + illegal.uuid() + "'"));
 
-            assertPersons(ch, Map.of(laterAnon.uuid(), user1, identify2.uuid(), anon2, after2.uuid(), anon2, setAgain.uuid(), user1));
-            assertEquals(anon2, mappings(ch).get("user-2"));
-            assertEquals(Map.of("email", "a@example.com", "plan", "enterprise", "first_seen", "2026-04", "signup", "web"),
-                    JSON.readValue((String) person(ch, user1).get("properties"), Map.class));
-            assertEquals(1L, person(ch, anon2).get("is_identified"));
-            assertEquals(2L, ch.longValue("SELECT count() FROM {db}.persons FINAL"));
+            // Phase 4: $merge_dangerously merges the identified user-2 into user-1; every id and event follows.
+            Event merge = event("$merge_dangerously", "user-1", null, null, null, null, "user-2");
+            drain(ch, bootstrap, topic, writer, List.of(merge));
+            assertEquals(user1, mappings(ch).get("user-2"));
+            assertEquals(1L, ch.longValue("SELECT count() FROM {db}.persons FINAL WHERE is_deleted = 1"));
+            attribution(ch).forEach((event, person) -> {
+                if (!event.equals(illegal.uuid())) {
+                    assertEquals(user1, person, "event " + event);
+                }
+            });
         }
     }
 
-    private Event event(String name, String distinctId, String set, String setOnce, String anon, String alias) {
+    private static Map<UUID, UUID> attribution(TestClickHouse ch) {
+        Map<UUID, UUID> out = new HashMap<>();
+        ch.query(ATTRIBUTION).forEach(r -> out.put(r.getUUID("uuid"), r.getUUID("person")));
+        return out;
+    }
+
+    private Event event(String name, String distinctId, String properties, String set, String setOnce, String anon, String alias) {
         clock = clock.plusSeconds(1);
-        return new Event(UUID.randomUUID(), "phc_test", name, distinctId, "{}", clock, null, clock, null, null,
+        return new Event(UUID.randomUUID(), "phc_test", name, distinctId, properties == null ? "{}" : properties, clock, null, clock,
+                null, null,
                 PassThrough.NONE.with(RecordField.SET, set).with(RecordField.SET_ONCE, setOnce)
                         .with(RecordField.ANON_DISTINCT_ID, anon).with(RecordField.ALIAS, alias));
     }
@@ -95,12 +124,6 @@ class IdentityScenariosTest {
         long expected = ch.eventsFinal() + events.size();
         Await.until(Duration.ofSeconds(60), () -> ch.eventsFinal() >= expected && TestKafka.groupLag(bootstrap, topic, topic) == 0,
                 writer::logTail);
-    }
-
-    private static void assertPersons(TestClickHouse ch, Map<UUID, UUID> expected) {
-        Map<UUID, UUID> actual = new HashMap<>();
-        ch.query("SELECT uuid, person_id FROM {db}.events FINAL").forEach(r -> actual.put(r.getUUID("uuid"), r.getUUID("person_id")));
-        expected.forEach((event, personId) -> assertEquals(personId, actual.get(event), "person of event " + event));
     }
 
     private static Map<String, UUID> mappings(TestClickHouse ch) {
