@@ -50,11 +50,11 @@ class GatewayRolloutTest {
         assertTrue(message.contains("gateway.terminationGracePeriodSeconds (30) must be above gateway.preStopSleepSeconds (30)"), message);
     }
 
-    /** gateway.shutdown-grace as the gateway ships it (gateway/src/main/resources/reference.conf). */
+    /** gateway.shutdown-grace as the gateway ships it (gateway/src/main/resources/gateway.conf). */
     private static long shutdownGraceSeconds() throws IOException {
-        String conf = Files.readString(Tools.REPOSITORY.resolve("gateway/src/main/resources/reference.conf"));
+        String conf = Files.readString(Tools.REPOSITORY.resolve("gateway/src/main/resources/gateway.conf"));
         Matcher grace = Pattern.compile("(?m)^\\s*shutdown-grace\\s*=\\s*(\\d+)s\\b").matcher(conf);
-        assertTrue(grace.find(), "no shutdown-grace = <n>s in the gateway's reference.conf");
+        assertTrue(grace.find(), "no shutdown-grace = <n>s in the gateway's gateway.conf");
         return Duration.ofSeconds(Long.parseLong(grace.group(1))).toSeconds();
     }
 }

@@ -117,8 +117,8 @@ class DockerComposeTest {
     @Test
     void stopGracePeriodsCoverEachServicesDrain() throws IOException {
         Matcher grace = Pattern.compile("shutdown-grace = ([0-9]+)s").matcher(
-                Files.readString(ROOT.resolve("gateway/src/main/resources/reference.conf")));
-        assertTrue(grace.find(), "gateway.shutdown-grace not found in reference.conf");
+                Files.readString(ROOT.resolve("gateway/src/main/resources/gateway.conf")));
+        assertTrue(grace.find(), "gateway.shutdown-grace not found in gateway.conf");
         long gatewayDrain = Long.parseLong(grace.group(1));
         assertTrue(seconds(services.path("gateway").path("stop_grace_period").asText()) > gatewayDrain,
                 "the gateway needs more than its shutdown grace (" + gatewayDrain + " s) to drain and close its producer");
