@@ -1,10 +1,14 @@
 package com.clickhouse.analytics.writer;
 
+import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 
 import com.clickhouse.analytics.ops.config.Settings;
 import com.clickhouse.analytics.ops.logging.LogLevel;
+import com.clickhouse.analytics.writer.enrich.EnrichmentConfig;
+import com.clickhouse.analytics.writer.enrich.IpMode;
 
 /**
  * The writer's configuration, parsed and validated once at start-up by the shared
@@ -36,6 +40,7 @@ public record WriterConfig(
         int identityCacheSize,
         int maxReplicas,
         int managementPort,
+        EnrichmentConfig enrichment,
         Map<String, String> kafkaClientProperties) {
 
     /** Environment variable → config path: the variables the writer reads besides the KAFKA_* pass-through. */
@@ -55,7 +60,12 @@ public record WriterConfig(
             Map.entry("CLICKHOUSE_DATABASE", "writer.clickhouse.database"),
             Map.entry("MIGRATE_ON_START", "writer.clickhouse.migrate-on-start"),
             Map.entry("WRITER_MAX_REPLICAS", "writer.max-replicas"),
-            Map.entry("MANAGEMENT_PORT", "writer.management-port"));
+            Map.entry("MANAGEMENT_PORT", "writer.management-port"),
+            Map.entry("ENRICH_USER_AGENTS", "writer.enrich.user-agents"),
+            Map.entry("GEOIP_DATABASE", "writer.enrich.geoip-database"),
+            Map.entry("IP_MODE", "writer.enrich.ip-mode"),
+            Map.entry("DROP_BOTS", "writer.enrich.drop-bots"),
+            Map.entry("BOT_PATTERNS", "writer.enrich.bot-patterns"));
 
     public WriterConfig {
         kafkaClientProperties = Map.copyOf(kafkaClientProperties);
@@ -89,7 +99,27 @@ public record WriterConfig(
                 s.intIn("writer.identity-cache-size", 0, 50_000_000),
                 s.intIn("writer.max-replicas", 0, 10_000),
                 s.intIn("writer.management-port", -1, 65_535),
+                enrichment(s),
                 s.kafkaPassThrough());
+    }
+
+    private static EnrichmentConfig enrichment(Settings s) {
+        IpMode ipMode;
+        try {
+            ipMode = IpMode.parse(s.required("writer.enrich.ip-mode"));
+        } catch (IllegalArgumentException e) {
+            throw s.invalid("writer.enrich.ip-mode", "must be store, truncate or drop");
+        }
+        String patterns = s.string("writer.enrich.bot-patterns");
+        try {
+            java.util.regex.Pattern.compile(patterns);
+        } catch (java.util.regex.PatternSyntaxException e) {
+            throw s.invalid("writer.enrich.bot-patterns", "is not a regular expression: " + e.getDescription());
+        }
+        List<Path> databases = s.csv("writer.enrich.geoip-database").stream().map(Path::of).toList();
+        return new EnrichmentConfig(s.bool("writer.enrich.user-agents"), databases,
+                Duration.ofMillis(s.longIn("writer.enrich.geoip-check-ms", 100, 3_600_000)), ipMode,
+                s.bool("writer.enrich.drop-bots"), patterns, s.intIn("writer.enrich.cache-size", 0, 10_000_000));
     }
 
     @Override
@@ -97,6 +127,6 @@ public record WriterConfig(
         return "WriterConfig[port=" + port + ", kafka=" + bootstrapServers + ", topic=" + eventsTopic + ", dlq=" + dlqTopic
                 + ", group=" + groupId + ", batch=" + batchMaxRows + " rows/" + batchMaxBytes + " B/" + batchMaxAge.toMillis()
                 + " ms, clickhouse=" + clickHouseUrl + " db=" + clickHouseDatabase + " user=" + clickHouseUser
-                + ", migrateOnStart=" + migrateOnStart + ", kafkaProperties=" + kafkaClientProperties.keySet() + "]";
+                + ", migrateOnStart=" + migrateOnStart + ", " + enrichment + ", kafkaProperties=" + kafkaClientProperties.keySet() + "]";
     }
 }

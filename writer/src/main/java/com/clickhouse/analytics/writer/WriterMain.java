@@ -32,6 +32,7 @@ import com.clickhouse.analytics.writer.consume.WriteCycle;
 import com.clickhouse.analytics.writer.deadletter.DeadLetterSink;
 import com.clickhouse.analytics.writer.deadletter.KafkaDeadLetterSink;
 import com.clickhouse.analytics.writer.identity.ClickHousePersonStore;
+import com.clickhouse.analytics.writer.enrich.Enricher;
 import com.clickhouse.analytics.writer.identity.IdentityResolver;
 import com.clickhouse.analytics.writer.identity.PersonStore;
 import com.clickhouse.client.api.Client;
@@ -113,12 +114,13 @@ public final class WriterMain {
                         tables.personDistinctIds(), tables.persons(), tables.personOverrides(), tables.ingestionWarnings(),
                         classifier, insertTimeout);
 
-                try (KafkaProducer<byte[], byte[]> dlqProducer = new KafkaProducer<>(kafkaProperties(config, producerSettings()),
+                try (Enricher enricher = Enricher.create(config.enrichment(), registry, clock);
+                     KafkaProducer<byte[], byte[]> dlqProducer = new KafkaProducer<>(kafkaProperties(config, producerSettings()),
                         new ByteArraySerializer(), new ByteArraySerializer());
                      KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(kafkaProperties(config, consumerSettings(config)),
                              new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
 
-                    BatchProcessor processor = new BatchProcessor(new EventCodec(),
+                    BatchProcessor processor = new BatchProcessor(new EventCodec(), enricher,
                             new IdentityResolver(persons, config.identityCacheSize(), clock, metrics::identityMerge),
                             new BisectingInserter(new ClickHouseBatchWriter(clickHouse, events, classifier, insertTimeout)),
                             new CountingDeadLetters(new KafkaDeadLetterSink(dlqProducer, config.dlqTopic(), Duration.ofSeconds(30)), metrics),

@@ -28,7 +28,7 @@ class WriterSmokeTest {
                 Await.until(Duration.ofSeconds(60),
                         () -> ch.eventsFinal() >= 5_000 && TestKafka.groupLag(bootstrap, topic, topic + "-g") == 0, writer::logTail);
                 assertEquals(5_000, ch.eventsFinal(), writer.logTail());
-                assertEquals(1, ch.longValue("SELECT count() FROM {db}.schema_migrations"));
+                assertEquals(2, ch.longValue("SELECT count() FROM {db}.schema_migrations")); // V001, V004
                 assertEquals(200, writer.get("/health").statusCode());
                 assertEquals(200, writer.get("/ready").statusCode(), writer.logTail());
                 assertEquals(404, writer.get("/nope").statusCode());

@@ -18,6 +18,7 @@ import java.util.function.Consumer;
 
 import com.clickhouse.analytics.local.clickhouse.LocalClickHouse;
 import com.clickhouse.analytics.local.kafka.KafkaBroker;
+import com.clickhouse.analytics.local.npm.GeoIpDownload;
 import com.clickhouse.analytics.local.process.ChildProcess;
 import com.clickhouse.analytics.local.process.FreePorts;
 
@@ -181,6 +182,10 @@ public final class LocalStack implements AutoCloseable {
         // Development favours seeing an event quickly over the fewest inserts: half the production
         // default age bound (1 s). An explicit WRITER_BATCH_MAX_AGE_MS still wins.
         env.put("WRITER_BATCH_MAX_AGE_MS", System.getenv().getOrDefault("WRITER_BATCH_MAX_AGE_MS", "500"));
+        // The freely licensed DB-IP City Lite database, fetched once into the cache beside chDB. An
+        // explicit GEOIP_DATABASE (or an empty one: no GeoIP) still wins.
+        env.put("GEOIP_DATABASE", System.getenv().containsKey("GEOIP_DATABASE") ? System.getenv("GEOIP_DATABASE")
+                : GeoIpDownload.inUserCache().geoIpDatabaseSetting());
         // One consumer thread and one prepare thread: the serial collector costs the least CPU, and a large
         // young generation keeps the buffered batches from being promoted (docs/performance-log.md, "Writer").
         ChildProcess process = ChildProcess.startJvm("writer", List.of("-Xmx320m", "-Xmn160m", "-XX:+UseSerialGC"), classPath,

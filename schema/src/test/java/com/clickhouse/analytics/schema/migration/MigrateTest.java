@@ -52,13 +52,14 @@ class MigrateTest {
         Result first = run(tmp, "first", env(ch.endpoint.password()));
         assertEquals(0, first.exitCode, first.toString());
         assertTrue(first.stdout.contains("migrate: applied V001__init.sql\n"), first.stdout);
-        assertTrue(first.stdout.contains("migrate: database " + ch.database + " at " + ch.endpoint.url() + " is at version 1 (1 applied now)"),
+        assertTrue(first.stdout.contains("migrate: applied V004__enrichment.sql\n"), first.stdout);
+        assertTrue(first.stdout.contains("migrate: database " + ch.database + " at " + ch.endpoint.url() + " is at version 4 (2 applied now)"),
                 first.stdout);
 
         Result second = run(tmp, "second", env(ch.endpoint.password()));
         assertEquals(0, second.exitCode, second.toString());
         assertFalse(second.stdout.contains("applied V"), second.stdout);
-        assertTrue(second.stdout.contains("is at version 1 (0 applied now)"), second.stdout);
+        assertTrue(second.stdout.contains("is at version 4 (0 applied now)"), second.stdout);
     }
 
     @Test

@@ -12,11 +12,13 @@ import com.clickhouse.analytics.writer.clickhouse.BisectingInserter;
 import com.clickhouse.analytics.writer.clickhouse.EventRow;
 import com.clickhouse.analytics.writer.consume.SourceRecord;
 import com.clickhouse.analytics.writer.deadletter.DeadLetterSink;
+import com.clickhouse.analytics.writer.enrich.Enricher;
 import com.clickhouse.analytics.writer.identity.IdentityResolver;
 
 /**
  * Writes one closed {@link Batch}, top to bottom: decode each record (undecodable ones become dead
- * letters) and resolve person ids for the decodable ones ({@link #prepare}), insert them (isolating
+ * letters), enrich the decoded events (GeoIP, device, bots, {@code IP_MODE}; a dropped bot is
+ * neither inserted nor dead-lettered) and resolve person ids for them ({@link #prepare}), insert them (isolating
  * rows ClickHouse refuses), then send all dead letters and wait for their acknowledgement. When this returns,
  * every record of the batch is either in ClickHouse or in the dead-letter topic, and the batch's
  * offsets may be committed. Any {@link WriterException} leaves that to a retry of the same batch.
@@ -28,14 +30,16 @@ public final class BatchProcessor {
     }
 
     private final EventCodec codec;
+    private final Enricher enricher;
     private final IdentityResolver identities;
     private final BisectingInserter inserter;
     private final DeadLetterSink deadLetters;
     private final Clock clock;
 
-    public BatchProcessor(EventCodec codec, IdentityResolver identities, BisectingInserter inserter, DeadLetterSink deadLetters,
-                          Clock clock) {
+    public BatchProcessor(EventCodec codec, Enricher enricher, IdentityResolver identities, BisectingInserter inserter,
+                          DeadLetterSink deadLetters, Clock clock) {
         this.codec = codec;
+        this.enricher = enricher;
         this.identities = identities;
         this.inserter = inserter;
         this.deadLetters = deadLetters;
@@ -68,11 +72,25 @@ public final class BatchProcessor {
                 dead.add(new DeadLetterSink.DeadLetter(record, "undecodable", e.getMessage(), clock.instant()));
             }
         }
-        List<IdentityResolver.Identity> resolved = events.isEmpty() ? List.of() : identities.resolve(events);
-        List<EventRow> rows = new ArrayList<>(events.size());
-        for (int i = 0; i < events.size(); i++) {
+        // Enrichment comes before identities: the identity step sees the $geoip_* properties (for
+        // $initial_geoip_* on the person) and the truncated $ip, and dropped bots make no persons.
+        List<Enricher.Enriched> enriched = enricher.enrich(events);
+        List<SourceRecord> kept = new ArrayList<>(enriched.size());
+        List<Event> keptEvents = new ArrayList<>(enriched.size());
+        List<String> botReasons = new ArrayList<>(enriched.size());
+        for (int i = 0; i < enriched.size(); i++) {
+            Enricher.Enriched e = enriched.get(i);
+            if (e != null) {
+                kept.add(decodable.get(i));
+                keptEvents.add(e.event());
+                botReasons.add(e.botReason());
+            }
+        }
+        List<IdentityResolver.Identity> resolved = keptEvents.isEmpty() ? List.of() : identities.resolve(keptEvents);
+        List<EventRow> rows = new ArrayList<>(keptEvents.size());
+        for (int i = 0; i < keptEvents.size(); i++) {
             IdentityResolver.Identity identity = resolved.get(i);
-            rows.add(new EventRow(decodable.get(i), events.get(i), identity.personId(), identity.mode().value()));
+            rows.add(new EventRow(kept.get(i), keptEvents.get(i), identity.personId(), identity.mode().value(), botReasons.get(i)));
         }
         return new Prepared(rows, dead);
     }

@@ -11,13 +11,20 @@ import com.clickhouse.analytics.schema.record.RecordField;
 import com.clickhouse.analytics.writer.consume.SourceRecord;
 
 /**
- * One row of the {@code events} table: the decoded record plus the person it was resolved to and
- * the mode it was resolved in ({@code full} / {@code propertyless}). Every column the writer fills
- * except these two is a pure function of the Kafka record;
- * {@code inserted_at} is left to the table's default (the insert time). A replay is dropped by the
- * deduplication token or collapses by uuid, so neither difference shows under {@code FINAL}.
+ * One row of the {@code events} table: the decoded (and enriched) record plus the person it was
+ * resolved to, the mode it was resolved in ({@code full} / {@code propertyless}) and its bot verdict
+ * ({@code botReason}, {@code ""} for none). Every column the writer fills except these and what
+ * enrichment derives from the GeoIP database (which may be replaced between a batch and its replay)
+ * is a pure function of the Kafka record; {@code inserted_at} is left to the table's default (the
+ * insert time). A replay is dropped by the deduplication token or collapses by uuid, so neither
+ * difference shows under {@code FINAL}.
  */
-public record EventRow(SourceRecord source, Event event, UUID personId, String personMode) {
+public record EventRow(SourceRecord source, Event event, UUID personId, String personMode, String botReason) {
+
+    /** A row of a fully processed person and no bot verdict. */
+    public EventRow(SourceRecord source, Event event, UUID personId) {
+        this(source, event, personId, "full", "");
+    }
 
     /**
      * The {@code events} columns the writer fills, when the table has them: one per record field
@@ -37,6 +44,8 @@ public record EventRow(SourceRecord source, Event event, UUID personId, String p
         columns.put("person_id", r -> r.personId);
         columns.put("person_mode", r -> r.personMode);
         columns.put("is_deleted", r -> 0);
+        columns.put("is_bot", r -> r.botReason == null || r.botReason.isEmpty() ? 0 : 1);
+        columns.put("bot_reason", r -> r.botReason == null ? "" : r.botReason);
         return Map.copyOf(columns);
     }
 }

@@ -40,7 +40,7 @@ class BisectingInserterTest {
     private static List<EventRow> rows(int n) {
         List<EventRow> rows = new ArrayList<>();
         for (int i = 0; i < n; i++) {
-            rows.add(new EventRow(new SourceRecord(TP, 100 + i, null, new byte[0], 0), null, null, "full"));
+            rows.add(new EventRow(new SourceRecord(TP, 100 + i, null, new byte[0], 0), null, null));
         }
         return rows;
     }

@@ -35,7 +35,7 @@ class EventRowTest {
                 Instant.parse("2026-01-01T00:00:01Z"), Instant.parse("2026-01-01T00:00:02Z"), "203.0.113.7", "agent",
                 PassThrough.adopt(values));
         UUID person = UUID.randomUUID();
-        EventRow row = new EventRow(null, event, person, "full");
+        EventRow row = new EventRow(null, event, person, "full", "");
         for (RecordField f : RecordField.values()) {
             if (f.column() != null) {
                 assertNotNull(EventRow.COLUMNS.get(f.column()), f + " maps to column " + f.column());
