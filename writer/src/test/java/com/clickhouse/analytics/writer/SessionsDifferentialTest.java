@@ -58,7 +58,7 @@ class SessionsDifferentialTest {
                 Await.until(Duration.ofSeconds(60), () -> TestKafka.groupLag(bootstrap, topic, topic) == 0, writer::logTail);
                 // Replays have their own offsets, hence their own deduplication tokens: each was inserted, so the
                 // materialized view saw it, and only the states make it count once.
-                assertEquals(send.size(), ExactlyOnceTest.metric(writer.get("/metrics").body(), "cpa_writer_rows_inserted_total"),
+                assertEquals(send.size(), writer.metric("cpa_writer_rows_inserted_total"),
                         "rows inserted, replays included");
             }
             assertTrue(send.size() > traffic.events().size(), "replays sent");

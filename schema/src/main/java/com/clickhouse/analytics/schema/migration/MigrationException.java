@@ -52,7 +52,7 @@ public final class MigrationException extends Exception {
         return reason;
     }
 
-    static String oneLine(String message) {
+    public static String oneLine(String message) {
         return message == null ? "" : message.replaceAll("\\s*[\\r\\n]+\\s*", " ").strip();
     }
 }

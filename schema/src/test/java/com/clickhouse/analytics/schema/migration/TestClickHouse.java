@@ -16,13 +16,13 @@ import com.clickhouse.client.api.query.GenericRecord;
  * A client of the tests' real ClickHouse and a database name no other test uses; closing drops
  * the database and closes the client, so nothing outlives the test.
  */
-final class TestClickHouse implements AutoCloseable {
+public final class TestClickHouse implements AutoCloseable {
 
-    final ClickHouseEndpoint endpoint = Infrastructure.shared().clickHouse();
-    final DatabaseName database;
-    final Client client;
+    public final ClickHouseEndpoint endpoint = Infrastructure.shared().clickHouse();
+    public final DatabaseName database;
+    public final Client client;
 
-    TestClickHouse(String testName) {
+    public TestClickHouse(String testName) {
         String prefix = testName.length() <= 40 ? testName : testName.substring(0, 40);
         this.database = DatabaseName.of(("t_" + prefix + "_" + UUID.randomUUID().toString().substring(0, 8))
                 .replaceAll("[^A-Za-z0-9_]", "_").toLowerCase(Locale.ROOT));
@@ -38,15 +38,15 @@ final class TestClickHouse implements AutoCloseable {
                 .build();
     }
 
-    List<GenericRecord> query(String sql) {
+    public List<GenericRecord> query(String sql) {
         return client.queryAll(sql.replace("{db}", database.value()));
     }
 
-    long count(String sql) {
+    public long count(String sql) {
         return query(sql).getFirst().getLong(1);
     }
 
-    void execute(String sql) throws Exception {
+    public void execute(String sql) throws Exception {
         try (CommandResponse ignored = client.execute(sql.replace("{db}", database.value())).get(60, TimeUnit.SECONDS)) {
             // done
         }

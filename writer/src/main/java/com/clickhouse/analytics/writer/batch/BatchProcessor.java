@@ -13,6 +13,7 @@ import com.clickhouse.analytics.writer.clickhouse.BisectingInserter;
 import com.clickhouse.analytics.writer.clickhouse.EventRow;
 import com.clickhouse.analytics.writer.consume.SourceRecord;
 import com.clickhouse.analytics.writer.deadletter.DeadLetterSink;
+import com.clickhouse.analytics.writer.deletion.DeletedIdFilter;
 import com.clickhouse.analytics.writer.identity.IdentityResolver;
 
 /**
@@ -33,9 +34,17 @@ public final class BatchProcessor {
     private final BisectingInserter inserter;
     private final DeadLetterSink deadLetters;
     private final Clock clock;
+    private final DeletedIdFilter deletedIds;
 
     public BatchProcessor(EventCodec codec, IdentityResolver identities, BisectingInserter inserter, DeadLetterSink deadLetters,
                           Clock clock) {
+        this(codec, identities, inserter, deadLetters, clock, DeletedIdFilter.NONE);
+    }
+
+    /** @param deletedIds drops events of deleted persons before anything is written for them */
+    public BatchProcessor(EventCodec codec, IdentityResolver identities, BisectingInserter inserter, DeadLetterSink deadLetters,
+                          Clock clock, DeletedIdFilter deletedIds) {
+        this.deletedIds = deletedIds;
         this.codec = codec;
         this.identities = identities;
         this.inserter = inserter;
@@ -63,7 +72,11 @@ public final class BatchProcessor {
         List<Event> events = new ArrayList<>(batch.rows());
         for (SourceRecord record : batch.records()) {
             try {
-                events.add(codec.decode(record.value()));
+                Event event = codec.decode(record.value());
+                if (deletedIds.drops(event)) {
+                    continue; // a deleted person's: committed with the batch, never written
+                }
+                events.add(event);
                 decodable.add(record);
             } catch (EventDecodingException e) {
                 dead.add(new DeadLetterSink.DeadLetter(record, "undecodable", e.getMessage(), clock.instant()));
