@@ -2,7 +2,6 @@ package com.clickhouse.analytics.schema.admin;
 
 import java.io.PrintStream;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -11,10 +10,11 @@ import java.util.TreeSet;
 import java.util.UUID;
 import java.util.stream.Collectors;
 
+import com.clickhouse.analytics.schema.admin.AdminSession.CommandLine;
 import com.clickhouse.client.api.query.GenericRecord;
 
 /**
- * {@code ./cpa delete-person <distinct_id> [--api-key=K] [--actor=NAME] [--settle-seconds=N] [--dry-run]}:
+ * {@code ./cpa delete-person <distinct_id> [--api-key K] [--actor NAME] [--settle-seconds N] [--dry-run]}:
  * erases a person. Steps, each printed:
  * <ol>
  *   <li>Resolve: the person ids of the distinct id (person_distinct_ids and its events), closed over
@@ -34,7 +34,7 @@ import com.clickhouse.client.api.query.GenericRecord;
  */
 public final class DeletePerson {
 
-    static final String USAGE = "usage: ./cpa delete-person <distinct_id> [--api-key=K] [--actor=NAME] [--settle-seconds=N] [--dry-run]";
+    static final String USAGE = "usage: ./cpa delete-person <distinct_id> [--api-key K] [--actor NAME] [--settle-seconds N] [--dry-run]";
     private static final int MAX_OVERRIDE_HOPS = 20;
 
     private DeletePerson() {
@@ -46,34 +46,15 @@ public final class DeletePerson {
 
     public static int run(Map<String, String> env, PrintStream out, PrintStream err, String... args) {
         return AdminSession.run("delete-person", err, () -> {
-            boolean dryRun = false;
-            String apiKey = "";
-            String actor = env.getOrDefault("USER", "unknown");
-            Duration settle = Duration.ofSeconds(15);
-            List<String> positional = new ArrayList<>();
-            for (int i = 0; i < args.length; i++) {
-                String arg = args[i];
-                if (arg.equals("--dry-run")) {
-                    dryRun = true;
-                } else if (arg.startsWith("--api-key=")) {
-                    apiKey = arg.substring("--api-key=".length());
-                } else if (arg.equals("--api-key") && i + 1 < args.length) {
-                    apiKey = args[++i];
-                } else if (arg.startsWith("--actor=")) {
-                    actor = arg.substring("--actor=".length());
-                } else if (arg.startsWith("--settle-seconds=")) {
-                    settle = Duration.ofSeconds(Long.parseLong(arg.substring("--settle-seconds=".length())));
-                } else if (arg.startsWith("--")) {
-                    throw new IllegalArgumentException("unknown option " + arg + "; " + USAGE);
-                } else {
-                    positional.add(arg);
-                }
-            }
-            if (positional.size() != 1 || positional.getFirst().isEmpty()) {
+            CommandLine line = CommandLine.parse(USAGE, args, 1, 1, "api-key", "actor", "settle-seconds");
+            String apiKey = line.options().getOrDefault("api-key", "");
+            String actor = line.options().getOrDefault("actor", env.getOrDefault("USER", "unknown"));
+            Duration settle = Duration.ofSeconds(Long.parseLong(line.options().getOrDefault("settle-seconds", "15")));
+            if (line.positional().getFirst().isEmpty()) {
                 throw new IllegalArgumentException(USAGE);
             }
-            try (AdminSession session = AdminSession.open("delete-person", env, dryRun, out)) {
-                new DeletePerson.Run(session, apiKey).delete(positional.getFirst(), actor, settle);
+            try (AdminSession session = AdminSession.open("delete-person", env, line.dryRun(), out)) {
+                new DeletePerson.Run(session, apiKey).delete(line.positional().getFirst(), actor, settle);
             }
             return 0;
         });

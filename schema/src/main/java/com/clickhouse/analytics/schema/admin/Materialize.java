@@ -1,10 +1,10 @@
 package com.clickhouse.analytics.schema.admin;
 
 import java.io.PrintStream;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
+import com.clickhouse.analytics.schema.admin.AdminSession.CommandLine;
 import com.clickhouse.client.api.query.GenericRecord;
 
 /**
@@ -29,29 +29,14 @@ public final class Materialize {
 
     public static int run(Map<String, String> env, PrintStream out, PrintStream err, String... args) {
         return AdminSession.run("materialize", err, () -> {
-            boolean dryRun = false;
-            String column = null;
-            List<String> positional = new ArrayList<>();
-            for (String arg : args) {
-                if (arg.equals("--dry-run")) {
-                    dryRun = true;
-                } else if (arg.startsWith("--column=")) {
-                    column = arg.substring("--column=".length());
-                } else if (arg.startsWith("--")) {
-                    throw new IllegalArgumentException("unknown option " + arg + "; " + USAGE);
-                } else {
-                    positional.add(arg);
-                }
-            }
-            if (positional.isEmpty() || positional.size() > 2) {
-                throw new IllegalArgumentException(USAGE);
-            }
+            CommandLine line = CommandLine.parse(USAGE, args, 1, 2, "column");
+            List<String> positional = line.positional();
             PropertyColumn.Type type = positional.size() == 2 ? PropertyColumn.Type.named(positional.get(1)) : PropertyColumn.Type.STRING;
             PropertyColumn wanted = PropertyColumn.of(positional.getFirst(), type);
-            if (column != null) {
-                wanted = new PropertyColumn(wanted.property(), column, type);
+            if (line.options().containsKey("column")) {
+                wanted = new PropertyColumn(wanted.property(), line.options().get("column"), type);
             }
-            try (AdminSession session = AdminSession.open("materialize", env, dryRun, out)) {
+            try (AdminSession session = AdminSession.open("materialize", env, line.dryRun(), out)) {
                 materialize(session, wanted);
             }
             return 0;

@@ -1,11 +1,11 @@
 package com.clickhouse.analytics.schema.admin;
 
 import java.io.PrintStream;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalInt;
 
+import com.clickhouse.analytics.schema.admin.AdminSession.CommandLine;
 import com.clickhouse.analytics.schema.migration.TableTtl;
 
 /**
@@ -26,22 +26,10 @@ public final class Ttl {
 
     public static int run(Map<String, String> env, PrintStream out, PrintStream err, String... args) {
         return AdminSession.run("ttl", err, () -> {
-            boolean dryRun = false;
-            List<String> positional = new ArrayList<>();
-            for (String arg : args) {
-                if (arg.equals("--dry-run")) {
-                    dryRun = true;
-                } else if (arg.startsWith("--")) {
-                    throw new IllegalArgumentException("unknown option " + arg + "; " + USAGE);
-                } else {
-                    positional.add(arg);
-                }
-            }
-            if (positional.isEmpty() || positional.size() > 2) {
-                throw new IllegalArgumentException(USAGE);
-            }
+            CommandLine line = CommandLine.parse(USAGE, args, 1, 2);
+            List<String> positional = line.positional();
             TableTtl.Retention retention = TableTtl.Retention.named(positional.getFirst());
-            try (AdminSession session = AdminSession.open("ttl", env, dryRun, out)) {
+            try (AdminSession session = AdminSession.open("ttl", env, line.dryRun(), out)) {
                 TableTtl ttl = new TableTtl(session.client(), session.database);
                 if (positional.size() == 1) {
                     for (TableTtl.Target target : retention.targets()) {

@@ -2,7 +2,6 @@ package com.clickhouse.analytics.writer.deletion;
 
 import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.HashSet;
 import java.util.Map;
 import java.util.Set;
@@ -40,7 +39,7 @@ public final class DeletedIdFilter {
     private final Clock clock;
     private final LongConsumer dropped;
     private Set<String> deleted = Set.of();
-    private Instant nextRefresh = Instant.MIN;
+    private long nextRefreshMillis = Long.MIN_VALUE; // millis, not an Instant: checked for every event without garbage
 
     /**
      * @param dropped told how many events each batch dropped (the metric)
@@ -84,8 +83,8 @@ public final class DeletedIdFilter {
     }
 
     private void refreshIfDue() {
-        Instant now = clock.instant();
-        if (now.isBefore(nextRefresh)) {
+        long now = clock.millis();
+        if (now < nextRefreshMillis) {
             return;
         }
         try {
@@ -97,10 +96,10 @@ public final class DeletedIdFilter {
                         maxEntries, maxEntries);
             }
             deleted = next;
-            nextRefresh = now.plus(refresh);
+            nextRefreshMillis = now + refresh.toMillis();
         } catch (RuntimeException e) {
             LOG.warn("cannot read the deletion list ({}); keeping the previous {} ids and trying again", e.getMessage(), deleted.size());
-            nextRefresh = now.plusSeconds(1); // not once per event of this batch
+            nextRefreshMillis = now + 1_000; // not once per event of this batch
         }
     }
 
