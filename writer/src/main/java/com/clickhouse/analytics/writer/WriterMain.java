@@ -31,6 +31,8 @@ import com.clickhouse.analytics.writer.consume.KafkaTopicIds;
 import com.clickhouse.analytics.writer.consume.WriteCycle;
 import com.clickhouse.analytics.writer.deadletter.DeadLetterSink;
 import com.clickhouse.analytics.writer.deadletter.KafkaDeadLetterSink;
+import com.clickhouse.analytics.writer.deletion.ClickHouseDeletionList;
+import com.clickhouse.analytics.writer.deletion.DeletedIdFilter;
 import com.clickhouse.analytics.writer.identity.ClickHousePersonStore;
 import com.clickhouse.analytics.writer.enrich.Enricher;
 import com.clickhouse.analytics.writer.identity.IdentityResolver;
@@ -124,7 +126,8 @@ public final class WriterMain {
                             new IdentityResolver(persons, config.identityCacheSize(), clock, metrics::identityMerge),
                             new BisectingInserter(new ClickHouseBatchWriter(clickHouse, events, classifier, insertTimeout)),
                             new CountingDeadLetters(new KafkaDeadLetterSink(dlqProducer, config.dlqTopic(), Duration.ofSeconds(30)), metrics),
-                            clock);
+                            clock, DeletedIdFilter.fromEnvironment(System.getenv(), new ClickHouseDeletionList(clickHouse, config.clickHouseDatabase()),
+                                    clock, registry.counter("cpa_writer_deleted_person_events_dropped_total")::inc));
                     loop[0] = new ConsumerLoop(consumer, config.eventsTopic(), new KafkaTopicIds(admin, Duration.ofSeconds(10)),
                             new BatchAccumulator(config.batchMaxRows(), config.batchMaxBytes(), config.batchMaxAge(), clock),
                             processor, new OffsetTracker(),

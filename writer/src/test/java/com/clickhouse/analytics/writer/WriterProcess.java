@@ -72,6 +72,11 @@ public final class WriterProcess implements AutoCloseable {
                 HttpResponse.BodyHandlers.ofString());
     }
 
+    /** The value of one metric on {@code /metrics}, NaN when it is not there. */
+    public double metric(String name) throws Exception {
+        return ExactlyOnceTest.metric(get("/metrics").body(), name);
+    }
+
     void kill() {
         process.kill();
     }

@@ -1,6 +1,7 @@
 package com.clickhouse.analytics.schema.migration;
 
 import java.io.PrintStream;
+import java.time.Duration;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.Map;
@@ -34,10 +35,11 @@ public final class Migrate {
                     ? MigrationSource.bundled()
                     : MigrationSource.fromDirectory(config.migrationsDirectory());
             try (Client client = client(config)) {
-                SchemaMigrator migrator = new SchemaMigrator(client, config.database(), migrations);
+                SchemaMigrator migrator = new SchemaMigrator(client, config.database(), migrations, Duration.ofMinutes(5), config.cluster());
                 List<Migration> applied = migrator.migrate(m -> out.println("migrate: applied " + m.fileName()));
                 out.println("migrate: database " + config.database() + " at " + config.url() + " is at version "
                         + migrator.currentVersion() + " (" + applied.size() + " applied now)");
+                applyRetention(client, config, out);
                 out.flush();
                 return 0;
             } catch (MigrationException e) {
@@ -54,8 +56,27 @@ public final class Migrate {
         }
     }
 
+    /** EVENTS_TTL_DAYS / WARNINGS_TTL_DAYS as table TTLs; a table already at the wanted TTL is left alone. */
+    private static void applyRetention(Client client, MigrateConfig config, PrintStream out) throws MigrationException {
+        TableTtl ttl = new TableTtl(client, config.database());
+        for (var setting : config.retention().entrySet()) {
+            for (String planned : ttl.plan(setting.getKey(), setting.getValue())) {
+                String sql = config.cluster() == null ? planned : config.cluster().rewrite(planned);
+                try {
+                    client.execute(sql).get(5, java.util.concurrent.TimeUnit.MINUTES).close();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new MigrationException(MigrationException.Reason.SQL, "interrupted: " + sql, e);
+                } catch (Exception e) {
+                    throw MigrationException.of(e, "`" + sql + "`");
+                }
+                out.println("migrate: " + sql);
+            }
+        }
+    }
+
     /** The client {@code Migrate} uses: short connect timeout, so an unreachable server fails fast. */
-    static Client client(MigrateConfig config) {
+    public static Client client(MigrateConfig config) {
         return new Client.Builder()
                 .addEndpoint(config.url())
                 .setUsername(config.user())

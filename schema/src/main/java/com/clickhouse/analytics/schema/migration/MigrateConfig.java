@@ -1,7 +1,9 @@
 package com.clickhouse.analytics.schema.migration;
 
 import java.nio.file.Path;
+import java.util.EnumMap;
 import java.util.Map;
+import java.util.OptionalInt;
 import java.util.Objects;
 
 import com.clickhouse.analytics.ops.config.DatabaseName;
@@ -11,13 +13,19 @@ import com.clickhouse.analytics.ops.config.Settings;
  * What {@link Migrate} needs, read once with the shared {@link Settings} rules from
  * {@code migrate.conf} and the environment: {@code CLICKHOUSE_URL} (required, {@code http://} or
  * {@code https://}), {@code CLICKHOUSE_USER} (default {@code default}), {@code CLICKHOUSE_PASSWORD}
- * (default empty), {@code CLICKHOUSE_DATABASE} (default {@code product_analytics}); and from the
- * command line {@code --migrations=DIR} to apply an adapted copy of the migrations instead of the
- * bundled ones.
+ * (default empty), {@code CLICKHOUSE_DATABASE} (default {@code product_analytics}),
+ * {@code EVENTS_TTL_DAYS} and {@code WARNINGS_TTL_DAYS} (unset: leave the tables' TTL as it is; a
+ * number of days; {@code none}: remove it), {@code CLICKHOUSE_CLUSTER} (unset: a single server; a
+ * cluster name: DDL runs {@code ON CLUSTER} with Replicated engines, see {@link ClusterDdl}); and
+ * from the command line {@code --migrations=DIR} to apply an adapted copy of the migrations instead
+ * of the bundled ones.
  *
  * @param migrationsDirectory {@code null} for the bundled migrations
+ * @param retention           the TTLs to apply after migrating, only those that were set (empty value: no TTL)
+ * @param cluster             {@code null} for a single server
  */
-public record MigrateConfig(String url, String user, String password, DatabaseName database, Path migrationsDirectory) {
+public record MigrateConfig(String url, String user, String password, DatabaseName database, Path migrationsDirectory,
+                            Map<TableTtl.Retention, OptionalInt> retention, ClusterDdl cluster) {
 
     /** Environment variable → config path (docs/conventions.md). */
     static final Map<String, String> ENVIRONMENT = Map.of(
@@ -31,6 +39,7 @@ public record MigrateConfig(String url, String user, String password, DatabaseNa
         Objects.requireNonNull(user, "user");
         Objects.requireNonNull(password, "password");
         Objects.requireNonNull(database, "database");
+        retention = Map.copyOf(retention);
     }
 
     /** @throws MigrationException with reason CONFIGURATION naming the variable or argument at fault */
@@ -39,7 +48,7 @@ public record MigrateConfig(String url, String user, String password, DatabaseNa
         try {
             Settings s = Settings.load(MigrateConfig.class, "migrate.conf", ENVIRONMENT, env, Map.of());
             config = new MigrateConfig(s.clickHouseUrl("migrate.clickhouse.url"), s.required("migrate.clickhouse.user"),
-                    s.string("migrate.clickhouse.password"), s.databaseName("migrate.clickhouse.database"), null);
+                    s.string("migrate.clickhouse.password"), s.databaseName("migrate.clickhouse.database"), null, Map.of(), null);
         } catch (IllegalArgumentException e) {
             throw new MigrationException(MigrationException.Reason.CONFIGURATION, e.getMessage(), e);
         }
@@ -52,7 +61,17 @@ public record MigrateConfig(String url, String user, String password, DatabaseNa
                         "unknown argument " + arg + " (the only one is --migrations=DIR)");
             }
         }
-        return new MigrateConfig(config.url, config.user, config.password, config.database, migrations);
+        Map<TableTtl.Retention, OptionalInt> retention = new EnumMap<>(TableTtl.Retention.class);
+        TableTtl.parseDays("EVENTS_TTL_DAYS", env.get("EVENTS_TTL_DAYS")).ifPresent(d -> retention.put(TableTtl.Retention.EVENTS, d));
+        TableTtl.parseDays("WARNINGS_TTL_DAYS", env.get("WARNINGS_TTL_DAYS")).ifPresent(d -> retention.put(TableTtl.Retention.WARNINGS, d));
+        ClusterDdl cluster;
+        try {
+            String name = env.get("CLICKHOUSE_CLUSTER");
+            cluster = name == null || name.isBlank() ? null : new ClusterDdl(name.strip());
+        } catch (IllegalArgumentException e) {
+            throw new MigrationException(MigrationException.Reason.CONFIGURATION, "CLICKHOUSE_CLUSTER: " + e.getMessage(), e);
+        }
+        return new MigrateConfig(config.url, config.user, config.password, config.database, migrations, retention, cluster);
     }
 
     @Override

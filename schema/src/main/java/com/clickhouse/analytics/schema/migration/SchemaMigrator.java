@@ -53,11 +53,21 @@ public final class SchemaMigrator {
     private final DatabaseName database;
     private final List<Migration> migrations;
     private final Duration statementTimeout;
+    private final ClusterDdl cluster;
 
     /**
      * @param migrations sorted by version with distinct versions, as {@link MigrationSource} returns them
      */
     public SchemaMigrator(Client client, DatabaseName database, List<Migration> migrations, Duration statementTimeout) {
+        this(client, database, migrations, statementTimeout, null);
+    }
+
+    /**
+     * @param cluster {@code null} for a single server (or ClickHouse Cloud, or a Replicated database);
+     *                else every statement runs in its {@link ClusterDdl} form
+     */
+    public SchemaMigrator(Client client, DatabaseName database, List<Migration> migrations, Duration statementTimeout, ClusterDdl cluster) {
+        this.cluster = cluster;
         this.client = Objects.requireNonNull(client, "client");
         this.database = Objects.requireNonNull(database, "database");
         this.migrations = List.copyOf(migrations);
@@ -119,6 +129,11 @@ public final class SchemaMigrator {
             done.add(migration);
             onApplied.accept(migration);
         }
+        if (cluster != null) {
+            for (String sql : cluster.readTables(database)) {
+                execute(new SqlStatement("(migrator)", 3, 0, sql), true);
+            }
+        }
         return List.copyOf(done);
     }
 
@@ -152,17 +167,33 @@ public final class SchemaMigrator {
         // databases, can migrate it.
         String sql = "SELECT count() AS n FROM system.databases WHERE name = '" + database + "'";
         if (queryAll(sql, "connecting").getFirst().getLong("n") == 0) {
-            execute(new SqlStatement("(migrator)", 1, 0, "CREATE DATABASE IF NOT EXISTS " + database), true);
+            execute(new SqlStatement("(migrator)", 1, 0, cluster == null ? "CREATE DATABASE IF NOT EXISTS " + database
+                    : cluster.createDatabase(database)), true);
         }
     }
 
     private void ensureHistoryTable() throws MigrationException {
-        execute(new SqlStatement("(migrator)", 2, 0, "CREATE TABLE IF NOT EXISTS " + database + "." + HISTORY_TABLE + " (\n"
+        execute(new SqlStatement("(migrator)", 2, 0, historyTableSql()), true);
+    }
+
+    /** The statement that creates {@code schema_migrations} (replicated on a cluster). */
+    String historyTableSql() throws MigrationException {
+        String sql = "CREATE TABLE IF NOT EXISTS " + database + "." + HISTORY_TABLE + " (\n"
                 + "    version UInt32,\n"
                 + "    name String,\n"
                 + "    checksum String,\n"
                 + "    applied_at DateTime64(3, 'UTC') DEFAULT now64(3, 'UTC')\n"
-                + ") ENGINE = ReplacingMergeTree ORDER BY version"), true);
+                + ") ENGINE = ReplacingMergeTree ORDER BY version";
+        return cluster == null ? sql : cluster.rewrite(sql);
+    }
+
+    /** The statements of {@code migration} as this migrator runs them: for the database, and for the cluster if there is one. */
+    public List<SqlStatement> statements(Migration migration) throws MigrationException {
+        List<SqlStatement> statements = new ArrayList<>();
+        for (SqlStatement s : migration.statements(database)) {
+            statements.add(cluster == null ? s : new SqlStatement(s.fileName(), s.number(), s.line(), cluster.rewrite(s.sql())));
+        }
+        return statements;
     }
 
     private void verifyUnchanged(Map<Integer, AppliedMigration> applied) throws MigrationException {
@@ -184,7 +215,7 @@ public final class SchemaMigrator {
     }
 
     private void apply(Migration migration) throws MigrationException {
-        for (SqlStatement statement : migration.statements(database)) {
+        for (SqlStatement statement : statements(migration)) {
             execute(statement, isIdempotentCreate(statement));
         }
     }

@@ -52,14 +52,15 @@ class MigrateTest {
         Result first = run(tmp, "first", env(ch.endpoint.password()));
         assertEquals(0, first.exitCode, first.toString());
         assertTrue(first.stdout.contains("migrate: applied V001__init.sql\n"), first.stdout);
-        assertTrue(first.stdout.contains("migrate: applied V004__enrichment.sql\n"), first.stdout);
-        assertTrue(first.stdout.contains("migrate: database " + ch.database + " at " + ch.endpoint.url() + " is at version 4 (2 applied now)"),
-                first.stdout);
+        int latest = MigrationSource.bundled().getLast().version();
+        int count = MigrationSource.bundled().size();
+        assertTrue(first.stdout.contains("migrate: database " + ch.database + " at " + ch.endpoint.url() + " is at version " + latest
+                + " (" + count + " applied now)"), first.stdout);
 
         Result second = run(tmp, "second", env(ch.endpoint.password()));
         assertEquals(0, second.exitCode, second.toString());
         assertFalse(second.stdout.contains("applied V"), second.stdout);
-        assertTrue(second.stdout.contains("is at version 4 (0 applied now)"), second.stdout);
+        assertTrue(second.stdout.contains("is at version " + latest + " (0 applied now)"), second.stdout);
     }
 
     @Test
@@ -71,7 +72,7 @@ class MigrateTest {
         assertEquals(0, ra.exitCode, ra.toString());
         assertEquals(0, rb.exitCode, rb.toString());
         SchemaMigratorTest.assertOneRecordPerVersion(ch, MigrationSource.bundled());
-        assertEquals(5, ch.longValue("SELECT count() FROM system.tables WHERE database = '{db}'"));
+        assertEquals(11, ch.longValue("SELECT count() FROM system.tables WHERE database = '{db}'"), "tables, views and the materialized view");
     }
 
     @Test

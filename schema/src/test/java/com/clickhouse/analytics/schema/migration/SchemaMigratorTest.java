@@ -54,7 +54,13 @@ class SchemaMigratorTest {
             "set_once_properties String",
             "anon_distinct_id String",
             "alias String",
-            "is_deleted Int8", "is_bot UInt8", "bot_reason LowCardinality(String)");
+            "is_deleted Int8",
+            // V003: hot properties as materialized columns
+            "mat_pathname String", "mat_referrer String", "mat_referring_domain String", "mat_browser LowCardinality(String)",
+            "mat_os LowCardinality(String)", "mat_device_type LowCardinality(String)", "mat_utm_source String", "mat_utm_medium String",
+            "mat_utm_campaign String", "mat_lib LowCardinality(String)", "mat_screen_width Int64",
+            // V004: enrichment; V005: persons
+            "is_bot UInt8", "bot_reason LowCardinality(String)", "person_mode LowCardinality(String)");
 
     private TestClickHouse ch;
 
@@ -81,7 +87,8 @@ class SchemaMigratorTest {
         assertEquals("init", history.getFirst().name());
         assertEquals(bundled.getFirst().checksum(), history.getFirst().checksum());
 
-        assertEquals(List.of("events", "person_distinct_ids", "persons", "schema_migrations", "sessions"),
+        assertEquals(List.of("deleted_distinct_ids", "events", "ingestion_warnings", "person_deletions", "person_distinct_ids",
+                        "person_overrides", "persons", "schema_migrations", "sessions", "sessions_aggregated", "sessions_mv"),
                 ch.query("SELECT name FROM system.tables WHERE database = '{db}' ORDER BY name").stream().map(r -> r.getString(1)).toList());
         GenericRecord events = ch.query("SELECT engine, sorting_key, partition_key, sampling_key, create_table_query FROM system.tables "
                 + "WHERE database = '{db}' AND name = 'events'").getFirst();
@@ -96,6 +103,11 @@ class SchemaMigratorTest {
         assertEquals("CODEC(ZSTD(3))", ch.query("SELECT compression_codec FROM system.columns WHERE database = '{db}' AND table = 'events' "
                 + "AND name = 'properties'").getFirst().getString(1));
         assertEquals(List.of("idx_distinct_id bloom_filter distinct_id", "idx_inserted_at minmax inserted_at",
+                        "idx_mat_browser bloom_filter mat_browser", "idx_mat_device_type bloom_filter mat_device_type",
+                        "idx_mat_lib bloom_filter mat_lib", "idx_mat_os bloom_filter mat_os", "idx_mat_pathname bloom_filter mat_pathname",
+                        "idx_mat_referrer bloom_filter mat_referrer", "idx_mat_referring_domain bloom_filter mat_referring_domain",
+                        "idx_mat_screen_width minmax mat_screen_width", "idx_mat_utm_campaign bloom_filter mat_utm_campaign",
+                        "idx_mat_utm_medium bloom_filter mat_utm_medium", "idx_mat_utm_source bloom_filter mat_utm_source",
                         "idx_session_id bloom_filter session_id", "idx_window_id bloom_filter window_id"),
                 ch.query("SELECT name, type, expr FROM system.data_skipping_indices WHERE database = '{db}' AND table = 'events' ORDER BY name")
                         .stream().map(r -> r.getString("name") + " " + r.getString("type") + " " + r.getString("expr")).toList());
@@ -155,7 +167,7 @@ class SchemaMigratorTest {
     @Test
     void aFailingStatementNamesFileStatementAndLineAndIsNotRecorded(@TempDir Path dir) throws Exception {
         copyBundled(dir);
-        Files.writeString(dir.resolve("V002__broken.sql"), """
+        Files.writeString(dir.resolve("V900__broken.sql"), """
                 -- first statement is fine
                 CREATE TABLE IF NOT EXISTS {{DATABASE}}.fine (a UInt8) ENGINE = MergeTree ORDER BY a;
 
@@ -166,17 +178,18 @@ class SchemaMigratorTest {
                 () -> new SchemaMigrator(ch.client, DatabaseName.of(ch.database), MigrationSource.fromDirectory(dir)).migrate(m -> { }));
 
         assertEquals(MigrationException.Reason.SQL, error.reason());
-        assertTrue(error.getMessage().startsWith("V002__broken.sql statement 2 (line 4) `CREATE TABLE IF NOT EXISTS " + ch.database
+        assertTrue(error.getMessage().startsWith("V900__broken.sql statement 2 (line 4) `CREATE TABLE IF NOT EXISTS " + ch.database
                 + ".broken (a NoSuchType)"), error.getMessage());
         assertTrue(error.getMessage().contains("NoSuchType"), error.getMessage());
         assertFalse(error.getMessage().contains("\n"));
-        assertEquals(1, new SchemaMigrator(ch.client, DatabaseName.of(ch.database), List.of()).currentVersion(), "V001 recorded, V002 not");
+        assertEquals(MigrationSource.bundled().getLast().version(), new SchemaMigrator(ch.client, DatabaseName.of(ch.database), List.of()).currentVersion(),
+                "the bundled ones recorded, V900 not");
     }
 
     @Test
     void concurrentMigratorsAllSucceedAndLeaveOneRecordPerVersion(@TempDir Path dir) throws Exception {
         copyBundled(dir);
-        Files.writeString(dir.resolve("V002__add_column.sql"),
+        Files.writeString(dir.resolve("V900__add_column.sql"),
                 "ALTER TABLE {{DATABASE}}.events ADD COLUMN IF NOT EXISTS lib LowCardinality(String) DEFAULT '';\n");
         List<Migration> migrations = MigrationSource.fromDirectory(dir);
         int runs = 4;

@@ -12,6 +12,7 @@ import com.clickhouse.analytics.writer.clickhouse.BisectingInserter;
 import com.clickhouse.analytics.writer.clickhouse.EventRow;
 import com.clickhouse.analytics.writer.consume.SourceRecord;
 import com.clickhouse.analytics.writer.deadletter.DeadLetterSink;
+import com.clickhouse.analytics.writer.deletion.DeletedIdFilter;
 import com.clickhouse.analytics.writer.enrich.Enricher;
 import com.clickhouse.analytics.writer.identity.IdentityResolver;
 
@@ -35,9 +36,12 @@ public final class BatchProcessor {
     private final BisectingInserter inserter;
     private final DeadLetterSink deadLetters;
     private final Clock clock;
+    private final DeletedIdFilter deletedIds;
 
+    /** @param deletedIds drops events of deleted persons before anything is written for them */
     public BatchProcessor(EventCodec codec, Enricher enricher, IdentityResolver identities, BisectingInserter inserter,
-                          DeadLetterSink deadLetters, Clock clock) {
+                          DeadLetterSink deadLetters, Clock clock, DeletedIdFilter deletedIds) {
+        this.deletedIds = deletedIds;
         this.codec = codec;
         this.enricher = enricher;
         this.identities = identities;
@@ -66,7 +70,11 @@ public final class BatchProcessor {
         List<Event> events = new ArrayList<>(batch.rows());
         for (SourceRecord record : batch.records()) {
             try {
-                events.add(codec.decode(record.value()));
+                Event event = codec.decode(record.value());
+                if (deletedIds.drops(event)) {
+                    continue; // a deleted person's: committed with the batch, never written
+                }
+                events.add(event);
                 decodable.add(record);
             } catch (EventDecodingException e) {
                 dead.add(new DeadLetterSink.DeadLetter(record, "undecodable", e.getMessage(), clock.instant()));

@@ -38,6 +38,7 @@ public final class ClickHouseBatchWriter implements BatchWriter {
     public static <R> void insert(Client client, TableLayout<R> layout, List<R> rows, String token,
                            ClickHouseErrorClassifier classifier, Duration timeout) {
         InsertSettings settings = new InsertSettings();
+        settings.serverSetting("async_insert", "0"); // a server or profile default of 1 would bypass the deduplication token
         if (token != null) {
             settings.setDeduplicationToken(token);
             settings.serverSetting("insert_deduplicate", "1");

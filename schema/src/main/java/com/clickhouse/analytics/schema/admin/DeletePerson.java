@@ -1,0 +1,170 @@
+package com.clickhouse.analytics.schema.admin;
+
+import java.io.PrintStream;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.UUID;
+import java.util.stream.Collectors;
+
+import com.clickhouse.analytics.schema.admin.AdminSession.CommandLine;
+import com.clickhouse.client.api.query.GenericRecord;
+
+/**
+ * {@code ./cpa delete-person <distinct_id> [--api-key K] [--actor NAME] [--settle-seconds N] [--dry-run]}:
+ * erases a person. Steps, each printed:
+ * <ol>
+ *   <li>Resolve: the person ids of the distinct id (person_distinct_ids and its events), closed over
+ *       person_overrides in both directions (merged into, merged from), then every distinct id of
+ *       those persons.</li>
+ *   <li>Count what would go. A dry run stops here.</li>
+ *   <li>Add the distinct ids to {@code deleted_distinct_ids}, then wait {@code --settle-seconds}
+ *       (default 15, above the writer's default refresh of 10 s) so every writer has refreshed its
+ *       copy of the list and drops their events still in Kafka or arriving later.</li>
+ *   <li>Lightweight {@code DELETE} of their sessions, events, persons, distinct ids and overrides.</li>
+ *   <li>An audit row in {@code person_deletions}: who ({@code --actor}, else {@code $USER}), when, the
+ *       ids and the counts.</li>
+ * </ol>
+ * With {@code --api-key} only that key's events and sessions are deleted and the list entry is for
+ * that key; persons and distinct ids are not keyed by api_key, so they go either way.
+ * Running it again finds nothing left and records a second audit row with zero counts.
+ */
+public final class DeletePerson {
+
+    static final String USAGE = "usage: ./cpa delete-person <distinct_id> [--api-key K] [--actor NAME] [--settle-seconds N] [--dry-run]";
+    private static final int MAX_OVERRIDE_HOPS = 20;
+
+    private DeletePerson() {
+    }
+
+    public static void main(String[] args) {
+        System.exit(run(System.getenv(), System.out, System.err, args));
+    }
+
+    public static int run(Map<String, String> env, PrintStream out, PrintStream err, String... args) {
+        return AdminSession.run("delete-person", err, () -> {
+            CommandLine line = CommandLine.parse(USAGE, args, 1, 1, "api-key", "actor", "settle-seconds");
+            String apiKey = line.options().getOrDefault("api-key", "");
+            String actor = line.options().getOrDefault("actor", env.getOrDefault("USER", "unknown"));
+            Duration settle = Duration.ofSeconds(Long.parseLong(line.options().getOrDefault("settle-seconds", "15")));
+            if (line.positional().getFirst().isEmpty()) {
+                throw new IllegalArgumentException(USAGE);
+            }
+            try (AdminSession session = AdminSession.open("delete-person", env, line.dryRun(), out)) {
+                new DeletePerson.Run(session, apiKey).delete(line.positional().getFirst(), actor, settle);
+            }
+            return 0;
+        });
+    }
+
+    /** One deletion against one database. */
+    private record Run(AdminSession session, String apiKey) {
+
+        void delete(String distinctId, String actor, Duration settle) {
+            String db = session.database.value();
+            Set<UUID> persons = persons(distinctId);
+            Set<String> ids = new TreeSet<>(List.of(distinctId));
+            if (!persons.isEmpty()) {
+                session.query("SELECT DISTINCT distinct_id FROM " + db + ".person_distinct_ids FINAL WHERE person_id IN " + uuids(persons))
+                        .forEach(r -> ids.add(r.getString(1)));
+                session.query("SELECT DISTINCT distinct_id FROM " + db + ".events WHERE person_id IN " + uuids(persons) + keyFilter())
+                        .forEach(r -> ids.add(r.getString(1)));
+            }
+            session.say("distinct ids " + ids + ", persons " + persons);
+
+            String events = "(distinct_id IN " + strings(ids) + (persons.isEmpty() ? "" : " OR person_id IN " + uuids(persons)) + ")" + keyFilter();
+            String sessions = "(api_key, session_id) IN (SELECT api_key, session_id FROM " + db + ".events WHERE session_id != '' AND "
+                    + events + ")";
+            String personRows = persons.isEmpty() ? "0" : "id IN " + uuids(persons);
+            String idRows = "distinct_id IN " + strings(ids);
+            String overrides = persons.isEmpty() ? "0" : "old_person_id IN " + uuids(persons) + " OR override_person_id IN " + uuids(persons);
+            Map<String, String> targets = new LinkedHashMap<>();
+            targets.put("sessions_aggregated", sessions); // before events: it is found through them
+            targets.put("events", events);
+            targets.put("persons", personRows);
+            targets.put("person_distinct_ids", idRows);
+            targets.put("person_overrides", overrides);
+            Map<String, Long> counts = new LinkedHashMap<>();
+            count(targets, counts);
+            session.say((session.dryRun() ? "would delete " : "deleting ") + counts.entrySet().stream()
+                    .map(e -> e.getValue() + " " + (e.getKey().equals("sessions_aggregated") ? "sessions" : e.getKey() + " rows"))
+                    .collect(Collectors.joining(", ")));
+            if (session.dryRun()) {
+                return;
+            }
+
+            UUID deletion = UUID.randomUUID();
+            UUID anyPerson = persons.isEmpty() ? new UUID(0, 0) : persons.iterator().next();
+            session.change("INSERT INTO " + db + ".deleted_distinct_ids (api_key, distinct_id, person_id, deletion_id) VALUES "
+                    + ids.stream().map(id -> "(" + AdminSession.quote(apiKey) + ", " + AdminSession.quote(id) + ", '" + anyPerson + "', '"
+                    + deletion + "')").collect(Collectors.joining(", ")));
+            if (!settle.isZero()) {
+                session.say("waiting " + settle.toSeconds() + " s for the writers to refresh their deletion list");
+                try {
+                    Thread.sleep(settle.toMillis());
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new IllegalStateException("interrupted while waiting for the writers; the ids are on the deletion list,"
+                            + " run the command again to delete the rows", e);
+                }
+            }
+            // Counted again: rows written between the first count and the list taking effect are deleted too.
+            count(targets, counts);
+            targets.forEach((table, where) -> session.change("DELETE FROM " + db + "." + table + " WHERE " + where));
+            session.change("INSERT INTO " + db + ".person_deletions (deletion_id, requested_at, actor, api_key, requested_distinct_id,"
+                    + " distinct_ids, person_ids, events_deleted, sessions_deleted, persons_deleted, distinct_id_rows_deleted,"
+                    + " overrides_deleted) VALUES ('" + deletion + "', now64(6, 'UTC'), " + AdminSession.quote(actor) + ", "
+                    + AdminSession.quote(apiKey) + ", " + AdminSession.quote(distinctId) + ", [" + String.join(", ", ids.stream()
+                    .map(AdminSession::quote).toList()) + "], [" + persons.stream().map(p -> "'" + p + "'").collect(Collectors.joining(", "))
+                    + "], " + counts.get("events") + ", " + counts.get("sessions_aggregated") + ", " + counts.get("persons") + ", "
+                    + counts.get("person_distinct_ids") + ", " + counts.get("person_overrides") + ")");
+            session.say("deleted; audit row " + deletion + " in " + db + ".person_deletions");
+        }
+
+        /** Rows per table; sessions as sessions, not as the partial rows of sessions_aggregated. */
+        private void count(Map<String, String> targets, Map<String, Long> counts) {
+            targets.forEach((table, where) -> counts.put(table, session.count("SELECT "
+                    + (table.equals("sessions_aggregated") ? "uniqExact(api_key, session_id)" : "count()") + " FROM "
+                    + session.database + "." + table + " WHERE " + where)));
+        }
+
+        /** The person ids of {@code distinctId}, closed over person_overrides in both directions. */
+        private Set<UUID> persons(String distinctId) {
+            String db = session.database.value();
+            Set<UUID> persons = new TreeSet<>();
+            session.query("SELECT person_id FROM " + db + ".person_distinct_ids FINAL WHERE distinct_id = " + AdminSession.quote(distinctId))
+                    .forEach(r -> persons.add(r.getUUID(1)));
+            session.query("SELECT DISTINCT person_id FROM " + db + ".events WHERE distinct_id = " + AdminSession.quote(distinctId) + keyFilter())
+                    .forEach(r -> persons.add(r.getUUID(1)));
+            for (int hop = 0; hop < MAX_OVERRIDE_HOPS && !persons.isEmpty(); hop++) {
+                String in = uuids(persons);
+                List<GenericRecord> linked = session.query("SELECT old_person_id, override_person_id FROM " + db + ".person_overrides FINAL"
+                        + " WHERE old_person_id IN " + in + " OR override_person_id IN " + in);
+                int before = persons.size();
+                linked.forEach(r -> {
+                    persons.add(r.getUUID(1));
+                    persons.add(r.getUUID(2));
+                });
+                if (persons.size() == before) {
+                    break;
+                }
+            }
+            return persons;
+        }
+
+        private String keyFilter() {
+            return apiKey.isEmpty() ? "" : " AND api_key = " + AdminSession.quote(apiKey);
+        }
+
+        private static String strings(Set<String> values) {
+            return "(" + values.stream().map(AdminSession::quote).collect(Collectors.joining(", ")) + ")";
+        }
+
+        private static String uuids(Set<UUID> values) {
+            return "(" + values.stream().map(u -> "toUUID('" + u + "')").collect(Collectors.joining(", ")) + ")";
+        }
+    }
+}

@@ -1,0 +1,126 @@
+package com.clickhouse.analytics.writer.deletion;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.util.HashSet;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.LongConsumer;
+
+import com.clickhouse.analytics.schema.record.Event;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The writer's deletion step: drops events of deleted distinct ids before identities are resolved,
+ * so neither the event nor a person row for it is written and a deleted person does not come back
+ * from events still in Kafka or arriving late. An event is dropped when its {@code distinct_id}, or
+ * the other id of an {@code $identify} / {@code $create_alias}, is on the list for its key or for
+ * every key.
+ *
+ * <p>The list is held in memory, at most {@code maxEntries} ids (the newest), and read again when
+ * {@code refresh} has passed since the last read, on the thread that prepares batches. A failed
+ * read keeps the previous copy and is retried a second later. So an id takes effect at most
+ * {@code refresh} plus one batch after it was listed, which is what {@code delete-person} waits for
+ * before it deletes rows. Not thread-safe: one preparing thread.
+ */
+public final class DeletedIdFilter {
+
+    /** Drops nothing: for writers and tests without a deletion list. */
+    public static final DeletedIdFilter NONE = new DeletedIdFilter(limit -> java.util.List.of(), 1, Duration.ofDays(365_000),
+            Clock.systemUTC(), n -> { });
+
+    private static final Logger LOG = LoggerFactory.getLogger(DeletedIdFilter.class);
+    private static final char SEPARATOR = '\u0000';
+
+    private final DeletionList list;
+    private final int maxEntries;
+    private final Duration refresh;
+    private final Clock clock;
+    private final LongConsumer dropped;
+    private Set<String> deleted = Set.of();
+    private long nextRefreshMillis = Long.MIN_VALUE; // millis, not an Instant: checked for every event without garbage
+
+    /**
+     * @param dropped told how many events each batch dropped (the metric)
+     */
+    public DeletedIdFilter(DeletionList list, int maxEntries, Duration refresh, Clock clock, LongConsumer dropped) {
+        if (maxEntries <= 0 || refresh.isNegative() || refresh.isZero()) {
+            throw new IllegalArgumentException("maxEntries and refresh must be positive: " + maxEntries + ", " + refresh);
+        }
+        this.list = list;
+        this.maxEntries = maxEntries;
+        this.refresh = refresh;
+        this.clock = clock;
+        this.dropped = dropped;
+    }
+
+    /**
+     * From {@code WRITER_DELETION_REFRESH_SECONDS} (default 10) and {@code WRITER_DELETION_LIST_MAX}
+     * (default 100,000), read the way the migrator reads its settings; a bad value names the variable.
+     */
+    public static DeletedIdFilter fromEnvironment(Map<String, String> env, DeletionList list, Clock clock, LongConsumer dropped) {
+        return new DeletedIdFilter(list, positive(env, "WRITER_DELETION_LIST_MAX", 100_000),
+                Duration.ofSeconds(positive(env, "WRITER_DELETION_REFRESH_SECONDS", 10)), clock, dropped);
+    }
+
+    /** Whether {@code event} belongs to a deleted distinct id; counts it when so. */
+    public boolean drops(Event event) {
+        refreshIfDue();
+        if (deleted.isEmpty()) {
+            return false;
+        }
+        boolean drop = listed(event.apiKey(), event.distinctId()) || listed(event.apiKey(), event.anonDistinctId())
+                || listed(event.apiKey(), event.alias());
+        if (drop) {
+            dropped.accept(1);
+        }
+        return drop;
+    }
+
+    private boolean listed(String apiKey, String distinctId) {
+        return distinctId != null && (deleted.contains(SEPARATOR + distinctId) || deleted.contains(apiKey + SEPARATOR + distinctId));
+    }
+
+    private void refreshIfDue() {
+        long now = clock.millis();
+        if (now < nextRefreshMillis) {
+            return;
+        }
+        try {
+            var ids = list.newest(maxEntries);
+            Set<String> next = new HashSet<>(ids.size() * 2);
+            ids.forEach(id -> next.add(id.apiKey() + SEPARATOR + id.distinctId()));
+            if (ids.size() >= maxEntries) {
+                LOG.error("the deletion list has {} or more ids; only the newest {} are enforced (raise WRITER_DELETION_LIST_MAX)",
+                        maxEntries, maxEntries);
+            }
+            deleted = next;
+            nextRefreshMillis = now + refresh.toMillis();
+        } catch (RuntimeException e) {
+            LOG.warn("cannot read the deletion list ({}); keeping the previous {} ids and trying again", e.getMessage(), deleted.size());
+            nextRefreshMillis = now + 1_000; // not once per event of this batch
+        }
+    }
+
+    private static int positive(Map<String, String> env, String name, int fallback) {
+        String v = env.get(name);
+        if (v == null || v.isBlank()) {
+            return fallback;
+        }
+        try {
+            int n = Integer.parseInt(v.strip());
+            if (n > 0) {
+                return n;
+            }
+        } catch (NumberFormatException e) {
+            // below
+        }
+        throw new IllegalArgumentException(name + " must be a positive integer, got '" + v + "'");
+    }
+
+    @Override
+    public String toString() {
+        return "DeletedIdFilter[" + list + ", max " + maxEntries + ", refresh " + refresh + "]";
+    }
+}

@@ -1,0 +1,21 @@
+package com.clickhouse.analytics.writer.deletion;
+
+import java.util.List;
+
+/**
+ * Where the writer learns which distinct ids were deleted ({@code ./cpa delete-person} writes them).
+ * The I/O edge of {@link DeletedIdFilter}, so the filter is testable with a plain list.
+ */
+public interface DeletionList {
+
+    /** A deleted distinct id; {@code apiKey} {@code ""} means under every key. */
+    record DeletedId(String apiKey, String distinctId) {
+    }
+
+    /**
+     * The newest {@code limit} deleted ids.
+     *
+     * @throws RuntimeException when the list cannot be read (the filter keeps its previous copy)
+     */
+    List<DeletedId> newest(int limit);
+}
