@@ -44,6 +44,7 @@ import org.apache.kafka.clients.producer.ProducerConfig;
  * @param workerThreads      Undertow worker threads
  * @param readTimeout        read timeout of a connection
  * @param idleTimeout        idle timeout of a keep-alive connection
+ * @param segmentGroupType   {@code $group_type} of a Segment {@code group} call ({@code SEGMENT_GROUP_TYPE})
  */
 public record GatewayConfig(
         String host,
@@ -66,7 +67,8 @@ public record GatewayConfig(
         int ioThreads,
         int workerThreads,
         Duration readTimeout,
-        Duration idleTimeout) {
+        Duration idleTimeout,
+        String segmentGroupType) {
 
     /** Environment variable → config path, exactly the names of docs/conventions.md. */
     static final Map<String, String> ENVIRONMENT = Map.of(
@@ -78,7 +80,8 @@ public record GatewayConfig(
             "MAX_EVENTS_PER_BATCH", "gateway.max-events-per-batch",
             "TRUSTED_PROXIES", "gateway.trusted-proxies",
             "KAFKA_BOOTSTRAP_SERVERS", "gateway.kafka.bootstrap-servers",
-            "EVENTS_TOPIC", "gateway.kafka.events-topic");
+            "EVENTS_TOPIC", "gateway.kafka.events-topic",
+            "SEGMENT_GROUP_TYPE", "gateway.segment.group-type");
 
     public GatewayConfig {
         publicApiKeys = List.copyOf(publicApiKeys);
@@ -127,6 +130,10 @@ public record GatewayConfig(
         int cores = Runtime.getRuntime().availableProcessors();
         int io = s.intIn("gateway.http.io-threads", 0, 1024);
         int workers = s.intIn("gateway.http.worker-threads", 0, 4096);
+        String groupType = s.string("gateway.segment.group-type").strip();
+        if (groupType.isEmpty() || groupType.length() > 400) {
+            throw s.invalid("gateway.segment.group-type", "must be a group type name such as company");
+        }
         return new GatewayConfig(
                 s.string("gateway.host"),
                 s.intIn("gateway.port", 0, 65535),
@@ -148,7 +155,8 @@ public record GatewayConfig(
                 io == 0 ? Math.max(2, cores) : io,
                 workers == 0 ? cores + 1 : workers,
                 s.duration("gateway.http.read-timeout", Duration.ofMillis(100)),
-                s.duration("gateway.http.idle-timeout", Duration.ofMillis(100)));
+                s.duration("gateway.http.idle-timeout", Duration.ofMillis(100)),
+                groupType);
     }
 
     /** {@code scheme://host[:port]} in lower case, or null when {@code origin} is not one. */

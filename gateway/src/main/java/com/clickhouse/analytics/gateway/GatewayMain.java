@@ -10,6 +10,7 @@ import java.util.Optional;
 import com.clickhouse.analytics.gateway.authorize.Authorizer;
 import com.clickhouse.analytics.gateway.decode.BatchParser;
 import com.clickhouse.analytics.gateway.decode.PayloadDecoder;
+import com.clickhouse.analytics.gateway.decode.SegmentParser;
 import com.clickhouse.analytics.gateway.encode.RecordEncoder;
 import com.clickhouse.analytics.gateway.http.BodyReader;
 import com.clickhouse.analytics.gateway.http.CaptureHandler;
@@ -103,6 +104,8 @@ public final class GatewayMain {
         HttpHandler browserCapture = new CorsHandler(authorizer, responses, capture);
         HttpHandler engage = new CorsHandler(authorizer, responses, capture.withDefaultEvent("$identify"));
         HttpHandler sdkConfig = new CorsHandler(authorizer, responses, new SdkConfigHandler(responses));
+        SegmentParser segment = new SegmentParser(new BatchParser(config.maxEventsPerBatch(), config.maxBatchBytes()),
+                config.maxEventsPerBatch(), config.maxBatchBytes(), config.segmentGroupType());
 
         Router router = new Router(responses)
                 .exact("/health", "health", HealthHandler.liveness(Check.ALWAYS))
@@ -118,6 +121,10 @@ public final class GatewayMain {
                 .exact("/decide", "decide", sdkConfig)
                 .exact("/flags", "flags", sdkConfig)
                 .prefix("/array/", "array_config", sdkConfig);
+        for (SegmentParser.Call call : SegmentParser.Call.values()) {
+            router.exact("/v1/" + call.path(), "v1_" + call.path(),
+                    new CorsHandler(authorizer, responses, capture.withReader(segment.reader(call))));
+        }
         GracefulShutdownHandler shutdown = new GracefulShutdownHandler(new RequestMetricsHandler(metrics, router));
 
         Undertow server = Undertow.builder()
