@@ -347,7 +347,7 @@ public final class SegmentParser {
     }
 
     /** The messageId when it is a UUID, else the version-5 uuid of {@code key:messageId}: a retry gets the same one. */
-    static UUID uuid(String key, String messageId) {
+    public static UUID uuid(String key, String messageId) {
         UUID parsed = parseUuid(messageId);
         return parsed != null ? parsed : nameBased(MESSAGE_ID_NAMESPACE, (key == null ? "" : key) + ":" + messageId);
     }
