@@ -98,14 +98,14 @@ public final class GatewayMain {
         Responses responses = new Responses(metrics, config.retryAfter());
         Authorizer authorizer = new Authorizer(config.publicApiKeys(), config.allowedOrigins());
         BodyReader bodyReader = new BodyReader(config.maxBatchBytes(), config.readTimeout(), metrics);
+        BatchParser parser = new BatchParser(config.maxEventsPerBatch(), config.maxBatchBytes());
         CaptureHandler capture = new CaptureHandler(bodyReader, new PayloadDecoder(config.maxBatchBytes()),
-                new BatchParser(config.maxEventsPerBatch(), config.maxBatchBytes()), authorizer, new EventNormalizer(),
+                parser, authorizer, new EventNormalizer(),
                 new RecordEncoder(new EventCodec()), sink, config.trustedProxies(), responses, metrics, clock, null);
         HttpHandler browserCapture = new CorsHandler(authorizer, responses, capture);
         HttpHandler engage = new CorsHandler(authorizer, responses, capture.withDefaultEvent("$identify"));
         HttpHandler sdkConfig = new CorsHandler(authorizer, responses, new SdkConfigHandler(responses));
-        SegmentParser segment = new SegmentParser(new BatchParser(config.maxEventsPerBatch(), config.maxBatchBytes()),
-                config.maxEventsPerBatch(), config.maxBatchBytes(), config.segmentGroupType());
+        SegmentParser segment = new SegmentParser(parser, config.maxEventsPerBatch(), config.maxBatchBytes(), config.segmentGroupType());
 
         Router router = new Router(responses)
                 .exact("/health", "health", HealthHandler.liveness(Check.ALWAYS))
