@@ -46,6 +46,7 @@ import org.apache.kafka.clients.producer.ProducerConfig;
  * @param idleTimeout        idle timeout of a keep-alive connection
  * @param managementPort     port of {@code /metrics}, {@code /ready} and {@code /health} apart from the public one
  *                           ({@code /metrics} then leaves the public port), or -1 to serve them on the public port
+ * @param segmentGroupType   {@code $group_type} of a Segment {@code group} call ({@code SEGMENT_GROUP_TYPE})
  */
 public record GatewayConfig(
         String host,
@@ -69,20 +70,22 @@ public record GatewayConfig(
         int workerThreads,
         Duration readTimeout,
         Duration idleTimeout,
-        int managementPort) {
+        int managementPort,
+        String segmentGroupType) {
 
     /** Environment variable → config path, exactly the names of docs/conventions.md. */
-    static final Map<String, String> ENVIRONMENT = Map.of(
-            "PORT", "gateway.port",
-            "LOG_LEVEL", "gateway.log-level",
-            "PUBLIC_API_KEYS", "gateway.public-api-keys",
-            "ALLOWED_ORIGINS", "gateway.allowed-origins",
-            "MAX_BATCH_BYTES", "gateway.max-batch-bytes",
-            "MAX_EVENTS_PER_BATCH", "gateway.max-events-per-batch",
-            "TRUSTED_PROXIES", "gateway.trusted-proxies",
-            "KAFKA_BOOTSTRAP_SERVERS", "gateway.kafka.bootstrap-servers",
-            "EVENTS_TOPIC", "gateway.kafka.events-topic",
-            "MANAGEMENT_PORT", "gateway.management-port");
+    static final Map<String, String> ENVIRONMENT = Map.ofEntries(
+            Map.entry("PORT", "gateway.port"),
+            Map.entry("LOG_LEVEL", "gateway.log-level"),
+            Map.entry("PUBLIC_API_KEYS", "gateway.public-api-keys"),
+            Map.entry("ALLOWED_ORIGINS", "gateway.allowed-origins"),
+            Map.entry("MAX_BATCH_BYTES", "gateway.max-batch-bytes"),
+            Map.entry("MAX_EVENTS_PER_BATCH", "gateway.max-events-per-batch"),
+            Map.entry("TRUSTED_PROXIES", "gateway.trusted-proxies"),
+            Map.entry("KAFKA_BOOTSTRAP_SERVERS", "gateway.kafka.bootstrap-servers"),
+            Map.entry("EVENTS_TOPIC", "gateway.kafka.events-topic"),
+            Map.entry("MANAGEMENT_PORT", "gateway.management-port"),
+            Map.entry("SEGMENT_GROUP_TYPE", "gateway.segment.group-type"));
 
     public GatewayConfig {
         publicApiKeys = List.copyOf(publicApiKeys);
@@ -131,6 +134,10 @@ public record GatewayConfig(
         int cores = Runtime.getRuntime().availableProcessors();
         int io = s.intIn("gateway.http.io-threads", 0, 1024);
         int workers = s.intIn("gateway.http.worker-threads", 0, 4096);
+        String groupType = s.string("gateway.segment.group-type").strip();
+        if (groupType.isEmpty() || groupType.length() > 400) {
+            throw s.invalid("gateway.segment.group-type", "must be a group type name such as company");
+        }
         return new GatewayConfig(
                 s.string("gateway.host"),
                 s.intIn("gateway.port", 0, 65535),
@@ -153,7 +160,8 @@ public record GatewayConfig(
                 workers == 0 ? cores + 1 : workers,
                 s.duration("gateway.http.read-timeout", Duration.ofMillis(100)),
                 s.duration("gateway.http.idle-timeout", Duration.ofMillis(100)),
-                s.intIn("gateway.management-port", -1, 65535));
+                s.intIn("gateway.management-port", -1, 65535),
+                groupType);
     }
 
     /** {@code scheme://host[:port]} in lower case, or null when {@code origin} is not one. */

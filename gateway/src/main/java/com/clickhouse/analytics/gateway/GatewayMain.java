@@ -11,6 +11,7 @@ import java.util.Optional;
 import com.clickhouse.analytics.gateway.authorize.Authorizer;
 import com.clickhouse.analytics.gateway.decode.BatchParser;
 import com.clickhouse.analytics.gateway.decode.PayloadDecoder;
+import com.clickhouse.analytics.gateway.decode.SegmentParser;
 import com.clickhouse.analytics.gateway.encode.RecordEncoder;
 import com.clickhouse.analytics.gateway.http.BodyReader;
 import com.clickhouse.analytics.gateway.http.CaptureHandler;
@@ -99,12 +100,14 @@ public final class GatewayMain {
         Responses responses = new Responses(metrics, config.retryAfter());
         Authorizer authorizer = new Authorizer(config.publicApiKeys(), config.allowedOrigins());
         BodyReader bodyReader = new BodyReader(config.maxBatchBytes(), config.readTimeout(), metrics);
+        BatchParser parser = new BatchParser(config.maxEventsPerBatch(), config.maxBatchBytes());
         CaptureHandler capture = new CaptureHandler(bodyReader, new PayloadDecoder(config.maxBatchBytes()),
-                new BatchParser(config.maxEventsPerBatch(), config.maxBatchBytes()), authorizer, new EventNormalizer(),
+                parser, authorizer, new EventNormalizer(),
                 new RecordEncoder(new EventCodec()), sink, config.trustedProxies(), responses, metrics, clock, null);
         HttpHandler browserCapture = new CorsHandler(authorizer, responses, capture);
         HttpHandler engage = new CorsHandler(authorizer, responses, capture.withDefaultEvent("$identify"));
         HttpHandler sdkConfig = new CorsHandler(authorizer, responses, new SdkConfigHandler(responses));
+        SegmentParser segment = new SegmentParser(parser, config.maxEventsPerBatch(), config.maxBatchBytes(), config.segmentGroupType());
 
         Check ready = () -> readiness.ready() ? Optional.empty() : Optional.of(readiness.problem());
         Router router = new Router(responses)
@@ -124,6 +127,10 @@ public final class GatewayMain {
                 .exact("/decide", "decide", sdkConfig)
                 .exact("/flags", "flags", sdkConfig)
                 .prefix("/array/", "array_config", sdkConfig);
+        for (SegmentParser.Call call : SegmentParser.Call.values()) {
+            router.exact("/v1/" + call.path(), "v1_" + call.path(),
+                    new CorsHandler(authorizer, responses, capture.withReader(segment.reader(call))));
+        }
         GracefulShutdownHandler shutdown = new GracefulShutdownHandler(new RequestMetricsHandler(metrics, router));
 
         Undertow server = Undertow.builder()

@@ -25,7 +25,7 @@ import com.fasterxml.jackson.core.exc.StreamConstraintsException;
  * {@code maxEvents} events (413 beyond, found while reading, not after). Wrong types are a 400
  * naming the field. Thread-safe.
  */
-public final class BatchParser {
+public final class BatchParser implements CaptureReader {
 
     static final int MAX_DEPTH = 100;
 
@@ -37,7 +37,12 @@ public final class BatchParser {
             throw new IllegalArgumentException("maxEvents must be positive");
         }
         this.maxEvents = maxEvents;
-        this.json = JsonFactory.builder()
+        this.json = jsonFactory(maxStringBytes);
+    }
+
+    /** Jackson with the capture limits (depth, string and number lengths); {@link SegmentParser} reads with it too. */
+    static JsonFactory jsonFactory(int maxStringBytes) {
+        return JsonFactory.builder()
                 .streamReadConstraints(StreamReadConstraints.builder()
                         .maxNestingDepth(MAX_DEPTH)
                         .maxStringLength(Math.max(1024, maxStringBytes))
@@ -58,6 +63,12 @@ public final class BatchParser {
     /** {@link #parse(byte[], int)} of what the {@link PayloadDecoder} made of a body. */
     public RawBatch parse(PayloadDecoder.Json json) throws GatewayError {
         return parse(json.bytes(), json.length());
+    }
+
+    /** PostHog's bodies carry their key inside: the {@code Authorization} header is not read. */
+    @Override
+    public RawBatch read(PayloadDecoder.Json json, String authorization) throws GatewayError {
+        return parse(json);
     }
 
     /** The reference reading, and the one that names what is wrong with a payload. */
@@ -258,7 +269,7 @@ public final class BatchParser {
         return new String(bytes, start, end - start, StandardCharsets.UTF_8);
     }
 
-    private static String firstLine(String message) {
+    static String firstLine(String message) {
         if (message == null) {
             return "unreadable";
         }

@@ -10,7 +10,7 @@ import com.clickhouse.analytics.gateway.GatewayError;
 import com.clickhouse.analytics.gateway.GatewayError.Kind;
 import com.clickhouse.analytics.gateway.GatewayMetrics;
 import com.clickhouse.analytics.gateway.authorize.Authorizer;
-import com.clickhouse.analytics.gateway.decode.BatchParser;
+import com.clickhouse.analytics.gateway.decode.CaptureReader;
 import com.clickhouse.analytics.gateway.decode.PayloadDecoder;
 import com.clickhouse.analytics.gateway.decode.RawBatch;
 import com.clickhouse.analytics.gateway.encode.PreparedRecord;
@@ -27,8 +27,8 @@ import io.undertow.util.SameThreadExecutor;
 
 /**
  * The capture endpoints ({@code /batch}, {@code /e}, {@code /i/v0/e}, {@code /capture},
- * {@code /track}, {@code /engage}), one step per class: read the body → decode the transport
- * (gzip, base64, form) → parse the JSON → authorize → normalize → encode the records → send them
+ * {@code /track}, {@code /engage}) and Segment's ({@code /v1/*}), one step per class: read the body → decode the transport
+ * (gzip, base64, form) → parse the JSON (PostHog's or Segment's, the route's {@link CaptureReader}) → authorize → normalize → encode the records → send them
  * to Kafka → answer. Reads the body on the I/O thread without blocking, runs the steps on that
  * thread (on a worker while the sink may wait), and answers from the producer's callback once Kafka
  * has acknowledged every record: {@code 200 {"status":"ok","ingested":N,"dropped":M}}.
@@ -39,7 +39,7 @@ public final class CaptureHandler implements HttpHandler {
 
     private final BodyReader bodyReader;
     private final PayloadDecoder decoder;
-    private final BatchParser parser;
+    private final CaptureReader reader;
     private final Authorizer authorizer;
     private final EventNormalizer normalizer;
     private final RecordEncoder encoder;
@@ -54,12 +54,12 @@ public final class CaptureHandler implements HttpHandler {
      * @param defaultEvent event name given to nameless payloads ({@code $identify} for {@code /engage}),
      *                     or null to drop them
      */
-    public CaptureHandler(BodyReader bodyReader, PayloadDecoder decoder, BatchParser parser, Authorizer authorizer,
+    public CaptureHandler(BodyReader bodyReader, PayloadDecoder decoder, CaptureReader reader, Authorizer authorizer,
                           EventNormalizer normalizer, RecordEncoder encoder, EventSink sink, TrustedProxies proxies,
                           Responses responses, GatewayMetrics metrics, Clock clock, String defaultEvent) {
         this.bodyReader = bodyReader;
         this.decoder = decoder;
-        this.parser = parser;
+        this.reader = reader;
         this.authorizer = authorizer;
         this.normalizer = normalizer;
         this.encoder = encoder;
@@ -73,8 +73,14 @@ public final class CaptureHandler implements HttpHandler {
 
     /** A handler for another route sharing everything but the default event name. */
     public CaptureHandler withDefaultEvent(String event) {
-        return new CaptureHandler(bodyReader, decoder, parser, authorizer, normalizer, encoder, sink, proxies, responses,
+        return new CaptureHandler(bodyReader, decoder, reader, authorizer, normalizer, encoder, sink, proxies, responses,
                 metrics, clock, event);
+    }
+
+    /** A handler for another dialect's route ({@code /v1/track}: Segment) sharing every other step. */
+    public CaptureHandler withReader(CaptureReader other) {
+        return new CaptureHandler(bodyReader, decoder, other, authorizer, normalizer, encoder, sink, proxies, responses,
+                metrics, clock, defaultEvent);
     }
 
     @Override
@@ -102,7 +108,7 @@ public final class CaptureHandler implements HttpHandler {
     private void capture(HttpServerExchange exchange, byte[] body, Instant receivedAt) {
         try {
             PayloadDecoder.Json json = decoder.decode(encoded(exchange, body));
-            RawBatch batch = parser.parse(json);
+            RawBatch batch = reader.read(json, exchange.getRequestHeaders().getFirst(Headers.AUTHORIZATION));
             String apiKey = authorizer.authorize(exchange.getRequestHeaders().getFirst(Headers.ORIGIN), batch);
             EventNormalizer.Normalized normalized = normalizer.normalize(batch, apiKey, context(exchange, receivedAt));
             int ingested = normalized.accepted().size();
@@ -159,7 +165,7 @@ public final class CaptureHandler implements HttpHandler {
 
     @Override
     public String toString() {
-        return "CaptureHandler[" + bodyReader + " -> PayloadDecoder -> BatchParser -> " + authorizer + " -> EventNormalizer -> "
+        return "CaptureHandler[" + bodyReader + " -> PayloadDecoder -> " + reader + " -> " + authorizer + " -> EventNormalizer -> "
                 + encoder + " -> " + sink
                 + (defaultEvent == null ? "" : ", default event " + defaultEvent) + "]";
     }

@@ -1,0 +1,168 @@
+package com.clickhouse.analytics.gateway;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+import com.clickhouse.analytics.schema.record.Event;
+import com.clickhouse.analytics.testkit.Infrastructure;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.sun.net.httpserver.HttpServer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * posthog-js in a real headless Chromium ({@code playwright-core}), on a page served from another
+ * origin than the gateway (a static server on another loopback port, that origin in
+ * {@code ALLOWED_ORIGINS}): pageview, capture, identify, group, {@code reset()} and the unload beacon,
+ * gzipped and uncompressed, read back from the topic. Installs Chromium with apt-get when it is
+ * missing, and fails when it cannot.
+ */
+class BrowserSdkTest {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static HttpServer site;
+    private static TestGateway gateway;
+    private static TopicReader reader;
+    private static Path chromium;
+
+    @BeforeAll
+    static void start() throws IOException {
+        chromium = chromium();
+        NodeSdk.install();
+        byte[] script = Files.readAllBytes(NodeSdk.DIR.resolve("node_modules/posthog-js/dist/array.full.no-external.js"));
+        byte[] html = "<!doctype html><html><head><title>shop</title><script src=\"/posthog.js\"></script></head><body>shop</body></html>"
+                .getBytes(StandardCharsets.UTF_8);
+        site = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        site.createContext("/", exchange -> {
+            boolean js = exchange.getRequestURI().getPath().equals("/posthog.js");
+            byte[] body = js ? script : html;
+            exchange.getResponseHeaders().set("Content-Type", js ? "application/javascript" : "text/html; charset=utf-8");
+            exchange.sendResponseHeaders(200, body.length);
+            try (OutputStream out = exchange.getResponseBody()) {
+                out.write(body);
+            }
+        });
+        site.start();
+        gateway = TestGateway.onSharedBroker(Map.of("ALLOWED_ORIGINS", origin()));
+        reader = new TopicReader(Infrastructure.shared().kafkaBootstrapServers(), gateway.topic);
+    }
+
+    @AfterAll
+    static void stop() {
+        if (reader != null) {
+            reader.close();
+        }
+        if (gateway != null) {
+            gateway.close();
+        }
+        if (site != null) {
+            site.stop(0);
+        }
+    }
+
+    private static String origin() {
+        return "http://127.0.0.1:" + site.getAddress().getPort();
+    }
+
+    /** Debian's chromium, installed when missing (the tests run as root); fails when it cannot be. */
+    static synchronized Path chromium() {
+        Path found = NodeSdk.which("chromium");
+        if (found == null) {
+            NodeSdk.run(List.of("apt-get", "update", "-qq"), Map.of(), 600);
+            NodeSdk.run(List.of("apt-get", "install", "-y", "-qq", "chromium"), Map.of("DEBIAN_FRONTEND", "noninteractive"), 900);
+            found = NodeSdk.require("chromium");
+        }
+        return found;
+    }
+
+    @Test
+    void gzipped() {
+        scenario("gzip");
+    }
+
+    @Test
+    void uncompressed() {
+        scenario("off");
+    }
+
+    private static void scenario(String compression) {
+        String run = "js-" + UUID.randomUUID();
+        String out = NodeSdk.node("posthog-js-browser.mjs", Map.of("CHROMIUM", chromium.toString(), "PAGE", origin() + "/",
+                "HOST", "http://localhost:" + gateway.gateway.port(), "KEY", TestGateway.KEY, "RUN", run, "COMPRESSION", compression));
+        JsonNode result = json(out.lines().filter(l -> l.startsWith("{")).reduce((a, b) -> b).orElseThrow(() -> new AssertionError(out)));
+        String anon = result.get("anon").asText();
+        String afterReset = result.get("afterReset").asText();
+        String user = run + "-user";
+        assertNotEquals(anon, afterReset, "reset() starts a new anonymous id");
+
+        List<Event> events;
+        try {
+            events = runEvents(run, 8);
+        } catch (AssertionError e) {
+            throw new AssertionError(e.getMessage() + "\nthe browser said: " + out + "\non the topic: "
+                    + reader.drain(Duration.ZERO).stream().map(p -> p.event().event() + " " + p.event().properties()).toList(), e);
+        }
+        assertEquals(8, events.stream().map(Event::uuid).distinct().count(), "each event exactly once");
+        Map<String, Event> byName = new java.util.HashMap<>();
+        events.forEach(e -> assertEquals(null, byName.put(e.event(), e), "twice: " + e.event()));
+        assertEquals(anon, byName.get("$pageview").distinctId());
+        assertEquals(origin() + "/", byName.get("$pageview").get(com.clickhouse.analytics.schema.record.RecordField.CURRENT_URL));
+        assertEquals(anon, byName.get("clicked_buy").distinctId());
+        Event identify = byName.get("$identify");
+        assertEquals(user, identify.distinctId());
+        assertEquals(anon, identify.anonDistinctId());
+        assertEquals("js@example.com", json(identify.set()).get("email").asText());
+        Event group = byName.get("$groupidentify");
+        assertEquals("acme", json(group.properties()).get("$group_key").asText());
+        assertEquals("acme", json(byName.get("after_identify").properties()).get("$groups").get("company").asText());
+        assertEquals(user, byName.get("after_identify").distinctId());
+        assertEquals(afterReset, byName.get("after_reset").distinctId());
+        assertEquals(afterReset, byName.get("before_unload").distinctId(), "delivered by the unload beacon");
+        assertEquals(afterReset, byName.get("$pageleave").distinctId());
+
+        // Playwright does not report the beacon sent while the page closes; before_unload above is the proof it went.
+        List<JsonNode> requests = new java.util.ArrayList<>();
+        result.get("requests").forEach(requests::add);
+        boolean gzip = requests.stream().anyMatch(r -> r.get("gzip").asBoolean() || r.get("url").asText().contains("compression=gzip"));
+        assertEquals(compression.equals("gzip"), gzip, "compression as configured: " + requests);
+    }
+
+    /** The run's events (its super property {@code run}), once {@code count} arrived and no more come. */
+    private static List<Event> runEvents(String run, int count) {
+        long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+        List<Event> events = List.of();
+        while (System.nanoTime() < deadline && events.size() < count) {
+            events = ofRun(run, Duration.ofMillis(200));
+        }
+        events = ofRun(run, Duration.ofMillis(500));
+        assertEquals(count, events.size(), "events of " + run + ": " + events.stream().map(Event::event).toList());
+        return events;
+    }
+
+    private static List<Event> ofRun(String run, Duration wait) {
+        return reader.drain(wait).stream().map(TopicReader.Produced::event)
+                .filter(e -> run.equals(json(e.properties()).path("run").asText(null))).toList();
+    }
+
+    private static JsonNode json(String text) {
+        try {
+            return JSON.readTree(text);
+        } catch (Exception e) {
+            throw new AssertionError(text, e);
+        }
+    }
+}
