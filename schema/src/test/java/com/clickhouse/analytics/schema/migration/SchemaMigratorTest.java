@@ -36,6 +36,7 @@ class SchemaMigratorTest {
             "event LowCardinality(String)",
             "distinct_id String",
             "person_id UUID",
+            "person_mode LowCardinality(String)", // V005 adds it after person_id
             "properties String",
             "timestamp DateTime64(6, 'UTC')",
             "sent_at Nullable(DateTime64(6, 'UTC'))",
@@ -59,8 +60,8 @@ class SchemaMigratorTest {
             "mat_pathname String", "mat_referrer String", "mat_referring_domain String", "mat_browser LowCardinality(String)",
             "mat_os LowCardinality(String)", "mat_device_type LowCardinality(String)", "mat_utm_source String", "mat_utm_medium String",
             "mat_utm_campaign String", "mat_lib LowCardinality(String)", "mat_screen_width Int64",
-            // V004: enrichment; V005: persons
-            "is_bot UInt8", "bot_reason LowCardinality(String)", "person_mode LowCardinality(String)");
+            // V004: enrichment
+            "is_bot UInt8", "bot_reason LowCardinality(String)");
 
     private TestClickHouse ch;
 
