@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 import com.clickhouse.analytics.gateway.GatewayError;
+import com.clickhouse.analytics.ops.logging.Messages;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
@@ -82,11 +83,11 @@ public final class BatchParser implements CaptureReader {
         } catch (GatewayError e) {
             throw e;
         } catch (StreamConstraintsException e) {
-            throw GatewayError.badRequest("malformed JSON: " + firstLine(e.getOriginalMessage()));
+            throw GatewayError.badRequest("malformed JSON: " + unreadable(e.getOriginalMessage()));
         } catch (IOException | RuntimeException e) {
             // Jackson's messages quote at most a short snippet of the input, never headers.
             String message = e instanceof com.fasterxml.jackson.core.JsonProcessingException j ? j.getOriginalMessage() : e.getMessage();
-            throw GatewayError.badRequest("malformed JSON: " + firstLine(message));
+            throw GatewayError.badRequest("malformed JSON: " + unreadable(message));
         }
     }
 
@@ -269,12 +270,8 @@ public final class BatchParser implements CaptureReader {
         return new String(bytes, start, end - start, StandardCharsets.UTF_8);
     }
 
-    static String firstLine(String message) {
-        if (message == null) {
-            return "unreadable";
-        }
-        int nl = message.indexOf('\n');
-        String line = nl < 0 ? message : message.substring(0, nl);
-        return line.length() > 200 ? line.substring(0, 200) + "…" : line;
+    /** A parser's message for the client: its first line, capped; Jackson's later lines only locate the error. */
+    static String unreadable(String message) {
+        return Messages.firstLine(message == null ? "unreadable" : message, 200);
     }
 }

@@ -420,11 +420,11 @@ public final class SegmentParser {
             }
             return root;
         } catch (StreamConstraintsException e) {
-            throw GatewayError.badRequest("malformed JSON: " + BatchParser.firstLine(e.getOriginalMessage()));
+            throw GatewayError.badRequest("malformed JSON: " + BatchParser.unreadable(e.getOriginalMessage()));
         } catch (JsonProcessingException e) {
-            throw GatewayError.badRequest("malformed JSON: " + BatchParser.firstLine(e.getOriginalMessage()));
+            throw GatewayError.badRequest("malformed JSON: " + BatchParser.unreadable(e.getOriginalMessage()));
         } catch (IOException e) {
-            throw GatewayError.badRequest("malformed JSON: " + BatchParser.firstLine(e.getMessage()));
+            throw GatewayError.badRequest("malformed JSON: " + BatchParser.unreadable(e.getMessage()));
         }
     }
 

@@ -20,6 +20,18 @@ public final class Messages {
         return text == null ? "" : LINE_BREAKS.matcher(text).replaceAll(" ").strip();
     }
 
+    /**
+     * The first line of {@code text}, at most {@code maxChars} long (then ending in {@code …}): for
+     * parser messages whose later lines only locate the error in input the client already has.
+     */
+    public static String firstLine(String text, int maxChars) {
+        if (text == null) {
+            return "";
+        }
+        int nl = text.indexOf('\n');
+        return oneLine(nl < 0 ? text : text.substring(0, nl), maxChars);
+    }
+
     /** {@code text} on one line and at most {@code maxChars} long (then ending in {@code …}). */
     public static String oneLine(String text, int maxChars) {
         if (maxChars < 1) {

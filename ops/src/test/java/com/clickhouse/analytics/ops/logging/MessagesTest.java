@@ -16,4 +16,12 @@ class MessagesTest {
         assertEquals("abc", Messages.oneLine("abc", 3));
         assertThrows(IllegalArgumentException.class, () -> Messages.oneLine("x", 0));
     }
+
+    @Test
+    void firstLineDropsWhatFollowsTheFirstBreakAndBoundsTheLength() {
+        assertEquals("", Messages.firstLine(null, 10));
+        assertEquals("Unexpected character ('x')", Messages.firstLine("Unexpected character ('x')\n at [Source: (byte[]); line: 1]", 200));
+        assertEquals("abc…", Messages.firstLine("abcdef\nghi", 3));
+        assertEquals("one line", Messages.firstLine("  one line  ", 200));
+    }
 }
