@@ -24,19 +24,20 @@ class MissingTopicTest {
         String bootstrap = Infrastructure.shared().kafkaBootstrapServers();
         String topic = "not-yet-" + UUID.randomUUID();
         try (TestGateway gw = TestGateway.start(bootstrap, Map.of("EVENTS_TOPIC", topic), Clock.systemUTC())) {
-            HttpResponse<String> ready = await(gw, 503);
+            HttpResponse<String> ready = await(gw, 503, "does not exist");
             assertTrue(ready.body().contains("topic " + topic + " does not exist"), ready.body());
             assertTrue(ready.body().contains("topics entry point"), "says how to create it: " + ready.body());
 
             KafkaBroker.createTopic(bootstrap, topic, 1);
-            assertEquals("{\"status\":\"ready\"}", await(gw, 200).body());
+            assertEquals("{\"status\":\"ready\"}", await(gw, 200, "ready").body());
         }
     }
 
-    private static HttpResponse<String> await(TestGateway gw, int status) throws InterruptedException {
+    /** Until /ready answers {@code status} with {@code text} in its body (before the first probe it says "not probed yet"). */
+    private static HttpResponse<String> await(TestGateway gw, int status, String text) throws InterruptedException {
         long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
         HttpResponse<String> response = gw.get("/ready");
-        while (response.statusCode() != status && System.nanoTime() < deadline) {
+        while ((response.statusCode() != status || !response.body().contains(text)) && System.nanoTime() < deadline) {
             Thread.sleep(100);
             response = gw.get("/ready");
         }

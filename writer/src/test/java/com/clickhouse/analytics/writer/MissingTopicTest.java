@@ -27,13 +27,13 @@ class MissingTopicTest {
         try (TestClickHouse ch = TestClickHouse.create(endpoint, "w");
              WriterProcess writer = WriterProcess.start("writer-missing-topic", bootstrap, endpoint, ch.database, topic, topic + "-g",
                      Map.of("MIGRATE_ON_START", "true", "WRITER_MAX_REPLICAS", "5"))) {
-            HttpResponse<String> ready = await(writer, 503);
+            HttpResponse<String> ready = await(writer, 503, "does not exist");
             assertTrue(ready.body().contains("does not exist") && ready.body().contains(topic), ready.body());
             Await.until(Duration.ofSeconds(20), () -> writer.logTail().contains("not ready until it exists"), writer::logTail);
 
             KafkaBroker.createTopic(bootstrap, topic, 2);
             KafkaBroker.createTopic(bootstrap, topic + "_dlq", 1);
-            assertEquals(200, await(writer, 200).statusCode());
+            assertEquals(200, await(writer, 200, "ready").statusCode());
             assertEquals(0, writer.stop(), writer.logTail());
         }
     }
@@ -48,20 +48,21 @@ class MissingTopicTest {
         try (TestClickHouse ch = TestClickHouse.create(endpoint, "w");
              WriterProcess writer = WriterProcess.start("writer-few-partitions", bootstrap, endpoint, ch.database, topic, topic + "-g",
                      Map.of("MIGRATE_ON_START", "true", "WRITER_MAX_REPLICAS", "5"))) {
-            await(writer, 200);
+            await(writer, 200, "ready");
             assertTrue(writer.logTail().contains("has 2 partition(s) but up to 5 writers may run (WRITER_MAX_REPLICAS): 3 would idle"),
                     writer.logTail());
             assertEquals(0, writer.stop(), writer.logTail());
         }
     }
 
-    private static HttpResponse<String> await(WriterProcess writer, int status) throws Exception {
+    /** Until /ready answers {@code status} with {@code text} in its body (ClickHouse may be the first thing it lacks). */
+    private static HttpResponse<String> await(WriterProcess writer, int status, String text) throws Exception {
         long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
         HttpResponse<String> response = null;
         while (System.nanoTime() < deadline) {
             try {
                 response = writer.get("/ready");
-                if (response.statusCode() == status) {
+                if (response.statusCode() == status && response.body().contains(text)) {
                     return response;
                 }
             } catch (java.io.IOException notListeningYet) {

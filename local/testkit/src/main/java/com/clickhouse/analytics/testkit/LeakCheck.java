@@ -45,7 +45,10 @@ public final class LeakCheck implements BeforeAllCallback, AfterAllCallback {
             "Reference Handler", "Finalizer", "Notification Thread", "JFR ", "Read-Poller", "Write-Poller",
             "VirtualThread-unparker", "InnocuousThread-", "surefire-forkedjvm-", "MemoryPoolMXBean notification dispatcher",
             // JNA's one cleaner per JVM (helm-java loads JNA): a library singleton, not a resource a test forgot.
-            "JNA Cleaner");
+            "JNA Cleaner",
+            // OkHttp's and Okio's static daemons (posthog-java shades them): one per JVM, idle after a minute,
+            // left running by every client's shutdown.
+            "OkHttp TaskRunner", "Okio Watchdog");
 
     private static final ExtensionContext.Namespace NAMESPACE = ExtensionContext.Namespace.create(LeakCheck.class);
 
