@@ -49,7 +49,18 @@ class SessionsDifferentialTest {
         KafkaBroker.createTopic(bootstrap, topic, 3);
         try (TestClickHouse ch = TestClickHouse.create(endpoint, "sessions_diff")) {
             List<Migration> all = MigrationSource.bundled();
-            new SchemaMigrator(ch.client, DatabaseName.of(ch.database), all.subList(0, 1)).migrate(m -> { });
+            SchemaMigrator atV001 = new SchemaMigrator(ch.client, DatabaseName.of(ch.database), all.subList(0, 1));
+            atV001.migrate(m -> { });
+            // Today's writer also needs the identity and deletion tables, which later migrations create
+            // (IF NOT EXISTS, so running them again below is a no-op): take their DDL from those files.
+            for (Migration later : all.subList(1, all.size())) {
+                for (var statement : atV001.statements(later)) {
+                    if (statement.sql().contains("CREATE TABLE IF NOT EXISTS") && statement.sql().matches(
+                            "(?s).*\\.(person_overrides|ingestion_warnings|deleted_distinct_ids)\\s*\\(.*")) {
+                        ch.execute(statement.sql());
+                    }
+                }
+            }
             try (WriterProcess writer = WriterProcess.start("writer-sessions", bootstrap, endpoint, ch.database, topic, topic, Map.of())) {
                 GeneratedTraffic.produce(bootstrap, topic, before);
                 awaitFinal(ch, GeneratedTraffic.unique(before), writer);

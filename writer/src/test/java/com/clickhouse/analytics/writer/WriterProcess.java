@@ -81,8 +81,13 @@ public final class WriterProcess implements AutoCloseable {
         process.kill();
     }
 
+    /** SIGTERM and wait; the process's HTTP client goes with it. */
     public int stop() {
-        return process.stop(Duration.ofSeconds(40));
+        try {
+            return process.stop(Duration.ofSeconds(40));
+        } finally {
+            http.close();
+        }
     }
 
     public String logTail() {
