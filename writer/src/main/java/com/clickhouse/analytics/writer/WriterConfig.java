@@ -18,6 +18,8 @@ import com.clickhouse.analytics.writer.enrich.IpMode;
  * @param maxReplicas           how many writers may run at most (the chart's autoscaling maximum), 0 if unknown:
  *                              partitions beyond the topic's count would idle, so start-up warns
  * @param managementPort        a second port for health, readiness and metrics (the chart's management Service), or -1
+ * @param deletionListMax       most deleted distinct ids held in memory (the newest)
+ * @param deletionRefresh       how often the deletion list is read again
  * @param kafkaClientProperties the {@code KAFKA_*} client settings ({@code KAFKA_SECURITY_PROTOCOL} → {@code security.protocol})
  */
 public record WriterConfig(
@@ -41,6 +43,8 @@ public record WriterConfig(
         int maxReplicas,
         int managementPort,
         EnrichmentConfig enrichment,
+        int deletionListMax,
+        Duration deletionRefresh,
         Map<String, String> kafkaClientProperties) {
 
     /** Environment variable → config path: the variables the writer reads besides the KAFKA_* pass-through. */
@@ -65,7 +69,9 @@ public record WriterConfig(
             Map.entry("GEOIP_DATABASE", "writer.enrich.geoip-database"),
             Map.entry("IP_MODE", "writer.enrich.ip-mode"),
             Map.entry("DROP_BOTS", "writer.enrich.drop-bots"),
-            Map.entry("BOT_PATTERNS", "writer.enrich.bot-patterns"));
+            Map.entry("BOT_PATTERNS", "writer.enrich.bot-patterns"),
+            Map.entry("WRITER_DELETION_LIST_MAX", "writer.deletion.list-max"),
+            Map.entry("WRITER_DELETION_REFRESH_SECONDS", "writer.deletion.refresh-seconds"));
 
     public WriterConfig {
         kafkaClientProperties = Map.copyOf(kafkaClientProperties);
@@ -73,7 +79,7 @@ public record WriterConfig(
 
     /** Reads the configuration from {@code environment} (normally {@link System#getenv()}). */
     public static WriterConfig fromEnvironment(Map<String, String> environment) {
-        Settings s = Settings.load(WriterConfig.class, "writer.conf", ENVIRONMENT, environment, Map.of());
+        Settings s = settings(environment);
         String eventsTopic = s.required("writer.kafka.events-topic");
         String dlqTopic = s.required("writer.kafka.dlq-topic");
         if (eventsTopic.equals(dlqTopic)) {
@@ -100,7 +106,14 @@ public record WriterConfig(
                 s.intIn("writer.max-replicas", 0, 10_000),
                 s.intIn("writer.management-port", -1, 65_535),
                 enrichment(s),
+                s.intIn("writer.deletion.list-max", 1, 100_000_000),
+                Duration.ofSeconds(s.longIn("writer.deletion.refresh-seconds", 1, 86_400)),
                 s.kafkaPassThrough());
+    }
+
+    /** The writer's settings unvalidated, for its commands that need only some of them ({@code dlq}). */
+    public static Settings settings(Map<String, String> environment) {
+        return Settings.load(WriterConfig.class, "writer.conf", ENVIRONMENT, environment, Map.of());
     }
 
     private static EnrichmentConfig enrichment(Settings s) {

@@ -126,8 +126,8 @@ public final class WriterMain {
                             new IdentityResolver(persons, config.identityCacheSize(), clock, metrics::identityMerge),
                             new BisectingInserter(new ClickHouseBatchWriter(clickHouse, events, classifier, insertTimeout)),
                             new CountingDeadLetters(new KafkaDeadLetterSink(dlqProducer, config.dlqTopic(), Duration.ofSeconds(30)), metrics),
-                            clock, DeletedIdFilter.fromEnvironment(System.getenv(), new ClickHouseDeletionList(clickHouse, config.clickHouseDatabase()),
-                                    clock, registry.counter("cpa_writer_deleted_person_events_dropped_total")::inc));
+                            clock, new DeletedIdFilter(new ClickHouseDeletionList(clickHouse, config.clickHouseDatabase()),
+                                    config.deletionListMax(), config.deletionRefresh(), clock, registry.counter("cpa_writer_deleted_person_events_dropped_total")::inc));
                     loop[0] = new ConsumerLoop(consumer, config.eventsTopic(), new KafkaTopicIds(admin, Duration.ofSeconds(10)),
                             new BatchAccumulator(config.batchMaxRows(), config.batchMaxBytes(), config.batchMaxAge(), clock),
                             processor, new OffsetTracker(),

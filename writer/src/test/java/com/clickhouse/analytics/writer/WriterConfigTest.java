@@ -36,6 +36,8 @@ class WriterConfigTest {
         assertEquals("", c.clickHousePassword());
         assertEquals("product_analytics", c.clickHouseDatabase());
         assertFalse(c.migrateOnStart());
+        assertEquals(100_000, c.deletionListMax());
+        assertEquals(Duration.ofSeconds(10), c.deletionRefresh());
         assertTrue(c.kafkaClientProperties().isEmpty());
     }
 
@@ -63,7 +65,7 @@ class WriterConfigTest {
         assertMessage("CLICKHOUSE_URL", Map.of("KAFKA_BOOTSTRAP_SERVERS", "k:9092"));
         for (var bad : Map.of("PORT", "http", "WRITER_BATCH_MAX_ROWS", "0", "WRITER_BATCH_MAX_AGE_MS", "-5",
                 "MIGRATE_ON_START", "maybe", "CLICKHOUSE_DATABASE", "drop table;", "CLICKHOUSE_URL", "clickhouse:8123",
-                "LOG_LEVEL", "loud").entrySet()) {
+                "LOG_LEVEL", "loud", "WRITER_DELETION_REFRESH_SECONDS", "soon").entrySet()) {
             Map<String, String> env = minimal();
             env.put(bad.getKey(), bad.getValue());
             assertMessage(bad.getKey(), env);

@@ -6,6 +6,7 @@ import java.util.function.Consumer;
 import java.util.function.Supplier;
 
 import com.clickhouse.analytics.local.process.ChildProcess;
+import com.clickhouse.analytics.writer.Backoff;
 
 /**
  * One service tier of the local stack (the writer or the gateway) as a process that is watched: an
@@ -18,8 +19,8 @@ import com.clickhouse.analytics.local.process.ChildProcess;
  */
 final class Tier {
 
-    static final Duration FIRST_BACKOFF = Duration.ofSeconds(1);
-    static final Duration MAX_BACKOFF = Duration.ofSeconds(30);
+    /** The writer's retry backoff without its jitter (one developer's terminal, no fleet to spread): 1 s, 2 s, 4 s … 30 s. */
+    private static final Backoff BACKOFF = new Backoff(Duration.ofSeconds(1), Duration.ofSeconds(30), () -> 1.0);
     static final Duration STABLE_AFTER = Duration.ofMinutes(1);
     static final int LOG_LINES = 20;
 
@@ -89,10 +90,9 @@ final class Tier {
         return false;
     }
 
-    /** After the {@code failures}-th quick failure in a row: 1 s, 2 s, 4 s … capped at {@link #MAX_BACKOFF}. */
+    /** After the {@code failures}-th quick failure in a row (1 or more). */
     static Duration backoff(int failures) {
-        long seconds = FIRST_BACKOFF.toSeconds() << Math.min(Math.max(failures - 1, 0), 5);
-        return Duration.ofSeconds(Math.min(seconds, MAX_BACKOFF.toSeconds()));
+        return BACKOFF.delay(failures);
     }
 
     synchronized ChildProcess process() {

@@ -5,13 +5,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
 
+import com.clickhouse.analytics.ops.kafka.TopicDescriber;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.TopicDescription;
-import org.apache.kafka.common.KafkaFuture;
-import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 
 /**
  * Readiness of a service's topics: each must exist. Managed Kafka (Confluent Cloud, MSK, many
@@ -24,14 +21,12 @@ public final class TopicCheck implements Check {
     static final String HOW = "create it with the topics entry point (the chart's hook Job, `./cpa up`, "
             + "or `docker run … topics`)";
 
-    private final Admin admin;
+    private final TopicDescriber describer;
     private final List<String> topics;
-    private final Duration timeout;
 
     public TopicCheck(Admin admin, List<String> topics, Duration timeout) {
-        this.admin = admin;
+        this.describer = new TopicDescriber(admin, timeout);
         this.topics = List.copyOf(topics);
-        this.timeout = timeout;
     }
 
     @Override
@@ -52,21 +47,14 @@ public final class TopicCheck implements Check {
      * @throws MissingTopic naming the first topic that does not exist
      */
     public Map<String, Integer> partitions() {
-        Map<String, KafkaFuture<TopicDescription>> described = admin.describeTopics(topics).topicNameValues();
         Map<String, Integer> partitions = new TreeMap<>();
         for (String topic : topics) {
             try {
-                partitions.put(topic, described.get(topic).get(timeout.toMillis(), TimeUnit.MILLISECONDS).partitions().size());
-            } catch (ExecutionException e) {
-                if (e.getCause() instanceof UnknownTopicOrPartitionException) {
-                    throw new MissingTopic("topic " + topic + " does not exist: " + HOW);
-                }
-                throw new IllegalStateException("cannot describe topic " + topic + ": " + e.getCause(), e.getCause());
-            } catch (java.util.concurrent.TimeoutException e) {
-                throw new IllegalStateException("no description of topic " + topic + " within " + timeout, e);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IllegalStateException("interrupted", e);
+                TopicDescription description = describer.describe(topic)
+                        .orElseThrow(() -> new MissingTopic("topic " + topic + " does not exist: " + HOW));
+                partitions.put(topic, description.partitions().size());
+            } catch (TopicDescriber.Unavailable e) {
+                throw new IllegalStateException(e.getMessage(), e.getCause());
             }
         }
         return partitions;

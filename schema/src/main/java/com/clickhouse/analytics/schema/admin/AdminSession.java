@@ -106,38 +106,6 @@ final class AdminSession implements AutoCloseable {
         }
     }
 
-    /**
-     * A command line: {@code --dry-run}, {@code --name=value} (or {@code --name value}) options among {@code allowed}, and
-     * positional arguments (between {@code minPositional} and {@code maxPositional}).
-     */
-    record CommandLine(boolean dryRun, Map<String, String> options, List<String> positional) {
-
-        static CommandLine parse(String usage, String[] args, int minPositional, int maxPositional, String... allowed) {
-            boolean dryRun = false;
-            Map<String, String> options = new java.util.HashMap<>();
-            List<String> positional = new java.util.ArrayList<>();
-            for (int i = 0; i < args.length; i++) {
-                String arg = args[i];
-                if (arg.equals("--dry-run")) {
-                    dryRun = true;
-                } else if (arg.startsWith("--")) {
-                    int eq = arg.indexOf('=');
-                    String name = eq < 0 ? arg.substring(2) : arg.substring(2, eq);
-                    if (!List.of(allowed).contains(name) || eq < 0 && i + 1 == args.length) {
-                        throw new IllegalArgumentException("unknown option or missing value: " + arg + "; " + usage);
-                    }
-                    options.put(name, eq < 0 ? args[++i] : arg.substring(eq + 1)); // --name=value or --name value
-                } else {
-                    positional.add(arg);
-                }
-            }
-            if (positional.size() < minPositional || positional.size() > maxPositional) {
-                throw new IllegalArgumentException(usage);
-            }
-            return new CommandLine(dryRun, Map.copyOf(options), List.copyOf(positional));
-        }
-    }
-
     interface Body {
         int run() throws MigrationException;
     }

@@ -10,7 +10,7 @@ import java.util.TreeSet;
 import java.util.UUID;
 import java.util.stream.Collectors;
 
-import com.clickhouse.analytics.schema.admin.AdminSession.CommandLine;
+import com.clickhouse.analytics.ops.config.CommandLine;
 import com.clickhouse.client.api.query.GenericRecord;
 
 /**
@@ -46,14 +46,15 @@ public final class DeletePerson {
 
     public static int run(Map<String, String> env, PrintStream out, PrintStream err, String... args) {
         return AdminSession.run("delete-person", err, () -> {
-            CommandLine line = CommandLine.parse(USAGE, args, 1, 1, "api-key", "actor", "settle-seconds");
-            String apiKey = line.options().getOrDefault("api-key", "");
-            String actor = line.options().getOrDefault("actor", env.getOrDefault("USER", "unknown"));
-            Duration settle = Duration.ofSeconds(Long.parseLong(line.options().getOrDefault("settle-seconds", "15")));
+            CommandLine line = CommandLine.parse(USAGE, List.of(args), 1, 1, Set.of("dry-run"),
+                    Set.of("api-key", "actor", "settle-seconds"));
+            String apiKey = line.option("api-key").orElse("");
+            String actor = line.option("actor").orElse(env.getOrDefault("USER", "unknown"));
+            Duration settle = Duration.ofSeconds(Long.parseLong(line.option("settle-seconds").orElse("15")));
             if (line.positional().getFirst().isEmpty()) {
                 throw new IllegalArgumentException(USAGE);
             }
-            try (AdminSession session = AdminSession.open("delete-person", env, line.dryRun(), out)) {
+            try (AdminSession session = AdminSession.open("delete-person", env, line.has("dry-run"), out)) {
                 new DeletePerson.Run(session, apiKey).delete(line.positional().getFirst(), actor, settle);
             }
             return 0;

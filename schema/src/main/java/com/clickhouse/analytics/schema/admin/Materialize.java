@@ -3,8 +3,9 @@ package com.clickhouse.analytics.schema.admin;
 import java.io.PrintStream;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
-import com.clickhouse.analytics.schema.admin.AdminSession.CommandLine;
+import com.clickhouse.analytics.ops.config.CommandLine;
 import com.clickhouse.client.api.query.GenericRecord;
 
 /**
@@ -29,14 +30,14 @@ public final class Materialize {
 
     public static int run(Map<String, String> env, PrintStream out, PrintStream err, String... args) {
         return AdminSession.run("materialize", err, () -> {
-            CommandLine line = CommandLine.parse(USAGE, args, 1, 2, "column");
+            CommandLine line = CommandLine.parse(USAGE, List.of(args), 1, 2, Set.of("dry-run"), Set.of("column"));
             List<String> positional = line.positional();
             PropertyColumn.Type type = positional.size() == 2 ? PropertyColumn.Type.named(positional.get(1)) : PropertyColumn.Type.STRING;
             PropertyColumn wanted = PropertyColumn.of(positional.getFirst(), type);
-            if (line.options().containsKey("column")) {
-                wanted = new PropertyColumn(wanted.property(), line.options().get("column"), type);
+            if (line.option("column").isPresent()) {
+                wanted = new PropertyColumn(wanted.property(), line.option("column").get(), type);
             }
-            try (AdminSession session = AdminSession.open("materialize", env, line.dryRun(), out)) {
+            try (AdminSession session = AdminSession.open("materialize", env, line.has("dry-run"), out)) {
                 materialize(session, wanted);
             }
             return 0;

@@ -4,8 +4,9 @@ import java.io.PrintStream;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalInt;
+import java.util.Set;
 
-import com.clickhouse.analytics.schema.admin.AdminSession.CommandLine;
+import com.clickhouse.analytics.ops.config.CommandLine;
 import com.clickhouse.analytics.schema.migration.TableTtl;
 
 /**
@@ -26,10 +27,10 @@ public final class Ttl {
 
     public static int run(Map<String, String> env, PrintStream out, PrintStream err, String... args) {
         return AdminSession.run("ttl", err, () -> {
-            CommandLine line = CommandLine.parse(USAGE, args, 1, 2);
+            CommandLine line = CommandLine.parse(USAGE, List.of(args), 1, 2, Set.of("dry-run"), Set.of());
             List<String> positional = line.positional();
             TableTtl.Retention retention = TableTtl.Retention.named(positional.getFirst());
-            try (AdminSession session = AdminSession.open("ttl", env, line.dryRun(), out)) {
+            try (AdminSession session = AdminSession.open("ttl", env, line.has("dry-run"), out)) {
                 TableTtl ttl = new TableTtl(session.client(), session.database);
                 if (positional.size() == 1) {
                     for (TableTtl.Target target : retention.targets()) {

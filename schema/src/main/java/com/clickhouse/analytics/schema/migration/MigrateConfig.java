@@ -2,10 +2,13 @@ package com.clickhouse.analytics.schema.migration;
 
 import java.nio.file.Path;
 import java.util.EnumMap;
+import java.util.List;
 import java.util.Map;
-import java.util.OptionalInt;
 import java.util.Objects;
+import java.util.OptionalInt;
+import java.util.Set;
 
+import com.clickhouse.analytics.ops.config.CommandLine;
 import com.clickhouse.analytics.ops.config.DatabaseName;
 import com.clickhouse.analytics.ops.config.Settings;
 
@@ -32,7 +35,12 @@ public record MigrateConfig(String url, String user, String password, DatabaseNa
             "CLICKHOUSE_URL", "migrate.clickhouse.url",
             "CLICKHOUSE_USER", "migrate.clickhouse.user",
             "CLICKHOUSE_PASSWORD", "migrate.clickhouse.password",
-            "CLICKHOUSE_DATABASE", "migrate.clickhouse.database");
+            "CLICKHOUSE_DATABASE", "migrate.clickhouse.database",
+            "CLICKHOUSE_CLUSTER", "migrate.clickhouse.cluster",
+            "EVENTS_TTL_DAYS", "migrate.retention.events-ttl-days",
+            "WARNINGS_TTL_DAYS", "migrate.retention.warnings-ttl-days");
+
+    private static final String USAGE = "usage: migrate [--migrations=DIR]";
 
     public MigrateConfig {
         Objects.requireNonNull(url, "url");
@@ -44,30 +52,34 @@ public record MigrateConfig(String url, String user, String password, DatabaseNa
 
     /** @throws MigrationException with reason CONFIGURATION naming the variable or argument at fault */
     public static MigrateConfig from(Map<String, String> env, String... args) throws MigrationException {
+        Settings s;
         MigrateConfig config;
         try {
-            Settings s = Settings.load(MigrateConfig.class, "migrate.conf", ENVIRONMENT, env, Map.of());
+            s = Settings.load(MigrateConfig.class, "migrate.conf", ENVIRONMENT, env, Map.of());
             config = new MigrateConfig(s.clickHouseUrl("migrate.clickhouse.url"), s.required("migrate.clickhouse.user"),
                     s.string("migrate.clickhouse.password"), s.databaseName("migrate.clickhouse.database"), null, Map.of(), null);
         } catch (IllegalArgumentException e) {
             throw new MigrationException(MigrationException.Reason.CONFIGURATION, e.getMessage(), e);
         }
-        Path migrations = null;
-        for (String arg : args) {
-            if (arg.startsWith("--migrations=") && arg.length() > "--migrations=".length()) {
-                migrations = Path.of(arg.substring("--migrations=".length()));
-            } else {
-                throw new MigrationException(MigrationException.Reason.CONFIGURATION,
-                        "unknown argument " + arg + " (the only one is --migrations=DIR)");
-            }
+        String directory;
+        try {
+            directory = CommandLine.parse(USAGE, List.of(args), 0, 0, Set.of(), Set.of("migrations")).option("migrations").orElse(null);
+        } catch (IllegalArgumentException e) {
+            throw new MigrationException(MigrationException.Reason.CONFIGURATION, e.getMessage(), e);
         }
+        if (directory != null && directory.isBlank()) {
+            throw new MigrationException(MigrationException.Reason.CONFIGURATION, "--migrations needs a directory; " + USAGE);
+        }
+        Path migrations = directory == null ? null : Path.of(directory);
         Map<TableTtl.Retention, OptionalInt> retention = new EnumMap<>(TableTtl.Retention.class);
-        TableTtl.parseDays("EVENTS_TTL_DAYS", env.get("EVENTS_TTL_DAYS")).ifPresent(d -> retention.put(TableTtl.Retention.EVENTS, d));
-        TableTtl.parseDays("WARNINGS_TTL_DAYS", env.get("WARNINGS_TTL_DAYS")).ifPresent(d -> retention.put(TableTtl.Retention.WARNINGS, d));
+        TableTtl.parseDays("EVENTS_TTL_DAYS", s.string("migrate.retention.events-ttl-days"))
+                .ifPresent(d -> retention.put(TableTtl.Retention.EVENTS, d));
+        TableTtl.parseDays("WARNINGS_TTL_DAYS", s.string("migrate.retention.warnings-ttl-days"))
+                .ifPresent(d -> retention.put(TableTtl.Retention.WARNINGS, d));
         ClusterDdl cluster;
         try {
-            String name = env.get("CLICKHOUSE_CLUSTER");
-            cluster = name == null || name.isBlank() ? null : new ClusterDdl(name.strip());
+            String name = s.string("migrate.clickhouse.cluster").strip();
+            cluster = name.isEmpty() ? null : new ClusterDdl(name);
         } catch (IllegalArgumentException e) {
             throw new MigrationException(MigrationException.Reason.CONFIGURATION, "CLICKHOUSE_CLUSTER: " + e.getMessage(), e);
         }

@@ -11,6 +11,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
+import com.clickhouse.analytics.ops.kafka.TopicDescriber;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AlterConfigOp;
 import org.apache.kafka.clients.admin.ConfigEntry;
@@ -49,10 +50,12 @@ public final class TopicCreator {
 
     private final Admin admin;
     private final Duration timeout;
+    private final TopicDescriber describer;
 
     public TopicCreator(Admin admin, Duration timeout) {
         this.admin = admin;
         this.timeout = timeout;
+        this.describer = new TopicDescriber(admin, timeout);
     }
 
     /** Creates what is missing, sets the configs of all, and says what it found. */
@@ -107,18 +110,9 @@ public final class TopicCreator {
 
     private Optional<TopicDescription> describe(String topic) {
         try {
-            return Optional.of(admin.describeTopics(List.of(topic)).topicNameValues().get(topic)
-                    .get(timeout.toMillis(), TimeUnit.MILLISECONDS));
-        } catch (ExecutionException e) {
-            if (e.getCause() instanceof org.apache.kafka.common.errors.UnknownTopicOrPartitionException) {
-                return Optional.empty();
-            }
-            throw failure("describe topic " + topic, e.getCause());
-        } catch (TimeoutException e) {
-            throw failure("describe topic " + topic, e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted", e);
+            return describer.describe(topic);
+        } catch (TopicDescriber.Unavailable e) {
+            throw new IllegalStateException(e.getMessage(), e.getCause());
         }
     }
 

@@ -5,13 +5,16 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
-import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 
-import com.clickhouse.analytics.ops.config.KafkaPassThrough;
+import com.clickhouse.analytics.ops.config.CommandLine;
+import com.clickhouse.analytics.ops.config.Settings;
+import com.clickhouse.analytics.writer.WriterConfig;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -48,17 +51,23 @@ public final class DeadLetterCommand {
     }
 
     public static void main(String[] args) {
-        Map<String, String> env = System.getenv();
-        String bootstrap = env.get("KAFKA_BOOTSTRAP_SERVERS");
-        if (bootstrap == null || bootstrap.isBlank()) {
-            System.err.println("cpa dlq: KAFKA_BOOTSTRAP_SERVERS is not set");
+        String bootstrap;
+        String topic;
+        Map<String, String> passThrough;
+        try {
+            Settings settings = WriterConfig.settings(System.getenv());
+            bootstrap = settings.required("writer.kafka.bootstrap-servers");
+            topic = settings.required("writer.kafka.dlq-topic");
+            passThrough = settings.kafkaPassThrough();
+        } catch (IllegalArgumentException e) {
+            System.err.println("cpa dlq: " + e.getMessage());
             System.exit(2);
+            return;
         }
-        String topic = env.getOrDefault("DLQ_TOPIC", "events_dlq");
-        Map<String, Object> consumerSettings = clientSettings(env, bootstrap);
+        Map<String, Object> consumerSettings = clientSettings(passThrough, bootstrap);
         consumerSettings.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
         consumerSettings.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-        Map<String, Object> producerSettings = clientSettings(env, bootstrap);
+        Map<String, Object> producerSettings = clientSettings(passThrough, bootstrap);
         producerSettings.put(ProducerConfig.ACKS_CONFIG, "all");
         producerSettings.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
         int status;
@@ -141,8 +150,8 @@ public final class DeadLetterCommand {
         return bytes == null ? "(null)" : new String(bytes, StandardCharsets.UTF_8);
     }
 
-    private static Map<String, Object> clientSettings(Map<String, String> env, String bootstrap) {
-        Map<String, Object> settings = new HashMap<>(KafkaPassThrough.from(env));
+    private static Map<String, Object> clientSettings(Map<String, String> passThrough, String bootstrap) {
+        Map<String, Object> settings = new HashMap<>(passThrough);
         settings.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
         return settings;
     }
@@ -150,42 +159,22 @@ public final class DeadLetterCommand {
     /** The command line after the verb. */
     record Options(DeadLetterFilter filter, String target, boolean dryRun) {
 
-        static Options parse(List<String> args, boolean replay) {
-            String reason = null;
-            Instant since = null;
-            Instant until = null;
-            long from = -1;
-            long to = -1;
-            String target = null;
-            boolean dryRun = false;
-            List<String> left = new ArrayList<>(args);
-            while (!left.isEmpty()) {
-                String option = left.removeFirst();
-                switch (option) {
-                    case "--reason" -> reason = value(option, left);
-                    case "--since" -> since = instant(option, value(option, left));
-                    case "--until" -> until = instant(option, value(option, left));
-                    case "--from-offset" -> from = offset(option, value(option, left));
-                    case "--to-offset" -> to = offset(option, value(option, left));
-                    case "--to" -> {
-                        replayOnly(option, replay);
-                        target = value(option, left);
-                    }
-                    case "--dry-run" -> {
-                        replayOnly(option, replay);
-                        dryRun = true;
-                    }
-                    default -> throw new IllegalArgumentException("unknown option " + option);
-                }
-            }
-            return new Options(new DeadLetterFilter(reason, since, until, from, to), target, dryRun);
-        }
+        private static final Set<String> FILTERS = Set.of("reason", "since", "until", "from-offset", "to-offset");
+        private static final String USAGE = "usage: dlq list|replay [--reason R] [--since T] [--until T] [--from-offset N] "
+                + "[--to-offset N], replay also [--to TOPIC] [--dry-run]";
 
-        private static String value(String option, List<String> left) {
-            if (left.isEmpty()) {
-                throw new IllegalArgumentException(option + " needs a value");
+        static Options parse(List<String> args, boolean replay) {
+            Set<String> options = new HashSet<>(FILTERS);
+            if (replay) {
+                options.add("to");
             }
-            return left.removeFirst();
+            CommandLine line = CommandLine.parse(USAGE, args, 0, 0, replay ? Set.of("dry-run") : Set.of(), options);
+            DeadLetterFilter filter = new DeadLetterFilter(line.option("reason").orElse(null),
+                    line.option("since").map(t -> instant("--since", t)).orElse(null),
+                    line.option("until").map(t -> instant("--until", t)).orElse(null),
+                    line.option("from-offset").map(o -> offset("--from-offset", o)).orElse(-1L),
+                    line.option("to-offset").map(o -> offset("--to-offset", o)).orElse(-1L));
+            return new Options(filter, line.option("to").orElse(null), line.has("dry-run"));
         }
 
         private static Instant instant(String option, String text) {
@@ -206,12 +195,6 @@ public final class DeadLetterCommand {
                 // below
             }
             throw new IllegalArgumentException(option + " takes an offset (0 or more), not '" + text + "'");
-        }
-
-        private static void replayOnly(String option, boolean replay) {
-            if (!replay) {
-                throw new IllegalArgumentException(option + " is an option of replay only");
-            }
         }
     }
 }

@@ -3,7 +3,6 @@ package com.clickhouse.analytics.writer.deletion;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.HashSet;
-import java.util.Map;
 import java.util.Set;
 import java.util.function.LongConsumer;
 
@@ -55,15 +54,6 @@ public final class DeletedIdFilter {
         this.dropped = dropped;
     }
 
-    /**
-     * From {@code WRITER_DELETION_REFRESH_SECONDS} (default 10) and {@code WRITER_DELETION_LIST_MAX}
-     * (default 100,000), read the way the migrator reads its settings; a bad value names the variable.
-     */
-    public static DeletedIdFilter fromEnvironment(Map<String, String> env, DeletionList list, Clock clock, LongConsumer dropped) {
-        return new DeletedIdFilter(list, positive(env, "WRITER_DELETION_LIST_MAX", 100_000),
-                Duration.ofSeconds(positive(env, "WRITER_DELETION_REFRESH_SECONDS", 10)), clock, dropped);
-    }
-
     /** Whether {@code event} belongs to a deleted distinct id; counts it when so. */
     public boolean drops(Event event) {
         refreshIfDue();
@@ -101,22 +91,6 @@ public final class DeletedIdFilter {
             LOG.warn("cannot read the deletion list ({}); keeping the previous {} ids and trying again", e.getMessage(), deleted.size());
             nextRefreshMillis = now + 1_000; // not once per event of this batch
         }
-    }
-
-    private static int positive(Map<String, String> env, String name, int fallback) {
-        String v = env.get(name);
-        if (v == null || v.isBlank()) {
-            return fallback;
-        }
-        try {
-            int n = Integer.parseInt(v.strip());
-            if (n > 0) {
-                return n;
-            }
-        } catch (NumberFormatException e) {
-            // below
-        }
-        throw new IllegalArgumentException(name + " must be a positive integer, got '" + v + "'");
     }
 
     @Override

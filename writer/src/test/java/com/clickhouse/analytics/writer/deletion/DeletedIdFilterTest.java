@@ -9,7 +9,6 @@ import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
@@ -85,9 +84,8 @@ class DeletedIdFilterTest {
         DeletedIdFilter filter = new DeletedIdFilter(list, 1, Duration.ofSeconds(10), clock, dropped::addAndGet);
         assertEquals(true, filter.drops(event("k", "newest", null)));
         assertEquals(false, filter.drops(event("k", "older", null)));
-        var error = assertThrows(IllegalArgumentException.class,
-                () -> DeletedIdFilter.fromEnvironment(Map.of("WRITER_DELETION_REFRESH_SECONDS", "soon"), list, clock, n -> { }));
-        assertEquals("WRITER_DELETION_REFRESH_SECONDS must be a positive integer, got 'soon'", error.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> new DeletedIdFilter(list, 0, Duration.ofSeconds(10), clock, n -> { }));
+        assertThrows(IllegalArgumentException.class, () -> new DeletedIdFilter(list, 1, Duration.ZERO, clock, n -> { }));
         assertEquals(false, DeletedIdFilter.NONE.drops(event("k", "newest", null)));
     }
 
