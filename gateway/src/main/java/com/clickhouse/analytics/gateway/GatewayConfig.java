@@ -10,6 +10,7 @@ import java.util.Map;
 import java.util.Set;
 
 import com.clickhouse.analytics.gateway.http.TrustedProxies;
+import com.clickhouse.analytics.gateway.limit.LimitsConfig;
 import com.clickhouse.analytics.ops.config.Settings;
 import com.clickhouse.analytics.ops.logging.LogLevel;
 import com.typesafe.config.ConfigValue;
@@ -47,6 +48,7 @@ import org.apache.kafka.clients.producer.ProducerConfig;
  * @param managementPort     port of {@code /metrics}, {@code /ready} and {@code /health} apart from the public one
  *                           ({@code /metrics} then leaves the public port), or -1 to serve them on the public port
  * @param segmentGroupType   {@code $group_type} of a Segment {@code group} call ({@code SEGMENT_GROUP_TYPE})
+ * @param limits             rate limits, drop list, hot-key overflow and the historical lane (all off by default)
  */
 public record GatewayConfig(
         String host,
@@ -71,7 +73,8 @@ public record GatewayConfig(
         Duration readTimeout,
         Duration idleTimeout,
         int managementPort,
-        String segmentGroupType) {
+        String segmentGroupType,
+        LimitsConfig limits) {
 
     /** Environment variable → config path, exactly the names of docs/conventions.md. */
     static final Map<String, String> ENVIRONMENT = Map.ofEntries(
@@ -85,7 +88,17 @@ public record GatewayConfig(
             Map.entry("KAFKA_BOOTSTRAP_SERVERS", "gateway.kafka.bootstrap-servers"),
             Map.entry("EVENTS_TOPIC", "gateway.kafka.events-topic"),
             Map.entry("MANAGEMENT_PORT", "gateway.management-port"),
-            Map.entry("SEGMENT_GROUP_TYPE", "gateway.segment.group-type"));
+            Map.entry("SEGMENT_GROUP_TYPE", "gateway.segment.group-type"),
+            Map.entry("RATE_LIMIT_KEY_PER_SECOND", "gateway.limits.key-rate"),
+            Map.entry("RATE_LIMIT_KEY_BURST", "gateway.limits.key-burst"),
+            Map.entry("RATE_LIMIT_DISTINCT_ID_PER_SECOND", "gateway.limits.distinct-id-rate"),
+            Map.entry("RATE_LIMIT_DISTINCT_ID_BURST", "gateway.limits.distinct-id-burst"),
+            Map.entry("RATE_LIMIT_BUCKETS", "gateway.limits.distinct-id-buckets"),
+            Map.entry("DROP_LIST", "gateway.limits.drop-list"),
+            Map.entry("OVERFLOW_PER_SECOND", "gateway.limits.overflow-rate"),
+            Map.entry("OVERFLOW_BURST", "gateway.limits.overflow-burst"),
+            Map.entry("HISTORICAL_TOPIC", "gateway.lanes.historical-topic"),
+            Map.entry("HISTORICAL_AFTER_DAYS", "gateway.lanes.historical-after-days"));
 
     public GatewayConfig {
         publicApiKeys = List.copyOf(publicApiKeys);
@@ -120,10 +133,7 @@ public record GatewayConfig(
             throw s.invalid("gateway.trusted-proxies", e.getMessage());
         }
         String bootstrap = s.required("gateway.kafka.bootstrap-servers");
-        String topic = s.string("gateway.kafka.events-topic").strip();
-        if (!topic.matches("[A-Za-z0-9._-]{1,249}")) {
-            throw s.invalid("gateway.kafka.events-topic", "'" + topic + "' is not a valid Kafka topic name");
-        }
+        String topic = topicName(s, "gateway.kafka.events-topic");
         long bufferMemory = s.longIn("gateway.kafka.buffer-memory", 1024 * 1024, Long.MAX_VALUE);
         long inFlight = s.longIn("gateway.kafka.max-in-flight-bytes", 1, Long.MAX_VALUE);
         if (inFlight > bufferMemory) {
@@ -161,7 +171,40 @@ public record GatewayConfig(
                 s.duration("gateway.http.read-timeout", Duration.ofMillis(100)),
                 s.duration("gateway.http.idle-timeout", Duration.ofMillis(100)),
                 s.intIn("gateway.management-port", -1, 65535),
-                groupType);
+                groupType,
+                limits(s, topic));
+    }
+
+    private static String topicName(Settings s, String path) {
+        String topic = s.string(path).strip();
+        if (!topic.matches("[A-Za-z0-9._-]{1,249}")) {
+            throw s.invalid(path, "'" + topic + "' is not a valid Kafka topic name");
+        }
+        return topic;
+    }
+
+    private static LimitsConfig limits(Settings s, String eventsTopic) {
+        long keyRate = s.longIn("gateway.limits.key-rate", 0, 1_000_000_000);
+        long idRate = s.longIn("gateway.limits.distinct-id-rate", 0, 1_000_000_000);
+        long overflowRate = s.longIn("gateway.limits.overflow-rate", 0, 1_000_000_000);
+        String historical = s.string("gateway.lanes.historical-topic").isBlank() ? "" : topicName(s, "gateway.lanes.historical-topic");
+        if (historical.equals(eventsTopic)) {
+            throw s.invalid("gateway.lanes.historical-topic", "must differ from the events topic (" + eventsTopic + "), or be empty");
+        }
+        int afterDays = s.intIn("gateway.lanes.historical-after-days", 0, 100_000);
+        if (afterDays > 0 && historical.isEmpty()) {
+            throw s.invalid("gateway.lanes.historical-after-days", "needs HISTORICAL_TOPIC: old events go to the historical topic");
+        }
+        return new LimitsConfig(keyRate, burst(s, "gateway.limits.key-burst", keyRate), idRate,
+                burst(s, "gateway.limits.distinct-id-burst", idRate), s.intIn("gateway.limits.distinct-id-buckets", 1, 100_000_000),
+                new LinkedHashSet<>(s.csv("gateway.limits.drop-list")), overflowRate,
+                burst(s, "gateway.limits.overflow-burst", overflowRate), historical, Duration.ofDays(afterDays));
+    }
+
+    /** A bucket's capacity: as configured, or one second of its rate when 0. */
+    private static long burst(Settings s, String path, long rate) {
+        long burst = s.longIn(path, 0, 1_000_000_000);
+        return burst == 0 ? rate : burst;
     }
 
     /** {@code scheme://host[:port]} in lower case, or null when {@code origin} is not one. */
@@ -206,6 +249,7 @@ public record GatewayConfig(
         return "GatewayConfig[port=" + port + ", publicApiKeys=" + publicApiKeys.size() + " key(s), allowedOrigins=" + allowedOrigins
                 + ", maxBatchBytes=" + maxBatchBytes + ", maxEventsPerBatch=" + maxEventsPerBatch + ", trustedProxies=" + trustedProxies
                 + ", kafka=" + kafkaBootstrapServers + ", topic=" + eventsTopic + ", kafkaProperties=" + kafkaProperties.keySet()
-                + ", produceTimeout=" + produceTimeout + "]";
+                + ", produceTimeout=" + produceTimeout + (limits.any() ? ", limits on" : "")
+                + (limits.historicalTopic().isEmpty() ? "" : ", historical=" + limits.historicalTopic()) + "]";
     }
 }

@@ -33,6 +33,8 @@ public final class GatewayError extends Exception {
         TOO_LARGE(413, "too_large", false, false),
         /** Content type, content encoding or compression the gateway cannot read. */
         UNSUPPORTED_ENCODING(415, "unsupported_encoding", false, false),
+        /** A rate limit of the key or of a {@code key:distinct_id} (gateway.limit); nothing of the request was produced. */
+        RATE_LIMITED(429, "rate_limited", true, false),
         /** Kafka did not acknowledge within the produce bound (down or slow). Nothing was acknowledged. */
         KAFKA_UNAVAILABLE(503, "kafka_unavailable", true, true),
         /** The produce buffer is full: Kafka is not keeping up, so the request is shed at once. */
@@ -52,10 +54,21 @@ public final class GatewayError extends Exception {
     }
 
     private final Kind kind;
+    private final long retryAfterSeconds;
 
     public GatewayError(Kind kind, String message) {
+        this(kind, message, 0);
+    }
+
+    private GatewayError(Kind kind, String message, long retryAfterSeconds) {
         super(message, null, false, false);
         this.kind = Objects.requireNonNull(kind, "kind");
+        this.retryAfterSeconds = retryAfterSeconds;
+    }
+
+    /** A 429 whose {@code Retry-After} is when the limit's tokens are there again. */
+    public static GatewayError rateLimited(String message, long retryAfterSeconds) {
+        return new GatewayError(Kind.RATE_LIMITED, message, Math.max(1, retryAfterSeconds));
     }
 
     public static GatewayError badRequest(String message) {
@@ -85,6 +98,11 @@ public final class GatewayError extends Exception {
         return kind.retryable;
     }
 
+    /** Seconds for {@code Retry-After} when this error knows them (a rate limit), else 0: the configured default. */
+    public long retryAfterSeconds() {
+        return retryAfterSeconds;
+    }
+
     /** Whether operators want to see it in the log at {@code warn}: only infrastructure trouble. */
     public boolean loggable() {
         return kind.loggable;
@@ -92,6 +110,6 @@ public final class GatewayError extends Exception {
 
     /** The same kind with more context in the message (e.g. which event). */
     public GatewayError withMessage(String message) {
-        return new GatewayError(kind, message);
+        return new GatewayError(kind, message, retryAfterSeconds);
     }
 }

@@ -22,6 +22,7 @@ import com.clickhouse.analytics.gateway.http.Router;
 import com.clickhouse.analytics.gateway.http.SdkConfigHandler;
 import com.clickhouse.analytics.gateway.kafka.KafkaEventSink;
 import com.clickhouse.analytics.gateway.kafka.KafkaReadiness;
+import com.clickhouse.analytics.gateway.limit.Admission;
 import com.clickhouse.analytics.gateway.normalize.EventNormalizer;
 import com.clickhouse.analytics.ops.health.Check;
 import com.clickhouse.analytics.ops.health.HealthHandler;
@@ -31,6 +32,7 @@ import com.clickhouse.analytics.ops.metrics.MetricsHandler;
 import com.clickhouse.analytics.ops.metrics.PrometheusText;
 import com.clickhouse.analytics.schema.record.EventCodec;
 import com.codahale.metrics.MetricRegistry;
+import io.github.bucket4j.TimeMeter;
 import io.undertow.Undertow;
 import io.undertow.UndertowOptions;
 import io.undertow.server.HttpHandler;
@@ -89,8 +91,11 @@ public final class GatewayMain {
         KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(producerProperties(config),
                 new ByteArraySerializer(), new ByteArraySerializer());
         Admin admin = Admin.create(adminProperties(config));
-        KafkaReadiness readiness = new KafkaReadiness(admin, List.of(config.eventsTopic()), config.readinessInterval()).start();
-        KafkaEventSink sink = new KafkaEventSink(producer, config.eventsTopic(), config.maxInFlightBytes(), config.produceTimeout().toMillis(), metrics);
+        String historical = config.limits().historicalTopic();
+        List<String> topics = historical.isEmpty() ? List.of(config.eventsTopic()) : List.of(config.eventsTopic(), historical);
+        KafkaReadiness readiness = new KafkaReadiness(admin, topics, config.readinessInterval()).start();
+        KafkaEventSink sink = new KafkaEventSink(producer, config.eventsTopic(), historical.isEmpty() ? config.eventsTopic() : historical,
+                config.maxInFlightBytes(), config.produceTimeout().toMillis(), metrics);
 
         metrics.gauge("kafka_in_flight_bytes", sink::inFlightBytes);
         metrics.gauge("kafka_buffer_available_bytes", producerMetric(producer, "buffer-available-bytes"));
@@ -102,7 +107,7 @@ public final class GatewayMain {
         BodyReader bodyReader = new BodyReader(config.maxBatchBytes(), config.readTimeout(), metrics);
         BatchParser parser = new BatchParser(config.maxEventsPerBatch(), config.maxBatchBytes());
         CaptureHandler capture = new CaptureHandler(bodyReader, new PayloadDecoder(config.maxBatchBytes()),
-                parser, authorizer, new EventNormalizer(),
+                parser, authorizer, new EventNormalizer(), Admission.of(config.limits(), metrics, TimeMeter.SYSTEM_MILLISECONDS),
                 new RecordEncoder(new EventCodec()), sink, config.trustedProxies(), responses, metrics, clock, null);
         HttpHandler browserCapture = new CorsHandler(authorizer, responses, capture);
         HttpHandler engage = new CorsHandler(authorizer, responses, capture.withDefaultEvent("$identify"));

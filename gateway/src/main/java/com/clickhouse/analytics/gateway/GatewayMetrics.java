@@ -22,6 +22,9 @@ public final class GatewayMetrics {
     private final Counter eventsDropped;
     private final Counter bytesIn;
     private final Timer produceLatency;
+    private final Counter dropListed;
+    private final Counter historical;
+    private final Counter spread;
 
     public GatewayMetrics(MetricRegistry registry) {
         this.registry = registry;
@@ -29,6 +32,9 @@ public final class GatewayMetrics {
         this.eventsDropped = registry.counter(PREFIX + "events_dropped_total");
         this.bytesIn = registry.counter(PREFIX + "request_bytes_total");
         this.produceLatency = registry.timer(PREFIX + "produce_latency_seconds");
+        this.dropListed = registry.counter(PREFIX + "drop_list_events_total");
+        this.historical = registry.counter(PREFIX + "historical_events_total");
+        this.spread = registry.counter(PREFIX + "overflow_events_total");
     }
 
     public MetricRegistry registry() {
@@ -51,6 +57,26 @@ public final class GatewayMetrics {
 
     public void dropped(int events) {
         eventsDropped.inc(events);
+    }
+
+    /** Events of a request refused by the rate limit {@code limit} ({@code key}, {@code distinct_id}). */
+    public void rateLimited(String limit, int events) {
+        registry.counter(PREFIX + "rate_limited_events_total{limit=\"" + limit + "\"}").inc(events);
+    }
+
+    /** Events of the drop list: answered as ingested, not produced. */
+    public void dropListed(int events) {
+        dropListed.inc(events);
+    }
+
+    /** Events sent to the historical topic. */
+    public void historical(int events) {
+        historical.inc(events);
+    }
+
+    /** Events of a hot {@code key:distinct_id} spread over the partitions. */
+    public void spread(int events) {
+        spread.inc(events);
     }
 
     public void bytesIn(long bytes) {

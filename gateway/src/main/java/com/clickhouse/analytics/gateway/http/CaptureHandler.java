@@ -16,6 +16,7 @@ import com.clickhouse.analytics.gateway.decode.RawBatch;
 import com.clickhouse.analytics.gateway.encode.PreparedRecord;
 import com.clickhouse.analytics.gateway.encode.RecordEncoder;
 import com.clickhouse.analytics.gateway.kafka.EventSink;
+import com.clickhouse.analytics.gateway.limit.Admission;
 import com.clickhouse.analytics.gateway.normalize.EventNormalizer;
 import com.clickhouse.analytics.gateway.normalize.EventTimestamps;
 import io.undertow.server.HttpHandler;
@@ -28,8 +29,8 @@ import io.undertow.util.SameThreadExecutor;
 /**
  * The capture endpoints ({@code /batch}, {@code /e}, {@code /i/v0/e}, {@code /capture},
  * {@code /track}, {@code /engage}) and Segment's ({@code /v1/*}), one step per class: read the body → decode the transport
- * (gzip, base64, form) → parse the JSON (PostHog's or Segment's, the route's {@link CaptureReader}) → authorize → normalize → encode the records → send them
- * to Kafka → answer. Reads the body on the I/O thread without blocking, runs the steps on that
+ * (gzip, base64, form) → parse the JSON (PostHog's or Segment's, the route's {@link CaptureReader}) → authorize → normalize →
+ * admit (drop list, rate limits, lanes: {@link Admission}) → encode the records → send them to Kafka → answer. Reads the body on the I/O thread without blocking, runs the steps on that
  * thread (on a worker while the sink may wait), and answers from the producer's callback once Kafka
  * has acknowledged every record: {@code 200 {"status":"ok","ingested":N,"dropped":M}}.
  */
@@ -42,6 +43,7 @@ public final class CaptureHandler implements HttpHandler {
     private final CaptureReader reader;
     private final Authorizer authorizer;
     private final EventNormalizer normalizer;
+    private final Admission admission;
     private final RecordEncoder encoder;
     private final EventSink sink;
     private final TrustedProxies proxies;
@@ -55,13 +57,14 @@ public final class CaptureHandler implements HttpHandler {
      *                     or null to drop them
      */
     public CaptureHandler(BodyReader bodyReader, PayloadDecoder decoder, CaptureReader reader, Authorizer authorizer,
-                          EventNormalizer normalizer, RecordEncoder encoder, EventSink sink, TrustedProxies proxies,
-                          Responses responses, GatewayMetrics metrics, Clock clock, String defaultEvent) {
+                          EventNormalizer normalizer, Admission admission, RecordEncoder encoder, EventSink sink,
+                          TrustedProxies proxies, Responses responses, GatewayMetrics metrics, Clock clock, String defaultEvent) {
         this.bodyReader = bodyReader;
         this.decoder = decoder;
         this.reader = reader;
         this.authorizer = authorizer;
         this.normalizer = normalizer;
+        this.admission = admission;
         this.encoder = encoder;
         this.sink = sink;
         this.proxies = proxies;
@@ -73,13 +76,13 @@ public final class CaptureHandler implements HttpHandler {
 
     /** A handler for another route sharing everything but the default event name. */
     public CaptureHandler withDefaultEvent(String event) {
-        return new CaptureHandler(bodyReader, decoder, reader, authorizer, normalizer, encoder, sink, proxies, responses,
+        return new CaptureHandler(bodyReader, decoder, reader, authorizer, normalizer, admission, encoder, sink, proxies, responses,
                 metrics, clock, event);
     }
 
     /** A handler for another dialect's route ({@code /v1/track}: Segment) sharing every other step. */
     public CaptureHandler withReader(CaptureReader other) {
-        return new CaptureHandler(bodyReader, decoder, other, authorizer, normalizer, encoder, sink, proxies, responses,
+        return new CaptureHandler(bodyReader, decoder, other, authorizer, normalizer, admission, encoder, sink, proxies, responses,
                 metrics, clock, defaultEvent);
     }
 
@@ -111,17 +114,20 @@ public final class CaptureHandler implements HttpHandler {
             RawBatch batch = reader.read(json, exchange.getRequestHeaders().getFirst(Headers.AUTHORIZATION));
             String apiKey = authorizer.authorize(exchange.getRequestHeaders().getFirst(Headers.ORIGIN), batch);
             EventNormalizer.Normalized normalized = normalizer.normalize(batch, apiKey, context(exchange, receivedAt));
-            int ingested = normalized.accepted().size();
+            Admission.Admitted admitted = admission.admit(apiKey, batch.historicalMigration(), normalized.accepted(), receivedAt);
+            int produced = admitted.events().size();
+            // Drop-listed events are answered as ingested: a leaked key's user learns nothing.
+            int ingested = produced + admitted.discarded();
             int dropped = normalized.dropped();
-            if (ingested == 0) {
+            if (produced == 0) {
                 metrics.accepted(0, dropped);
-                responses.ok(exchange, 0, dropped);
+                responses.ok(exchange, ingested, dropped);
                 return;
             }
-            List<PreparedRecord> records = encoder.encode(normalized.accepted());
+            List<PreparedRecord> records = encoder.encode(admitted);
             // The callback keeps the counts only: holding the events until Kafka acknowledges them
             // made every young collection copy all in-flight requests' events (docs/performance-log.md).
-            sink.send(records).whenComplete((ok, failure) -> answer(exchange, ingested, dropped, failure));
+            sink.send(records).whenComplete((ok, failure) -> answer(exchange, produced, ingested, dropped, failure));
         } catch (GatewayError e) {
             responses.error(exchange, e);
         } catch (RuntimeException | StackOverflowError e) {
@@ -130,9 +136,9 @@ public final class CaptureHandler implements HttpHandler {
     }
 
     /** From the producer's callback: Kafka acknowledged every record, or the first failure. */
-    private void answer(HttpServerExchange exchange, int ingested, int dropped, Throwable failure) {
+    private void answer(HttpServerExchange exchange, int produced, int ingested, int dropped, Throwable failure) {
         if (failure == null) {
-            metrics.accepted(ingested, dropped);
+            metrics.accepted(produced, dropped);
             responses.ok(exchange, ingested, dropped);
         } else if (failure instanceof GatewayError error) {
             responses.error(exchange, error);
@@ -165,7 +171,7 @@ public final class CaptureHandler implements HttpHandler {
 
     @Override
     public String toString() {
-        return "CaptureHandler[" + bodyReader + " -> PayloadDecoder -> " + reader + " -> " + authorizer + " -> EventNormalizer -> "
+        return "CaptureHandler[" + bodyReader + " -> PayloadDecoder -> " + reader + " -> " + authorizer + " -> EventNormalizer -> " + admission + " -> "
                 + encoder + " -> " + sink
                 + (defaultEvent == null ? "" : ", default event " + defaultEvent) + "]";
     }

@@ -41,7 +41,8 @@ public final class Responses {
             LOG.warn("{} {}: {}", error.status(), error.tag(), error.getMessage());
         }
         if (error.retryable()) {
-            exchange.getResponseHeaders().put(Headers.RETRY_AFTER, retryAfterSeconds);
+            exchange.getResponseHeaders().put(Headers.RETRY_AFTER,
+                    error.retryAfterSeconds() > 0 ? Long.toString(error.retryAfterSeconds()) : retryAfterSeconds);
         }
         json(exchange, error.status(), "{\"status\":\"error\",\"error\":" + quote(error.getMessage()) + "}");
     }

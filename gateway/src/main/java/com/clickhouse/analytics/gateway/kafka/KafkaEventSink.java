@@ -34,6 +34,7 @@ public final class KafkaEventSink implements EventSink {
 
     private final Producer<byte[], byte[]> producer;
     private final String topic;
+    private final String historicalTopic;
     private final long maxInFlightBytes;
     private final GatewayMetrics metrics;
     private final long produceTimeoutMillis;
@@ -47,11 +48,18 @@ public final class KafkaEventSink implements EventSink {
 
     public KafkaEventSink(Producer<byte[], byte[]> producer, String topic, long maxInFlightBytes,
                           long produceTimeoutMillis, GatewayMetrics metrics) {
+        this(producer, topic, topic, maxInFlightBytes, produceTimeoutMillis, metrics);
+    }
+
+    /** @param historicalTopic where {@link PreparedRecord#historical()} records go (the events topic when there is no such lane) */
+    public KafkaEventSink(Producer<byte[], byte[]> producer, String topic, String historicalTopic, long maxInFlightBytes,
+                          long produceTimeoutMillis, GatewayMetrics metrics) {
         if (maxInFlightBytes < 1) {
             throw new IllegalArgumentException("maxInFlightBytes must be positive");
         }
         this.producer = producer;
         this.topic = topic;
+        this.historicalTopic = historicalTopic;
         this.maxInFlightBytes = maxInFlightBytes;
         this.produceTimeoutMillis = produceTimeoutMillis;
         this.metrics = metrics;
@@ -90,7 +98,8 @@ public final class KafkaEventSink implements EventSink {
             }
             try {
                 PreparedRecord record = records.get(i);
-                producer.send(new ProducerRecord<>(topic, null, record.key(), record.value()), pending);
+                producer.send(new ProducerRecord<>(record.historical() ? historicalTopic : topic, null, record.key(), record.value()),
+                        pending);
             } catch (RuntimeException e) {
                 // send() itself threw (producer closed, …): the rest will never call back.
                 pending.abandon(n - i, e);
@@ -171,6 +180,7 @@ public final class KafkaEventSink implements EventSink {
 
     @Override
     public String toString() {
-        return "KafkaEventSink[topic=" + topic + ", maxInFlightBytes=" + maxInFlightBytes + "]";
+        return "KafkaEventSink[topic=" + topic + (historicalTopic.equals(topic) ? "" : ", historical " + historicalTopic)
+                + ", maxInFlightBytes=" + maxInFlightBytes + "]";
     }
 }
