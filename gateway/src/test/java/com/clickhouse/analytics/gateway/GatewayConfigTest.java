@@ -8,6 +8,7 @@ import java.util.Map;
 import java.util.Set;
 
 import com.clickhouse.analytics.gateway.http.TrustedProxies;
+import com.clickhouse.analytics.gateway.limit.LimitsConfig;
 import com.clickhouse.analytics.ops.logging.LogLevel;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -65,6 +66,23 @@ class GatewayConfigTest {
     void invalidValuesFailNamingTheSetting(String variable, String value) {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> GatewayConfig.load(env(variable, value)));
         assertTrue(e.getMessage().startsWith("Invalid configuration: " + variable + " (gateway."), e.getMessage());
+    }
+
+    @Test
+    void limitsAndLanesAreOffByDefaultAndReadFromTheEnvironment() {
+        assertTrue(!GatewayConfig.load(env()).limits().any(), "nothing on by default");
+        LimitsConfig l = GatewayConfig.load(env("RATE_LIMIT_KEY_PER_SECOND", "500", "RATE_LIMIT_DISTINCT_ID_PER_SECOND", "20",
+                "RATE_LIMIT_DISTINCT_ID_BURST", "100", "RATE_LIMIT_BUCKETS", "5000", "DROP_LIST", "leaked, k:runaway",
+                "OVERFLOW_PER_SECOND", "50", "HISTORICAL_TOPIC", "events_historical", "HISTORICAL_AFTER_DAYS", "3")).limits();
+        assertEquals(new LimitsConfig(500, 500, 20, 100, 5000, Set.of("leaked", "k:runaway"), 50, 50, "events_historical",
+                Duration.ofDays(3)), l, "a burst of 0 is one second of the rate");
+        assertTrue(l.any());
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> GatewayConfig.load(env("HISTORICAL_TOPIC", "events")))
+                .getMessage().contains("HISTORICAL_TOPIC"));
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> GatewayConfig.load(env("HISTORICAL_AFTER_DAYS", "2")))
+                .getMessage().contains("HISTORICAL_AFTER_DAYS"));
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> GatewayConfig.load(env("RATE_LIMIT_KEY_PER_SECOND", "-1")))
+                .getMessage().contains("RATE_LIMIT_KEY_PER_SECOND"));
     }
 
     @Test
