@@ -102,6 +102,7 @@ public final class WriterMain {
 
             TopicCheck topics = new TopicCheck(admin, List.of(config.eventsTopic(), config.dlqTopic()), Duration.ofSeconds(5));
             Readiness readiness = new Readiness(clickHouse, admin, topics);
+            registry.gauge("cpa_writer_ready", () -> readiness::lastAnswer);
             ConsumerLoop[] loop = new ConsumerLoop[1];
             Check alive = () -> loop[0] == null || loop[0].isAlive() ? Optional.empty() : Optional.of("consumer loop stopped");
             try (OperationsServer http = new OperationsServer("0.0.0.0", config.port(), alive, readiness::problem, registry).start();
@@ -242,9 +243,35 @@ public final class WriterMain {
         }
     }
 
-    /** Readiness: ClickHouse answers a ping, Kafka describes its cluster and the topics exist, each within a few seconds. */
-    private record Readiness(Client clickHouse, Admin admin, TopicCheck topics) {
+    /**
+     * Readiness: ClickHouse answers a ping, Kafka describes its cluster and the topics exist, each
+     * within a few seconds. The last answer is the {@code cpa_writer_ready} gauge (1 ready, 0 not, 0
+     * before the first probe): a scrape reads it instead of probing, so {@code /metrics} never waits
+     * on a ClickHouse or Kafka that does not answer; the kubelet's probe keeps it current.
+     */
+    private static final class Readiness {
+        private final Client clickHouse;
+        private final Admin admin;
+        private final TopicCheck topics;
+        private volatile boolean ready;
+
+        Readiness(Client clickHouse, Admin admin, TopicCheck topics) {
+            this.clickHouse = clickHouse;
+            this.admin = admin;
+            this.topics = topics;
+        }
+
         Optional<String> problem() {
+            Optional<String> problem = probe();
+            ready = problem.isEmpty();
+            return problem;
+        }
+
+        Integer lastAnswer() {
+            return ready ? 1 : 0;
+        }
+
+        private Optional<String> probe() {
             if (!clickHouse.ping(3_000)) {
                 return Optional.of("ClickHouse does not answer");
             }

@@ -10,6 +10,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.Deque;
 import java.util.HashMap;
 import java.util.List;
@@ -24,10 +25,11 @@ import com.clickhouse.analytics.local.process.FreePorts;
 
 /**
  * The whole pipeline on one machine, each tier its own process as in production: a Kafka broker,
- * a local ClickHouse, the migrations (a one-off process), the writer and the gateway. Stops in
- * the reverse order, so the gateway stops taking events before the writer drains and Kafka and
- * ClickHouse go last. The writer and the gateway are watched: one that exits unasked is reported
- * with its log's last lines and started again ({@link Tier}).
+ * a local ClickHouse, the topics and the migrations (one-off processes), the writer, the historical
+ * writer (the same writer draining {@code events_historical} in its own group, so a backfill never
+ * delays live events) and the gateway. Stops in the reverse order, so the gateway stops taking
+ * events before the writers drain and Kafka and ClickHouse go last. The writers and the gateway are
+ * watched: one that exits unasked is reported with its log's last lines and started again ({@link Tier}).
  */
 public final class LocalStack implements AutoCloseable {
 
@@ -43,6 +45,7 @@ public final class LocalStack implements AutoCloseable {
     private final String classPath;
     private final Deque<AutoCloseable> started = new ArrayDeque<>();
     private final Tier writer;
+    private final Tier historicalWriter;
     private final Tier gateway;
     private Thread watcher;
 
@@ -55,6 +58,7 @@ public final class LocalStack implements AutoCloseable {
         this.settings = settings;
         this.classPath = classPath;
         this.writer = new Tier("writer", this::launchWriter, report);
+        this.historicalWriter = new Tier("historical writer", this::launchHistoricalWriter, report);
         this.gateway = new Tier("gateway", this::launchGateway, report);
     }
 
@@ -96,10 +100,11 @@ public final class LocalStack implements AutoCloseable {
         startServices();
     }
 
-    /** Stops the gateway, then the writer (SIGTERM: the writer commits what it inserted). */
+    /** Stops the gateway, then the writers (SIGTERM: a writer commits what it inserted). */
     public void stopServices() {
         gateway.stop(Duration.ofSeconds(20));
         writer.stop(Duration.ofSeconds(30));
+        historicalWriter.stop(Duration.ofSeconds(30));
     }
 
     /** The writer's process now (null while it is down); for tests that kill it. */
@@ -109,12 +114,13 @@ public final class LocalStack implements AutoCloseable {
 
     /** How often a tier was started again after an exit nobody asked for. */
     int restarts() {
-        return writer.restarts() + gateway.restarts();
+        return writer.restarts() + historicalWriter.restarts() + gateway.restarts();
     }
 
     private void startServices() {
         long now = System.currentTimeMillis();
         writer.start(now);
+        historicalWriter.start(now);
         gateway.start(now);
     }
 
@@ -128,6 +134,7 @@ public final class LocalStack implements AutoCloseable {
             }
             long now = System.currentTimeMillis();
             writer.check(now);
+            historicalWriter.check(now);
             gateway.check(now);
         }
     }
@@ -156,6 +163,8 @@ public final class LocalStack implements AutoCloseable {
         Map<String, String> env = new HashMap<>(kafkaEnvironment());
         env.put("DLQ_TOPIC", settings.dlqTopic());
         env.put("EVENTS_TOPIC_PARTITIONS", String.valueOf(settings.partitions()));
+        env.put("HISTORICAL_TOPIC", settings.historicalTopic());
+        env.put("HISTORICAL_TOPIC_PARTITIONS", String.valueOf(settings.partitions()));
         ChildProcess topics = ChildProcess.startJvm("topics", List.of("-Xmx128m", "-XX:+UseSerialGC"), classPath, TOPICS_MAIN,
                 List.of(), env, logs().resolve("topics.log"));
         int exit = topics.awaitExit(READY_TIMEOUT);
@@ -174,11 +183,22 @@ public final class LocalStack implements AutoCloseable {
     }
 
     private ChildProcess launchWriter() {
+        return launchWriter("writer", settings.eventsTopic(), "cpa-writer", settings.writerPort(), List.of("-Xmx320m", "-Xmn160m"));
+    }
+
+    /** The same writer on {@code events_historical} in a group of its own: backfills are drained beside live events, never before them. */
+    private ChildProcess launchHistoricalWriter() {
+        return launchWriter("historical-writer", settings.historicalTopic(), "cpa-writer-historical", settings.historicalWriterPort(),
+                List.of("-Xmx192m", "-Xmn96m"));
+    }
+
+    private ChildProcess launchWriter(String name, String topic, String group, int port, List<String> heap) {
         Map<String, String> env = new HashMap<>(clickHouseEnvironment());
         env.putAll(kafkaEnvironment());
-        env.put("PORT", String.valueOf(settings.writerPort()));
+        env.put("EVENTS_TOPIC", topic);
+        env.put("PORT", String.valueOf(port));
         env.put("DLQ_TOPIC", settings.dlqTopic());
-        env.put("WRITER_GROUP_ID", "cpa-writer");
+        env.put("WRITER_GROUP_ID", group);
         // Development favours seeing an event quickly over the fewest inserts: half the production
         // default age bound (1 s). An explicit WRITER_BATCH_MAX_AGE_MS still wins.
         env.put("WRITER_BATCH_MAX_AGE_MS", System.getenv().getOrDefault("WRITER_BATCH_MAX_AGE_MS", "500"));
@@ -188,9 +208,10 @@ public final class LocalStack implements AutoCloseable {
                 : GeoIpDownload.inUserCache().geoIpDatabaseSetting());
         // One consumer thread and one prepare thread: the serial collector costs the least CPU, and a large
         // young generation keeps the buffered batches from being promoted (docs/performance-log.md, "Writer").
-        ChildProcess process = ChildProcess.startJvm("writer", List.of("-Xmx320m", "-Xmn160m", "-XX:+UseSerialGC"), classPath,
-                WRITER_MAIN, List.of(), env, logs().resolve("writer.log"));
-        awaitReady("writer", process, "http://127.0.0.1:" + settings.writerPort() + "/ready");
+        List<String> jvm = new ArrayList<>(heap);
+        jvm.add("-XX:+UseSerialGC");
+        ChildProcess process = ChildProcess.startJvm(name, jvm, classPath, WRITER_MAIN, List.of(), env, logs().resolve(name + ".log"));
+        awaitReady(name, process, "http://127.0.0.1:" + port + "/ready");
         return process;
     }
 
@@ -199,6 +220,7 @@ public final class LocalStack implements AutoCloseable {
         env.put("PORT", String.valueOf(settings.gatewayPort()));
         env.put("PUBLIC_API_KEYS", settings.apiKey());
         env.put("ALLOWED_ORIGINS", String.join(",", settings.allowedOrigins()));
+        env.put("HISTORICAL_TOPIC", settings.historicalTopic());
         ChildProcess process = ChildProcess.startJvm("gateway", List.of("-Xmx256m", "-XX:+UseG1GC"), classPath, GATEWAY_MAIN,
                 List.of(), env, logs().resolve("gateway.log"));
         awaitReady("gateway", process, settings.gatewayUrl() + "/ready");
@@ -223,6 +245,7 @@ public final class LocalStack implements AutoCloseable {
         Map<String, Integer> ports = new java.util.LinkedHashMap<>();
         ports.put("gateway", settings.gatewayPort());
         ports.put("writer", settings.writerPort());
+        ports.put("historical writer", settings.historicalWriterPort());
         ports.put("Kafka", settings.kafkaPort());
         ports.put("Kafka controller", settings.kafkaControllerPort());
         ports.put("ClickHouse", settings.clickHousePort());

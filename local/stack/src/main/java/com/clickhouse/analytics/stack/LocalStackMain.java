@@ -93,11 +93,11 @@ public final class LocalStackMain {
 
                 ClickHouse Product Analytics is running (ready in %.1f s)
 
-                  gateway       %s   (writer health/metrics: http://127.0.0.1:%d/metrics)
+                  gateway       %s   (writer health/metrics: http://127.0.0.1:%d/metrics, historical writer :%d)
                   API key       %s
                   origins       %s   (may send without a key)
                   ClickHouse    %s   user %s  password %s  database %s
-                  Kafka         %s   topics %s, %s
+                  Kafka         %s   topics %s, %s, %s (historical_migration batches)
                   data, logs    %s
 
                 Send an event:
@@ -107,9 +107,9 @@ public final class LocalStackMain {
                   ./cpa sql "SELECT timestamp, event, distinct_id, person_id FROM %s.events FINAL ORDER BY timestamp DESC LIMIT 10"
 
                 Ctrl-C stops everything; data is kept (./cpa up --reset starts from scratch).
-                """.formatted(startup.toMillis() / 1000.0, s.gatewayUrl(), s.writerPort(), s.apiKey(),
+                """.formatted(startup.toMillis() / 1000.0, s.gatewayUrl(), s.writerPort(), s.historicalWriterPort(), s.apiKey(),
                 String.join(", ", s.allowedOrigins()), s.clickHouseUrl(), s.clickHouseUser(), s.clickHousePassword(),
-                s.database(), s.kafkaBootstrapServers(), s.eventsTopic(), s.dlqTopic(), s.dataDir(), curl, s.database());
+                s.database(), s.kafkaBootstrapServers(), s.eventsTopic(), s.dlqTopic(), s.historicalTopic(), s.dataDir(), curl, s.database());
     }
 
 }

@@ -15,6 +15,7 @@ public record StackSettings(
         Path dataDir,
         int gatewayPort,
         int writerPort,
+        int historicalWriterPort,
         int kafkaPort,
         int kafkaControllerPort,
         int clickHousePort,
@@ -25,6 +26,7 @@ public record StackSettings(
         List<String> allowedOrigins,
         String eventsTopic,
         String dlqTopic,
+        String historicalTopic,
         int partitions) {
 
     public static final String DEV_API_KEY = "local_dev_key";
@@ -34,6 +36,7 @@ public record StackSettings(
             "CPA_DATA_DIR", "stack.data-dir",
             "CPA_GATEWAY_PORT", "stack.gateway-port",
             "CPA_WRITER_PORT", "stack.writer-port",
+            "CPA_HISTORICAL_WRITER_PORT", "stack.historical-writer-port",
             "CPA_KAFKA_PORT", "stack.kafka-port",
             "CPA_KAFKA_CONTROLLER_PORT", "stack.kafka-controller-port",
             "CPA_CLICKHOUSE_PORT", "stack.clickhouse-port");
@@ -56,19 +59,20 @@ public record StackSettings(
     private static StackSettings defaults(Path dataDir, Settings s) {
         return new StackSettings(dataDir,
                 s.intIn("stack.gateway-port", 1, 65_535), s.intIn("stack.writer-port", 1, 65_535),
+                s.intIn("stack.historical-writer-port", 1, 65_535),
                 s.intIn("stack.kafka-port", 1, 65_535), s.intIn("stack.kafka-controller-port", 1, 65_535),
                 s.intIn("stack.clickhouse-port", 1, 65_535),
                 "analytics", "local_dev_password", "product_analytics", DEV_API_KEY,
                 List.of("http://localhost:3000", "http://127.0.0.1:3000", "http://localhost:5173", "http://localhost:8000"),
-                "events", "events_dlq", 4);
+                "events", "events_dlq", "events_historical", 4);
     }
 
     /** The same stack on free loopback ports (end-to-end tests run beside a developer's ./cpa up). */
     public static StackSettings onFreePorts(Path dataDir) {
         StackSettings d = defaults(dataDir);
-        return new StackSettings(dataDir, FreePorts.pick(), FreePorts.pick(), FreePorts.pick(), FreePorts.pick(),
+        return new StackSettings(dataDir, FreePorts.pick(), FreePorts.pick(), FreePorts.pick(), FreePorts.pick(), FreePorts.pick(),
                 FreePorts.pick(), d.clickHouseUser(), d.clickHousePassword(), d.database(), d.apiKey(),
-                d.allowedOrigins(), d.eventsTopic(), d.dlqTopic(), d.partitions());
+                d.allowedOrigins(), d.eventsTopic(), d.dlqTopic(), d.historicalTopic(), d.partitions());
     }
 
     public String gatewayUrl() {

@@ -21,9 +21,10 @@ class LocalStackTest {
         StackSettings free = StackSettings.onFreePorts(dir);
         try (ServerSocket taken = new ServerSocket()) {
             taken.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
-            StackSettings settings = new StackSettings(dir, taken.getLocalPort(), free.writerPort(), free.kafkaPort(),
-                    free.kafkaControllerPort(), free.clickHousePort(), free.clickHouseUser(), free.clickHousePassword(),
-                    free.database(), free.apiKey(), free.allowedOrigins(), free.eventsTopic(), free.dlqTopic(), free.partitions());
+            StackSettings settings = new StackSettings(dir, taken.getLocalPort(), free.writerPort(), free.historicalWriterPort(),
+                    free.kafkaPort(), free.kafkaControllerPort(), free.clickHousePort(), free.clickHouseUser(), free.clickHousePassword(),
+                    free.database(), free.apiKey(), free.allowedOrigins(), free.eventsTopic(), free.dlqTopic(), free.historicalTopic(),
+                    free.partitions());
             var error = assertThrows(IllegalStateException.class,
                     () -> new LocalStack(settings, System.getProperty("java.class.path")).start());
             assertTrue(error.getMessage().contains("port " + taken.getLocalPort() + " (gateway) is already in use"), error.getMessage());

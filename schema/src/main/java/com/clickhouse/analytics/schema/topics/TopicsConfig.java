@@ -9,7 +9,8 @@ import com.clickhouse.analytics.ops.config.Settings;
  * What the {@code topics} entry point creates, read once from {@code topics.conf} and the
  * environment (docs/conventions.md): the events topic ({@code EVENTS_TOPIC},
  * {@code EVENTS_TOPIC_PARTITIONS}, {@code EVENTS_RETENTION_MS}) and the dead-letter topic
- * ({@code DLQ_TOPIC}, {@code DLQ_TOPIC_PARTITIONS}, {@code DLQ_RETENTION_MS}), all with
+ * ({@code DLQ_TOPIC}, {@code DLQ_TOPIC_PARTITIONS}, {@code DLQ_RETENTION_MS}) and the historical lane's topic
+ * ({@code HISTORICAL_TOPIC}, empty for none, {@code HISTORICAL_TOPIC_PARTITIONS}, {@code HISTORICAL_RETENTION_MS}), all with
  * {@code TOPIC_REPLICATION_FACTOR} (-1: the broker's default) and {@code TOPIC_MIN_INSYNC_REPLICAS}
  * (0: the broker's default), on {@code KAFKA_BOOTSTRAP_SERVERS} with the {@code KAFKA_*} client settings.
  */
@@ -23,6 +24,9 @@ public record TopicsConfig(String bootstrapServers, Map<String, String> kafkaCli
             Map.entry("DLQ_TOPIC", "topics.dlq.name"),
             Map.entry("DLQ_TOPIC_PARTITIONS", "topics.dlq.partitions"),
             Map.entry("DLQ_RETENTION_MS", "topics.dlq.retention-ms"),
+            Map.entry("HISTORICAL_TOPIC", "topics.historical.name"),
+            Map.entry("HISTORICAL_TOPIC_PARTITIONS", "topics.historical.partitions"),
+            Map.entry("HISTORICAL_RETENTION_MS", "topics.historical.retention-ms"),
             Map.entry("TOPIC_REPLICATION_FACTOR", "topics.replication-factor"),
             Map.entry("TOPIC_MIN_INSYNC_REPLICAS", "topics.min-insync-replicas"));
 
@@ -39,9 +43,13 @@ public record TopicsConfig(String bootstrapServers, Map<String, String> kafkaCli
             throw s.invalid("topics.replication-factor", "must be -1 (the broker's default) or at least 1");
         }
         int minInsync = s.intIn("topics.min-insync-replicas", 0, Short.MAX_VALUE);
-        return new TopicsConfig(s.required("topics.kafka.bootstrap-servers"), s.kafkaPassThrough(), List.of(
+        List<TopicSpec> topics = new java.util.ArrayList<>(List.of(
                 topic(s, "events", replication, minInsync),
                 topic(s, "dlq", replication, minInsync)));
+        if (!s.string("topics.historical.name").isBlank()) {
+            topics.add(topic(s, "historical", replication, minInsync));
+        }
+        return new TopicsConfig(s.required("topics.kafka.bootstrap-servers"), s.kafkaPassThrough(), topics);
     }
 
     private static TopicSpec topic(Settings s, String lane, short replication, int minInsync) {

@@ -25,23 +25,24 @@ class TopicCreatorTest {
     void createsWhatIsMissingAndIsANoOpTheSecondTime() throws Exception {
         String events = "topics-events-" + UUID.randomUUID();
         String dlq = events + "_dlq";
+        String historical = events + "_historical";
         TopicsConfig config = TopicsConfig.from(Map.of("KAFKA_BOOTSTRAP_SERVERS", bootstrap, "EVENTS_TOPIC", events,
-                "DLQ_TOPIC", dlq, "EVENTS_TOPIC_PARTITIONS", "5", "EVENTS_RETENTION_MS", "3600000"));
+                "DLQ_TOPIC", dlq, "EVENTS_TOPIC_PARTITIONS", "5", "EVENTS_RETENTION_MS", "3600000", "HISTORICAL_TOPIC", historical));
         try (Admin admin = Admin.create(Topics.adminSettings(config))) {
             TopicCreator creator = new TopicCreator(admin, Duration.ofSeconds(30));
             List<TopicCreator.Outcome> first = creator.ensure(config.topics());
-            assertEquals(List.of(TopicCreator.Result.CREATED, TopicCreator.Result.CREATED), first.stream().map(TopicCreator.Outcome::result).toList());
-            List<String> asked = List.of(events, dlq, "no-such-topic-" + UUID.randomUUID());
+            assertEquals(List.of(TopicCreator.Result.CREATED, TopicCreator.Result.CREATED, TopicCreator.Result.CREATED), first.stream().map(TopicCreator.Outcome::result).toList());
+            List<String> asked = List.of(events, dlq, historical, "no-such-topic-" + UUID.randomUUID());
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-            while (creator.partitions(asked).size() < 2 && System.nanoTime() < deadline) {
+            while (creator.partitions(asked).size() < 3 && System.nanoTime() < deadline) {
                 Thread.sleep(100); // a new topic's metadata reaches the broker's cache a moment after creation
             }
-            assertEquals(Map.of(events, 5, dlq, 1), creator.partitions(asked));
+            assertEquals(Map.of(events, 5, dlq, 1, historical, 4), creator.partitions(asked));
             assertEquals("3600000", retention(admin, events));
             assertEquals("2592000000", retention(admin, dlq), "the dead-letter topic's default: 30 days");
 
             List<TopicCreator.Outcome> again = creator.ensure(config.topics());
-            assertEquals(List.of(TopicCreator.Result.EXISTS, TopicCreator.Result.EXISTS), again.stream().map(TopicCreator.Outcome::result).toList());
+            assertEquals(List.of(TopicCreator.Result.EXISTS, TopicCreator.Result.EXISTS, TopicCreator.Result.EXISTS), again.stream().map(TopicCreator.Outcome::result).toList());
             assertEquals(events + ": exists (5 partitions)", again.getFirst().toString());
         }
     }
@@ -51,7 +52,7 @@ class TopicCreatorTest {
         String events = "topics-small-" + UUID.randomUUID();
         KafkaBroker.createTopic(bootstrap, events, 2);
         TopicsConfig config = TopicsConfig.from(Map.of("KAFKA_BOOTSTRAP_SERVERS", bootstrap, "EVENTS_TOPIC", events,
-                "DLQ_TOPIC", events + "_dlq", "EVENTS_RETENTION_MS", "7200000"));
+                "DLQ_TOPIC", events + "_dlq", "EVENTS_RETENTION_MS", "7200000", "HISTORICAL_TOPIC", events + "_historical"));
         try (Admin admin = Admin.create(Topics.adminSettings(config))) {
             TopicCreator.Outcome outcome = new TopicCreator(admin, Duration.ofSeconds(30)).ensure(config.topics()).getFirst();
             assertEquals(TopicCreator.Result.FEWER_PARTITIONS, outcome.result());

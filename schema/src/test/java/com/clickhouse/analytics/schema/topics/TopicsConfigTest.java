@@ -19,6 +19,18 @@ class TopicsConfigTest {
         assertEquals(Map.of("security.protocol", "SASL_SSL"), config.kafkaClientProperties());
         assertEquals(new TopicSpec("events", 12, (short) -1, Map.of("retention.ms", "604800000")), config.topics().get(0));
         assertEquals(new TopicSpec("events_dlq", 1, (short) -1, Map.of("retention.ms", "2592000000")), config.topics().get(1));
+        assertEquals(new TopicSpec("events_historical", 4, (short) -1, Map.of("retention.ms", "604800000")), config.topics().get(2),
+                "the historical lane's topic");
+        assertEquals(3, config.topics().size());
+    }
+
+    @Test
+    void anEmptyHistoricalTopicIsNotCreated() {
+        TopicsConfig config = TopicsConfig.from(Map.of("KAFKA_BOOTSTRAP_SERVERS", "k:9092", "HISTORICAL_TOPIC", ""));
+        assertEquals(java.util.List.of("events", "events_dlq"), Topics.names(config));
+        TopicsConfig renamed = TopicsConfig.from(Map.of("KAFKA_BOOTSTRAP_SERVERS", "k:9092", "HISTORICAL_TOPIC", "backfill",
+                "HISTORICAL_TOPIC_PARTITIONS", "2"));
+        assertEquals(new TopicSpec("backfill", 2, (short) -1, Map.of("retention.ms", "604800000")), renamed.topics().get(2));
     }
 
     @Test
@@ -33,7 +45,7 @@ class TopicsConfigTest {
 
     @ParameterizedTest
     @CsvSource({"EVENTS_TOPIC_PARTITIONS, 0", "EVENTS_TOPIC_PARTITIONS, many", "TOPIC_REPLICATION_FACTOR, 0",
-            "TOPIC_REPLICATION_FACTOR, -2", "DLQ_RETENTION_MS, soon", "KAFKA_BOOTSTRAP_SERVERS, ''"})
+            "TOPIC_REPLICATION_FACTOR, -2", "DLQ_RETENTION_MS, soon", "HISTORICAL_TOPIC_PARTITIONS, 0", "KAFKA_BOOTSTRAP_SERVERS, ''"})
     void aBadValueNamesItsVariable(String variable, String value) {
         Map<String, String> env = new java.util.HashMap<>(Map.of("KAFKA_BOOTSTRAP_SERVERS", "k:9092"));
         env.put(variable, value);
