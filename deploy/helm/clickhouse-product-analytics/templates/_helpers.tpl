@@ -30,12 +30,34 @@ app.kubernetes.io/part-of: clickhouse-product-analytics
 {{- define "cpa.selectorLabels" -}}
 app.kubernetes.io/name: {{ include "cpa.name" .root }}
 app.kubernetes.io/instance: {{ .root.Release.Name }}
-app.kubernetes.io/component: {{ .tier }}
+app.kubernetes.io/component: {{ include "cpa.component" .tier }}
 {{- end -}}
 
 {{- define "cpa.tierLabels" -}}
 {{ include "cpa.labels" .root }}
-app.kubernetes.io/component: {{ .tier }}
+app.kubernetes.io/component: {{ include "cpa.component" .tier }}
+{{- end -}}
+
+{{/*
+A tier's component label and object name suffix: its values key, except the historical writer's
+(values historicalWriter, objects <fullname>-writer-historical).
+*/}}
+{{- define "cpa.component" -}}
+{{- ternary "writer-historical" . (eq . "historicalWriter") -}}
+{{- end -}}
+
+{{/* The long-running tiers, as a YAML list: gateway, writer, and historicalWriter when enabled. */}}
+{{- define "cpa.tiers" -}}
+{{- $tiers := list "gateway" "writer" -}}
+{{- if .Values.historicalWriter.enabled }}{{ $tiers = append $tiers "historicalWriter" }}{{ end -}}
+{{- toYaml $tiers -}}
+{{- end -}}
+
+{{/* The writer tiers, as a YAML list: writer, and historicalWriter when enabled. */}}
+{{- define "cpa.writerTiers" -}}
+{{- $tiers := list "writer" -}}
+{{- if .Values.historicalWriter.enabled }}{{ $tiers = append $tiers "historicalWriter" }}{{ end -}}
+{{- toYaml $tiers -}}
 {{- end -}}
 
 {{- define "cpa.serviceAccountName" -}}
@@ -122,7 +144,7 @@ The gateway's termination grace period must outlast its preStop sleep plus its o
 {{/* Whether the writer's replica count is managed by KEDA or an HPA rather than by the chart. */}}
 {{- define "cpa.replicasManaged" -}}
 {{- $autoscaling := include "cpa.autoscaling" . | fromYaml -}}
-{{- if or $autoscaling.enabled (and (eq .tier "writer") .root.Values.writer.keda.enabled) -}}true{{- end -}}
+{{- if or $autoscaling.enabled (and (has .tier (list "writer" "historicalWriter")) .root.Values.writer.keda.enabled) -}}true{{- end -}}
 {{- end -}}
 
 {{/*

@@ -26,7 +26,9 @@ class LintTest {
         for (String[] settings : new String[][] {{}, Chart.withRequired("monitoring.serviceMonitor.enabled=true",
                 "monitoring.podMonitor.enabled=true", "monitoring.prometheusRule.enabled=true",
                 "monitoring.grafanaDashboard.enabled=true", "gateway.ingress.enabled=true", "networkPolicy.enabled=true",
-                "writer.keda.enabled=true", "tls.caBundle.secretName=private-ca")}) {
+                "writer.keda.enabled=true", "tls.caBundle.secretName=private-ca", "historicalWriter.enabled=true",
+                "ingest.limits.keyRate=1000", "ingest.limits.distinctIdRate=20", "ingest.limits.overflowRate=50", "ingest.dropList=leaked",
+                "ingest.historicalAfterDays=30")}) {
             java.util.List<String> args = new java.util.ArrayList<>(java.util.List.of("lint", "--strict", Chart.DIR.toString()));
             for (String setting : settings) {
                 args.add("--set");

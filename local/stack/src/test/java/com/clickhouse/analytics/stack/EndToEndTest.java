@@ -15,11 +15,20 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Base64;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.TimeUnit;
 import java.util.zip.GZIPOutputStream;
 
 import com.clickhouse.analytics.local.process.TemporaryDirectory;
 import com.fasterxml.jackson.databind.JsonNode;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -198,6 +207,49 @@ class EndToEndTest {
         clickHouse.await("SELECT count() AS n FROM events FINAL WHERE distinct_id = '" + user + "'",
                 r -> r.getFirst().get("n").asLong() >= 200, VISIBLE_WITHIN.plusSeconds(60));
         assertEquals(200, clickHouse.count("SELECT count() FROM events FINAL WHERE distinct_id = '" + user + "'"));
+    }
+
+    @Test
+    void aHistoricalBatchLandsThroughTheHistoricalWriterAndNeverTouchesTheLiveTopic() throws Exception {
+        String user = "backfill-" + UUID.randomUUID();
+        StringBuilder body = new StringBuilder("{\"api_key\":\"" + settings.apiKey() + "\",\"historical_migration\":true,\"batch\":[");
+        for (int i = 0; i < 30; i++) {
+            body.append(i == 0 ? "" : ",").append("{\"event\":\"imported\",\"distinct_id\":\"").append(user)
+                    .append("\",\"timestamp\":\"2024-03-01T10:00:").append(String.format("%02d", i)).append("Z\"}");
+        }
+        HttpResponse<String> response = post("/batch/", body.append("]}").toString(), null, false);
+        assertEquals(200, response.statusCode(), response.body());
+        clickHouse.await("SELECT count() AS n FROM events FINAL WHERE distinct_id = '" + user + "'",
+                r -> r.getFirst().get("n").asLong() >= 30, VISIBLE_WITHIN);
+        assertEquals(30, clickHouse.count("SELECT count() FROM events FINAL WHERE distinct_id = '" + user + "'"));
+
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, settings.kafkaBootstrapServers()))) {
+            // The historical writer's group committed them (only this test sends historical batches) ...
+            long deadline = System.nanoTime() + VISIBLE_WITHIN.toNanos();
+            long committed = 0;
+            while (committed < 30 && System.nanoTime() < deadline) {
+                committed = admin.listConsumerGroupOffsets("cpa-writer-historical").partitionsToOffsetAndMetadata().get(10, TimeUnit.SECONDS)
+                        .entrySet().stream().filter(e -> e.getKey().topic().equals(settings.historicalTopic()))
+                        .mapToLong(e -> e.getValue().offset()).sum();
+                Thread.sleep(100);
+            }
+            assertEquals(30, committed, "the historical group drained them");
+        }
+        // ... and the live topic never held one of them.
+        Map<String, Object> props = Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, settings.kafkaBootstrapServers(),
+                ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(props, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+            List<TopicPartition> partitions = consumer.partitionsFor(settings.eventsTopic()).stream()
+                    .map(p -> new TopicPartition(p.topic(), p.partition())).toList();
+            consumer.assign(partitions);
+            consumer.seekToBeginning(partitions);
+            Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
+            while (partitions.stream().anyMatch(tp -> consumer.position(tp) < end.get(tp))) {
+                for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(500))) {
+                    assertFalse(new String(r.value(), StandardCharsets.UTF_8).contains(user), "a backfill event on the live topic");
+                }
+            }
+        }
     }
 
     private static String batch(String user, String phase, int request) {
