@@ -40,10 +40,10 @@ app.kubernetes.io/component: {{ include "cpa.component" .tier }}
 
 {{/*
 A tier's component label and object name suffix: its values key, except the historical writer's
-(values historicalWriter, objects <fullname>-writer-historical).
+(values historicalWriter, objects <fullname>-historical: the management Service name fits 63 characters).
 */}}
 {{- define "cpa.component" -}}
-{{- ternary "writer-historical" . (eq . "historicalWriter") -}}
+{{- ternary "historical" . (eq . "historicalWriter") -}}
 {{- end -}}
 
 {{/* The long-running tiers, as a YAML list: gateway, writer, and historicalWriter when enabled. */}}

@@ -23,7 +23,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class LimitsAndLanesTest {
 
-    private static final String HISTORICAL = "writer-historical";
+    private static final String HISTORICAL = "historical";
 
     @Test
     void limitsAreOffAndAbsentByDefault() {
@@ -41,7 +41,7 @@ class LimitsAndLanesTest {
     void theLimitValuesBecomeTheGatewaysEnvironment() {
         Map<String, String> gateway = Chart.renderWithRequired("ingest.limits.keyRate=5000", "ingest.limits.keyBurst=20000",
                 "ingest.limits.distinctIdRate=50", "ingest.limits.distinctIdBurst=10000", "ingest.limits.distinctIdBuckets=500000",
-                "ingest.limits.overflowRate=100", "ingest.dropList={leaked_key,phc_x:runaway}").config("gateway");
+                "ingest.limits.overflowRate=100", "ingest.dropList=leaked_key,phc_x:runaway").config("gateway");
         assertEquals("5000", gateway.get("RATE_LIMIT_KEY_PER_SECOND"));
         assertEquals("20000", gateway.get("RATE_LIMIT_KEY_BURST"));
         assertEquals("50", gateway.get("RATE_LIMIT_DISTINCT_ID_PER_SECOND"));
