@@ -30,7 +30,8 @@ import io.undertow.util.SameThreadExecutor;
  * The capture endpoints ({@code /batch}, {@code /e}, {@code /i/v0/e}, {@code /capture},
  * {@code /track}, {@code /engage}) and Segment's ({@code /v1/*}), one step per class: read the body → decode the transport
  * (gzip, base64, form) → parse the JSON (PostHog's or Segment's, the route's {@link CaptureReader}) → authorize → normalize →
- * admit (drop list, rate limits, lanes: {@link Admission}) → encode the records → send them to Kafka → answer. Reads the body on the I/O thread without blocking, runs the steps on that
+ * admit (drop list, rate limits, lanes: {@link Admission}) → encode the records → send them to Kafka → answer.
+ * Reads the body on the I/O thread without blocking, runs the steps on that
  * thread (on a worker while the sink may wait), and answers from the producer's callback once Kafka
  * has acknowledged every record: {@code 200 {"status":"ok","ingested":N,"dropped":M}}.
  */

@@ -106,6 +106,16 @@ class AdmissionTest {
     }
 
     @Test
+    void thePerDistinctIdBucketsStayWithinTheirBound() {
+        TokenBuckets buckets = new TokenBuckets("distinct_id", 1, 1, 100, time);
+        for (int i = 0; i < 10_000; i++) {
+            assertTrue(buckets.take("k:user-" + i, 1).isConsumed());
+        }
+        assertTrue(buckets.size() <= 100, "at most the bound: " + buckets.size());
+        assertTrue(!buckets.take("k:user-9999", 1).isConsumed(), "the most recent id keeps its bucket, empty until the clock moves");
+    }
+
+    @Test
     void theDropListMatchesWholeKeysAndKeyDistinctIdEvenWhenTheKeyHasAColon() throws GatewayError {
         Admission a = admission(config(0, 0, 0, 0, Set.of("proj:key:bad", "leaked"), 0, "", Duration.ZERO));
         Admission.Admitted admitted = a.admit("proj:key", false, events("[" + of("bad", 2) + "," + of("good", 1) + "]"), NOW);
