@@ -39,7 +39,7 @@ class DockerComposeTest {
     void hasEveryServiceOfThePipeline() {
         Set<String> names = new TreeSet<>();
         services.fieldNames().forEachRemaining(names::add);
-        assertEquals(new TreeSet<>(List.of("clickhouse", "gateway", "kafka", "migrate", "topics", "writer")), names);
+        assertEquals(new TreeSet<>(List.of("clickhouse", "gateway", "kafka", "migrate", "topics", "writer", "writer-historical")), names);
     }
 
     @Test
@@ -82,6 +82,31 @@ class DockerComposeTest {
         for (String service : List.of("writer", "gateway")) {
             assertEquals("service_completed_successfully", services.path(service).path("depends_on").path("topics").path("condition").asText(),
                     service + " starts once its topics exist");
+        }
+    }
+
+    @Test
+    void runsTheHistoricalWriterOnTheHistoricalLane() {
+        JsonNode writer = services.path("writer");
+        JsonNode historical = services.path("writer-historical");
+        assertEquals(".", historical.path("build").path("context").asText());
+        assertEquals("writer", historical.path("command").path(0).asText(), "the same writer binary");
+        String lane = historical.path("environment").path("EVENTS_TOPIC").asText();
+        assertEquals("${HISTORICAL_TOPIC:-events_historical}", lane);
+        assertEquals(lane, services.path("gateway").path("environment").path("HISTORICAL_TOPIC").asText(), "the gateway routes there");
+        assertEquals(lane, services.path("topics").path("environment").path("HISTORICAL_TOPIC").asText(), "the topics job creates it");
+        assertEquals("cpa-writer-historical", historical.path("environment").path("WRITER_GROUP_ID").asText(), "a group of its own");
+        java.util.Set<String> writerVariables = new TreeSet<>();
+        writer.path("environment").fieldNames().forEachRemaining(writerVariables::add);
+        java.util.Set<String> historicalVariables = new TreeSet<>();
+        historical.path("environment").fieldNames().forEachRemaining(historicalVariables::add);
+        assertEquals(writerVariables, historicalVariables, "the writer's settings, two of them changed");
+        assertTrue(historical.path("mem_limit").asText().matches("[0-9]+[mg]"));
+        assertTrue(historical.path("environment").path("JAVA_OPTS").asText().contains("MaxRAMPercentage"));
+        assertEquals(writer.path("stop_grace_period").asText(), historical.path("stop_grace_period").asText(), "the writer's drain");
+        assertFalse(historical.path("healthcheck").path("test").isMissingNode());
+        for (String step : List.of("migrate", "topics")) {
+            assertEquals("service_completed_successfully", historical.path("depends_on").path(step).path("condition").asText(), step);
         }
     }
 
