@@ -16,6 +16,7 @@ import com.clickhouse.analytics.ops.health.OperationsServer;
 import com.clickhouse.analytics.ops.logging.Logging;
 import com.clickhouse.analytics.schema.migration.MigrationException;
 import com.clickhouse.analytics.schema.migration.SchemaMigrator;
+import com.clickhouse.analytics.schema.record.Event;
 import com.clickhouse.analytics.schema.record.EventCodec;
 import com.clickhouse.analytics.writer.batch.BatchAccumulator;
 import com.clickhouse.analytics.writer.batch.BatchProcessor;
@@ -35,6 +36,9 @@ import com.clickhouse.analytics.writer.deletion.ClickHouseDeletionList;
 import com.clickhouse.analytics.writer.deletion.DeletedIdFilter;
 import com.clickhouse.analytics.writer.identity.ClickHousePersonStore;
 import com.clickhouse.analytics.writer.enrich.Enricher;
+import com.clickhouse.analytics.writer.identity.ClickHouseGroupStore;
+import com.clickhouse.analytics.writer.identity.GroupResolver;
+import com.clickhouse.analytics.writer.identity.GroupStore;
 import com.clickhouse.analytics.writer.identity.IdentityResolver;
 import com.clickhouse.analytics.writer.identity.PersonStore;
 import com.clickhouse.client.api.Client;
@@ -116,6 +120,8 @@ public final class WriterMain {
                 PersonStore persons = new ClickHousePersonStore(clickHouse, config.clickHouseDatabase(),
                         tables.personDistinctIds(), tables.persons(), tables.personOverrides(), tables.ingestionWarnings(),
                         classifier, insertTimeout);
+                GroupStore groups = new ClickHouseGroupStore(clickHouse, config.clickHouseDatabase(), tables.groupTypeMapping(),
+                        tables.groups(), classifier, insertTimeout);
 
                 try (Enricher enricher = Enricher.create(config.enrichment(), registry, clock);
                      KafkaProducer<byte[], byte[]> dlqProducer = new KafkaProducer<>(kafkaProperties(config, producerSettings()),
@@ -125,6 +131,7 @@ public final class WriterMain {
 
                     BatchProcessor processor = new BatchProcessor(new EventCodec(), enricher,
                             new IdentityResolver(persons, config.identityCacheSize(), clock, metrics::identityMerge),
+                            new GroupResolver(groups, persons::insertWarnings, Event::apiKey, clock, metrics::groupTypeUnmapped),
                             new BisectingInserter(new ClickHouseBatchWriter(clickHouse, events, classifier, insertTimeout)),
                             new CountingDeadLetters(new KafkaDeadLetterSink(dlqProducer, config.dlqTopic(), Duration.ofSeconds(30)), metrics),
                             clock, new DeletedIdFilter(new ClickHouseDeletionList(clickHouse, config.clickHouseDatabase()),

@@ -46,6 +46,7 @@ public final class WriterMetrics {
         for (String outcome : new String[] {"merged", "refused_identified", "refused_illegal_id", "refused_personless"}) {
             identityMerge(outcome);
         }
+        registry.counter("cpa_writer_group_types_unmapped_total");
     }
 
     public MetricRegistry registry() {
@@ -67,6 +68,11 @@ public final class WriterMetrics {
     /** An identity merge decision ({@code merged}, {@code refused_identified}, {@code refused_illegal_id}, {@code refused_personless}). */
     public void identityMerge(String outcome) {
         registry.counter("cpa_writer_identity_merges_total{outcome=\"" + outcome + "\"}").inc();
+    }
+
+    /** An event's group type that got no {@code $group_N} index (a project's sixth type or later). */
+    public void groupTypeUnmapped() {
+        registry.counter("cpa_writer_group_types_unmapped_total").inc();
     }
 
     public void retry() {

@@ -169,6 +169,7 @@ public final class BatchParser implements CaptureReader {
             case TIMESTAMP -> fields.set(field, timestamp(p));
             case OFFSET -> fields.set(field, offset(p));
             case OBJECT -> fields.set(field, object(p, bytes, field.label()));
+            case KEYS -> fields.set(field, keys(p, bytes, field.label()));
             case OPTIONAL_STRING -> fields.set(field, optionalString(p));
             case LENIENT_ID -> fields.set(field, lenientId(p));
             case FLAG -> {
@@ -263,6 +264,21 @@ public final class BatchParser implements CaptureReader {
         }
         if (t != JsonToken.START_OBJECT) {
             throw GatewayError.badRequest("field '" + field + "' must be a JSON object");
+        }
+        int start = (int) p.currentTokenLocation().getByteOffset();
+        p.skipChildren();
+        int end = (int) p.currentLocation().getByteOffset();
+        return new String(bytes, start, end - start, StandardCharsets.UTF_8);
+    }
+
+    /** An array's or object's exact text, or null. */
+    private static String keys(JsonParser p, byte[] bytes, String field) throws IOException, GatewayError {
+        JsonToken t = p.currentToken();
+        if (t == JsonToken.VALUE_NULL) {
+            return null;
+        }
+        if (t != JsonToken.START_ARRAY && t != JsonToken.START_OBJECT) {
+            throw GatewayError.badRequest("field '" + field + "' must be a JSON array of keys or an object");
         }
         int start = (int) p.currentTokenLocation().getByteOffset();
         p.skipChildren();

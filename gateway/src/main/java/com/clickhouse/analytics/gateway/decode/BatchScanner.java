@@ -239,6 +239,7 @@ final class BatchScanner {
             case ID, TIMESTAMP -> fields.set(field, scalarOrNull());
             case OFFSET -> fields.set(field, offsetOrNull());
             case OBJECT -> fields.set(field, objectOrNull(depth));
+            case KEYS -> fields.set(field, keysOrNull(depth));
             case OPTIONAL_STRING -> fields.set(field, optionalString(depth));
             case LENIENT_ID -> fields.set(field, lenientId(depth));
             case FLAG -> {
@@ -381,6 +382,24 @@ final class BatchScanner {
         int nonAsciiBefore = nonAscii;
         skipValue(depth);
         return text(start, pos, escapes == escapesBefore, nonAscii == nonAsciiBefore);
+    }
+
+    /**
+     * An array's or object's exact text, or null. Never verbatim: the record holds it as a string,
+     * so its quotes are escaped there.
+     */
+    private String keysOrNull(int depth) throws NotPlain {
+        if (b[pos] == 'n') {
+            literal(NULL);
+            return null;
+        }
+        if (b[pos] != '[' && b[pos] != '{') {
+            throw NOT_PLAIN;
+        }
+        int start = pos;
+        int nonAsciiBefore = nonAscii;
+        skipValue(depth);
+        return text(start, pos, false, nonAscii == nonAsciiBefore);
     }
 
     /** An integer that fits a long, or null. */

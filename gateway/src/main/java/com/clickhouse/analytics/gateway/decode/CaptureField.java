@@ -38,6 +38,7 @@ enum CaptureField {
     TOKEN(Scope.EVENT, "token", Value.STRING, Target.TOKEN),
     SET(Scope.EVENT, "$set", Value.OBJECT, RecordField.SET, false),
     SET_ONCE(Scope.EVENT, "$set_once", Value.OBJECT, RecordField.SET_ONCE, false),
+    UNSET(Scope.EVENT, "$unset", Value.KEYS, RecordField.UNSET, false),
     ELEMENTS_CHAIN(Scope.EVENT, "elements_chain", Value.OPTIONAL_STRING, RecordField.ELEMENTS_CHAIN, false),
 
     PROPERTIES_DISTINCT_ID(Scope.PROPERTIES, "distinct_id", Value.LENIENT_ID, Target.PROPERTIES_DISTINCT_ID),
@@ -69,6 +70,11 @@ enum CaptureField {
         OFFSET,
         /** A JSON object, kept as its exact text, or null; else a 400. */
         OBJECT,
+        /**
+         * A JSON array (of keys) or object (whose keys are meant), kept as its exact text in a string
+         * field, or null; else a 400.
+         */
+        KEYS,
         /** A string; any other value is ignored (properties are free-form). */
         OPTIONAL_STRING,
         /** A string or a number (as its JSON text); any other value is ignored. */
@@ -129,8 +135,8 @@ enum CaptureField {
         if (!record.isPassThrough()) {
             throw new IllegalArgumentException(name + ": " + record + " is not a pass-through field");
         }
-        if (value != Value.OBJECT && value != Value.OPTIONAL_STRING && value != Value.STRING) {
-            throw new IllegalArgumentException(name + ": a pass-through member takes a string or an object");
+        if (value != Value.OBJECT && value != Value.KEYS && value != Value.OPTIONAL_STRING && value != Value.STRING) {
+            throw new IllegalArgumentException(name + ": a pass-through member takes a string, an object or keys");
         }
     }
 

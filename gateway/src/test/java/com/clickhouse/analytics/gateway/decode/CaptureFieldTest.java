@@ -84,6 +84,7 @@ class CaptureFieldTest {
             case TIMESTAMP -> "\"2026-01-01T00:00:00Z\"";
             case OFFSET -> "5";
             case OBJECT -> "{\"of\":\"" + f.jsonName() + "\"}";
+            case KEYS -> "[\"of\",\"" + f.jsonName() + "\"]";
             case FLAG -> "true";
             case PROPERTIES -> "{\"y\":2}";
             case EVENTS -> throw new AssertionError(f);

@@ -80,6 +80,11 @@ public record Event(
         return passThrough.get(RecordField.SET_ONCE);
     }
 
+    /** Raw JSON text of the top-level {@code $unset} (an array of keys, or an object), or null. */
+    public String unset() {
+        return passThrough.get(RecordField.UNSET);
+    }
+
     /** {@code $anon_distinct_id} of an {@code $identify}, or null. */
     public String anonDistinctId() {
         return passThrough.get(RecordField.ANON_DISTINCT_ID);

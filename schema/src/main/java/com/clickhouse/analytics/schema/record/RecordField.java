@@ -46,7 +46,12 @@ public enum RecordField {
     SET("$set", Kind.JSON_OBJECT, true, "set_properties"),
     SET_ONCE("$set_once", Kind.JSON_OBJECT, true, "set_once_properties"),
     ANON_DISTINCT_ID("$anon_distinct_id", Kind.STRING, true, "anon_distinct_id"),
-    ALIAS("alias", Kind.STRING, true, "alias");
+    ALIAS("alias", Kind.STRING, true, "alias"),
+    /**
+     * The capture body's top-level {@code $unset}: the exact text of a JSON array of keys (or of an
+     * object, whose keys are meant), carried as a string because the record's raw values are objects.
+     */
+    UNSET("$unset", Kind.STRING, true, "unset_properties");
 
     /** What a field's value is, in {@link Event} and on the wire. */
     public enum Kind {

@@ -61,7 +61,10 @@ class SchemaMigratorTest {
             "mat_os LowCardinality(String)", "mat_device_type LowCardinality(String)", "mat_utm_source String", "mat_utm_medium String",
             "mat_utm_campaign String", "mat_lib LowCardinality(String)", "mat_screen_width Int64",
             // V004: enrichment
-            "is_bot UInt8", "bot_reason LowCardinality(String)");
+            "is_bot UInt8", "bot_reason LowCardinality(String)",
+            // V006: groups, the top-level $unset
+            "$group_0 String", "$group_1 String", "$group_2 String", "$group_3 String", "$group_4 String",
+            "unset_properties String");
 
     private TestClickHouse ch;
 
@@ -88,7 +91,7 @@ class SchemaMigratorTest {
         assertEquals("init", history.getFirst().name());
         assertEquals(bundled.getFirst().checksum(), history.getFirst().checksum());
 
-        assertEquals(List.of("deleted_distinct_ids", "events", "ingestion_warnings", "person_deletions", "person_distinct_ids",
+        assertEquals(List.of("deleted_distinct_ids", "events", "group_type_mapping", "groups", "ingestion_warnings", "person_deletions", "person_distinct_ids",
                         "person_overrides", "persons", "schema_migrations", "sessions", "sessions_aggregated", "sessions_mv"),
                 ch.query("SELECT name FROM system.tables WHERE database = '{db}' ORDER BY name").stream().map(r -> r.getString(1)).toList());
         GenericRecord events = ch.query("SELECT engine, sorting_key, partition_key, sampling_key, create_table_query FROM system.tables "

@@ -14,12 +14,13 @@ import com.clickhouse.analytics.writer.consume.SourceRecord;
 import com.clickhouse.analytics.writer.deadletter.DeadLetterSink;
 import com.clickhouse.analytics.writer.deletion.DeletedIdFilter;
 import com.clickhouse.analytics.writer.enrich.Enricher;
+import com.clickhouse.analytics.writer.identity.GroupResolver;
 import com.clickhouse.analytics.writer.identity.IdentityResolver;
 
 /**
  * Writes one closed {@link Batch}, top to bottom: decode each record (undecodable ones become dead
  * letters), enrich the decoded events (GeoIP, device, bots, {@code IP_MODE}; a dropped bot is
- * neither inserted nor dead-lettered) and resolve person ids for them ({@link #prepare}), insert them (isolating
+ * neither inserted nor dead-lettered), resolve person ids and group columns for them ({@link #prepare}), insert them (isolating
  * rows ClickHouse refuses), then send all dead letters and wait for their acknowledgement. When this returns,
  * every record of the batch is either in ClickHouse or in the dead-letter topic, and the batch's
  * offsets may be committed. Any {@link WriterException} leaves that to a retry of the same batch.
@@ -33,15 +34,17 @@ public final class BatchProcessor {
     private final EventCodec codec;
     private final Enricher enricher;
     private final IdentityResolver identities;
+    private final GroupResolver groups;
     private final BisectingInserter inserter;
     private final DeadLetterSink deadLetters;
     private final Clock clock;
     private final DeletedIdFilter deletedIds;
 
     /** @param deletedIds drops events of deleted persons before anything is written for them */
-    public BatchProcessor(EventCodec codec, Enricher enricher, IdentityResolver identities, BisectingInserter inserter,
-                          DeadLetterSink deadLetters, Clock clock, DeletedIdFilter deletedIds) {
+    public BatchProcessor(EventCodec codec, Enricher enricher, IdentityResolver identities, GroupResolver groups,
+                          BisectingInserter inserter, DeadLetterSink deadLetters, Clock clock, DeletedIdFilter deletedIds) {
         this.deletedIds = deletedIds;
+        this.groups = groups;
         this.codec = codec;
         this.enricher = enricher;
         this.identities = identities;
@@ -95,10 +98,12 @@ public final class BatchProcessor {
             }
         }
         List<IdentityResolver.Identity> resolved = keptEvents.isEmpty() ? List.of() : identities.resolve(keptEvents);
+        List<List<String>> groupColumns = keptEvents.isEmpty() ? List.of() : groups.resolve(keptEvents);
         List<EventRow> rows = new ArrayList<>(keptEvents.size());
         for (int i = 0; i < keptEvents.size(); i++) {
             IdentityResolver.Identity identity = resolved.get(i);
-            rows.add(new EventRow(kept.get(i), keptEvents.get(i), identity.personId(), identity.mode().value(), botReasons.get(i)));
+            rows.add(new EventRow(kept.get(i), keptEvents.get(i), identity.personId(), identity.mode().value(), botReasons.get(i),
+                    groupColumns.get(i)));
         }
         return new Prepared(rows, dead);
     }

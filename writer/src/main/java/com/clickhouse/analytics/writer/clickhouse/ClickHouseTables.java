@@ -7,6 +7,7 @@ import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 
+import com.clickhouse.analytics.writer.identity.GroupStore;
 import com.clickhouse.analytics.writer.identity.PersonStore;
 import com.clickhouse.client.api.Client;
 import com.clickhouse.client.api.query.GenericRecord;
@@ -74,6 +75,27 @@ public final class ClickHouseTables {
                 "details", PersonStore.WarningRow::details,
                 "timestamp", PersonStore.WarningRow::timestamp);
         return layout("ingestion_warnings", known, Set.of("type", "details"));
+    }
+
+    /** Claims only: {@code created_at} is left to the server's default, its insert time. */
+    public TableLayout<GroupStore.Claim> groupTypeMapping() {
+        Map<String, Function<GroupStore.Claim, Object>> known = Map.of(
+                "project", GroupStore.Claim::project,
+                "group_type", GroupStore.Claim::groupType,
+                "group_type_index", GroupStore.Claim::index);
+        return layout("group_type_mapping", known, Set.of("project", "group_type", "group_type_index", "created_at"));
+    }
+
+    public TableLayout<GroupStore.GroupRow> groups() {
+        Map<String, Function<GroupStore.GroupRow, Object>> known = Map.of(
+                "project", r -> r.key().project(),
+                "group_type_index", r -> r.key().index(),
+                "group_key", r -> r.key().key(),
+                "group_properties", GroupStore.GroupRow::properties,
+                "created_at", GroupStore.GroupRow::createdAt,
+                "updated_at", GroupStore.GroupRow::updatedAt,
+                "version", GroupStore.GroupRow::version);
+        return layout("groups", known, Set.of("project", "group_type_index", "group_key", "group_properties", "version"));
     }
 
     private <R> TableLayout<R> layout(String table, Map<String, Function<R, Object>> known, Set<String> required) {

@@ -17,7 +17,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
  * What one event asks of persons, read once per event: its {@link PersonMode}, the merge it asks
  * for ({@code $identify}, {@code $create_alias}, {@code $merge_dangerously}) and its property
  * changes — {@code $set} and {@code $set_once} (top level or in properties, as the gateway carries
- * them), {@code $unset} (in properties), plus what PostHog derives from the event's own properties
+ * them), {@code $unset} (top level and in properties: both apply), plus what PostHog derives from the event's own properties
  * ({@code personInitialAndUTMProperties}): every key of {@link #EVENT_TO_PERSON} is set on the
  * person and its {@code $initial_} version set once; {@code $geoip_*} likewise. An explicit
  * {@code $set}/{@code $set_once} key wins over a derived one.
@@ -92,7 +92,7 @@ public record PersonEvent(Event event, PersonMode mode, Merge merge, String merg
                 set.put("$survey_last_seen_date", e.timestamp().toString()); // PostHog's event-based person property
             }
         }
-        return new PersonEvent(e, mode, merge, with, set, setOnce, scan.unset);
+        return new PersonEvent(e, mode, merge, with, set, setOnce, unset(e.unset(), scan.unset));
     }
 
     /** Whether the event may change person properties at all. */
@@ -127,6 +127,21 @@ public record PersonEvent(Event event, PersonMode mode, Merge merge, String merg
         if (osName != null && !osName.isNull() && !scan.server && !setOnce.has("$initial_os")) {
             setOnce.set("$initial_os", osName); // $os_name is the fallback alias of $os some SDKs send
         }
+    }
+
+    /** The top-level {@code $unset}'s keys, then those of {@code properties.$unset}. */
+    private static List<String> unset(String topLevel, List<String> inProperties) {
+        if (topLevel == null || topLevel.isEmpty()) {
+            return inProperties;
+        }
+        List<String> keys;
+        try {
+            keys = Scan.unsetKeys(JSON.readTree(topLevel));
+        } catch (IOException e) {
+            return inProperties; // the gateway only forwards an array or an object
+        }
+        keys.addAll(inProperties);
+        return keys;
     }
 
     private static ObjectNode object(String json) {

@@ -50,6 +50,20 @@ public final class PersonPropertiesMerger {
         return this;
     }
 
+    /** Overwrites with {@code values} ({@code $set} semantics, as a group's {@code $group_set}); whether anything changed. */
+    public boolean set(ObjectNode values) {
+        boolean any = false;
+        for (Iterator<Map.Entry<String, JsonNode>> it = values.fields(); it.hasNext(); ) {
+            Map.Entry<String, JsonNode> field = it.next();
+            if (!field.getValue().equals(properties.get(field.getKey()))) {
+                properties.set(field.getKey(), field.getValue());
+                any = true;
+            }
+        }
+        changed |= any;
+        return any;
+    }
+
     /**
      * A merge: the other person's properties under this one's ({@code {...other, ...into}} in
      * PostHog), before the merge event's own changes are applied.
