@@ -28,8 +28,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * posthog-js in a real headless Chromium ({@code playwright-core}), on a page served from another
  * origin than the gateway (a static server on another loopback port, that origin in
  * {@code ALLOWED_ORIGINS}): pageview, capture, identify, group, {@code reset()} and the unload beacon,
- * gzipped and uncompressed, read back from the topic. Installs Chromium with apt-get when it is
- * missing, and fails when it cannot.
+ * gzipped and uncompressed, read back from the topic and — through the real writer — from
+ * ClickHouse: each event once, personless anonymous events attributed to the identified person
+ * through the overrides, the {@code groups} row and {@code $group_0}. Installs Chromium with
+ * apt-get when it is missing, and fails when it cannot.
  */
 class BrowserSdkTest {
 
@@ -38,9 +40,10 @@ class BrowserSdkTest {
     private static TestGateway gateway;
     private static TopicReader reader;
     private static Path chromium;
+    private static StoredEvents stored;
 
     @BeforeAll
-    static void start() throws IOException {
+    static void start() throws Exception {
         chromium = chromium();
         NodeSdk.install();
         byte[] script = Files.readAllBytes(NodeSdk.DIR.resolve("node_modules/posthog-js/dist/array.full.no-external.js"));
@@ -59,10 +62,14 @@ class BrowserSdkTest {
         site.start();
         gateway = TestGateway.onSharedBroker(Map.of("ALLOWED_ORIGINS", origin()));
         reader = new TopicReader(Infrastructure.shared().kafkaBootstrapServers(), gateway.topic);
+        stored = StoredEvents.forTopic("browser", gateway.topic);
     }
 
     @AfterAll
     static void stop() {
+        if (stored != null) {
+            stored.close();
+        }
         if (reader != null) {
             reader.close();
         }
@@ -90,16 +97,16 @@ class BrowserSdkTest {
     }
 
     @Test
-    void gzipped() {
+    void gzipped() throws Exception {
         scenario("gzip");
     }
 
     @Test
-    void uncompressed() {
+    void uncompressed() throws Exception {
         scenario("off");
     }
 
-    private static void scenario(String compression) {
+    private static void scenario(String compression) throws Exception {
         String run = "js-" + UUID.randomUUID();
         String out = NodeSdk.node("posthog-js-browser.mjs", Map.of("CHROMIUM", chromium.toString(), "PAGE", origin() + "/",
                 "HOST", "http://localhost:" + gateway.gateway.port(), "KEY", TestGateway.KEY, "RUN", run, "COMPRESSION", compression));
@@ -139,6 +146,38 @@ class BrowserSdkTest {
         result.get("requests").forEach(requests::add);
         boolean gzip = requests.stream().anyMatch(r -> r.get("gzip").asBoolean() || r.get("url").asText().contains("compression=gzip"));
         assertEquals(compression.equals("gzip"), gzip, "compression as configured: " + requests);
+
+        assertStored(run, anon, user, afterReset);
+    }
+
+    /** The run's rows in ClickHouse, written by the real writer from the topic. */
+    private static void assertStored(String run, String anon, String user, String afterReset) throws Exception {
+        stored.awaitRun(run, 8);
+        assertEquals(8, stored.longValue(StoredEvents.runFilter("SELECT count() FROM {db}.events", run)),
+                "each event inserted exactly once (no FINAL)");
+        assertEquals(List.of("$pageleave", "$pageview", "after_reset", "before_unload", "clicked_buy"),
+                stored.query(StoredEvents.runFilter("SELECT event FROM {db}.events FINAL", run) + " AND person_mode = 'propertyless'"
+                        + " ORDER BY event").stream().map(r -> r.getString(1)).toList(),
+                "the anonymous events, before identify and after reset(), are personless (identified_only)");
+        UUID person = stored.personOf(user);
+        assertEquals(person, stored.personOf(anon), "identify linked the anonymous id");
+        Map<String, UUID> finalPersons = stored.finalPersons(run);
+        for (String event : List.of("$pageview", "clicked_buy", "$identify", "$groupidentify", "after_identify")) {
+            assertEquals(person, finalPersons.get(event), event + " belongs to the identified person: " + finalPersons);
+        }
+        assertNotEquals(person, finalPersons.get("after_reset"), "reset() started someone else");
+        assertEquals("js@example.com", JSON.readTree(stored.query("SELECT properties FROM {db}.persons FINAL WHERE id = '" + person + "'")
+                .getFirst().getString(1)).get("email").asText());
+
+        // posthog.group('company', 'acme', {employees: 40}): the project's first group type, index 0
+        var group = stored.query("SELECT group_properties FROM {db}.groups FINAL WHERE project = '" + TestGateway.KEY
+                + "' AND group_type_index = 0 AND group_key = 'acme'");
+        assertEquals(1, group.size(), "one groups row");
+        assertEquals(40, JSON.readTree(group.getFirst().getString(1)).get("employees").asInt());
+        assertEquals("acme", stored.query(StoredEvents.runFilter("SELECT `$group_0` FROM {db}.events FINAL", run)
+                + " AND event = 'after_identify'").getFirst().getString(1));
+        assertEquals("", stored.query(StoredEvents.runFilter("SELECT `$group_0` FROM {db}.events FINAL", run)
+                + " AND event = 'after_reset'").getFirst().getString(1), "reset() leaves the group");
     }
 
     /** The run's events (its super property {@code run}), once {@code count} arrived and no more come. */

@@ -100,6 +100,30 @@ class IdentityScenariosTest {
                     assertEquals(user1, person, "event " + event);
                 }
             });
+
+            // Phase 5: a top-level $unset (as the record carries it) removes person properties too.
+            Event topUnset = event("$set", "user-1", null, "{\"plan\":\"pro\"}", null, null, null)
+                    .with(RecordField.UNSET, "[\"email\"]");
+            drain(ch, bootstrap, topic, writer, List.of(topUnset));
+            Map<?, ?> afterUnset = JSON.readValue((String) person(ch, user1).get("properties"), Map.class);
+            assertEquals(false, afterUnset.containsKey("email"), "top-level $unset: " + afterUnset);
+            assertEquals("pro", afterUnset.get("plan"));
+            assertEquals("[\"email\"]", ch.query("SELECT unset_properties FROM {db}.events FINAL WHERE uuid = '" + topUnset.uuid() + "'")
+                    .getFirst().getString(1));
+
+            // Phase 6: groups. A $groupidentify upserts the group; events carry $group_N by the project's type index.
+            Event group = event("$groupidentify", "user-1", "{\"$group_type\":\"company\",\"$group_key\":\"acme\","
+                    + "\"$group_set\":{\"name\":\"Acme\"},\"$groups\":{\"company\":\"acme\"}}", null, null, null, null);
+            Event inGroups = event("$pageview", "user-1", "{\"$groups\":{\"company\":\"acme\",\"team\":\"core\"}}",
+                    null, null, null, null);
+            drain(ch, bootstrap, topic, writer, List.of(group, inGroups));
+            assertEquals("acme|core", ch.query("SELECT concat(`$group_0`, '|', `$group_1`) FROM {db}.events FINAL WHERE uuid = '"
+                    + inGroups.uuid() + "'").getFirst().getString(1));
+            var groupRow = ch.query("SELECT project, toInt32(group_type_index) AS idx, group_key, group_properties FROM {db}.groups FINAL")
+                    .getFirst();
+            assertEquals(List.of("phc_test", 0L, "acme", "{\"name\":\"Acme\"}"), List.of(groupRow.getString("project"),
+                    groupRow.getLong("idx"), groupRow.getString("group_key"), groupRow.getString("group_properties")));
+            assertEquals(2L, ch.longValue("SELECT count() FROM {db}.group_type_mapping WHERE project = 'phc_test'"));
         }
     }
 
