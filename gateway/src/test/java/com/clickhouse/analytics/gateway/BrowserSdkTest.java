@@ -147,37 +147,28 @@ class BrowserSdkTest {
         boolean gzip = requests.stream().anyMatch(r -> r.get("gzip").asBoolean() || r.get("url").asText().contains("compression=gzip"));
         assertEquals(compression.equals("gzip"), gzip, "compression as configured: " + requests);
 
-        assertStored(run, anon, user, afterReset);
+        assertStored(run, anon, user);
     }
 
     /** The run's rows in ClickHouse, written by the real writer from the topic. */
-    private static void assertStored(String run, String anon, String user, String afterReset) throws Exception {
-        stored.awaitRun(run, 8);
-        assertEquals(8, stored.longValue(StoredEvents.runFilter("SELECT count() FROM {db}.events", run)),
-                "each event inserted exactly once (no FINAL)");
-        assertEquals(List.of("$pageleave", "$pageview", "after_reset", "before_unload", "clicked_buy"),
-                stored.query(StoredEvents.runFilter("SELECT event FROM {db}.events FINAL", run) + " AND person_mode = 'propertyless'"
-                        + " ORDER BY event").stream().map(r -> r.getString(1)).toList(),
+    private static void assertStored(String run, String anon, String user) throws Exception {
+        String where = StoredEvents.ofRun(run);
+        stored.awaitExactly(where, 8);
+        assertEquals(List.of("$pageleave", "$pageview", "after_reset", "before_unload", "clicked_buy"), stored.personless(where),
                 "the anonymous events, before identify and after reset(), are personless (identified_only)");
         UUID person = stored.personOf(user);
         assertEquals(person, stored.personOf(anon), "identify linked the anonymous id");
-        Map<String, UUID> finalPersons = stored.finalPersons(run);
+        Map<String, UUID> finalPersons = stored.finalPersons(where);
         for (String event : List.of("$pageview", "clicked_buy", "$identify", "$groupidentify", "after_identify")) {
             assertEquals(person, finalPersons.get(event), event + " belongs to the identified person: " + finalPersons);
         }
         assertNotEquals(person, finalPersons.get("after_reset"), "reset() started someone else");
-        assertEquals("js@example.com", JSON.readTree(stored.query("SELECT properties FROM {db}.persons FINAL WHERE id = '" + person + "'")
-                .getFirst().getString(1)).get("email").asText());
+        assertEquals("js@example.com", JSON.readTree(stored.personProperties(person)).get("email").asText());
 
         // posthog.group('company', 'acme', {employees: 40}): the project's first group type, index 0
-        var group = stored.query("SELECT group_properties FROM {db}.groups FINAL WHERE project = '" + TestGateway.KEY
-                + "' AND group_type_index = 0 AND group_key = 'acme'");
-        assertEquals(1, group.size(), "one groups row");
-        assertEquals(40, JSON.readTree(group.getFirst().getString(1)).get("employees").asInt());
-        assertEquals("acme", stored.query(StoredEvents.runFilter("SELECT `$group_0` FROM {db}.events FINAL", run)
-                + " AND event = 'after_identify'").getFirst().getString(1));
-        assertEquals("", stored.query(StoredEvents.runFilter("SELECT `$group_0` FROM {db}.events FINAL", run)
-                + " AND event = 'after_reset'").getFirst().getString(1), "reset() leaves the group");
+        assertEquals(40, JSON.readTree(stored.groupProperties(TestGateway.KEY, 0, "acme")).get("employees").asInt());
+        assertEquals("acme", stored.column(where, "after_identify", "`$group_0`"));
+        assertEquals("", stored.column(where, "after_reset", "`$group_0`"), "reset() leaves the group");
     }
 
     /** The run's events (its super property {@code run}), once {@code count} arrived and no more come. */

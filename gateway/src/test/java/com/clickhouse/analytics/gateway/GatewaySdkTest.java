@@ -26,22 +26,26 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * posthog-node, {@code @segment/analytics-node} and {@code @rudderstack/rudder-sdk-node} from the
  * Node scripts of {@code src/test/sdk} ({@link NodeSdk}). Each scenario reads its events back from
  * the topic: each exactly once, with the distinct ids, names, identity fields and uuids the SDK's
- * calls stand for.
+ * calls stand for; posthog-node's also from ClickHouse, through the real writer ({@link StoredEvents}):
+ * the events once, the merged person, the alias, the group and {@code $group_0}.
  */
 class GatewaySdkTest {
 
     private static final ObjectMapper JSON = new ObjectMapper();
     private static TestGateway gateway;
     private static TopicReader reader;
+    private static StoredEvents stored;
 
     @BeforeAll
-    static void start() {
+    static void start() throws Exception {
         gateway = TestGateway.onSharedBroker(Map.of());
         reader = new TopicReader(Infrastructure.shared().kafkaBootstrapServers(), gateway.topic);
+        stored = StoredEvents.forTopic("sdk", gateway.topic);
     }
 
     @AfterAll
     static void stop() {
+        stored.close();
         reader.close();
         gateway.close();
     }
@@ -109,7 +113,7 @@ class GatewaySdkTest {
     }
 
     @Test
-    void posthogNode() {
+    void posthogNode() throws Exception {
         String run = run();
         UUID first = UUID.randomUUID();
         UUID second = UUID.randomUUID();
@@ -132,6 +136,18 @@ class GatewaySdkTest {
         assertEquals(40, group.get("$group_set").get("employees").asInt());
         assertEquals(run + "-alias", events.get("$create_alias").alias());
         assertTrue(properties(order).get("$lib").asText().startsWith("posthog-node"));
+
+        String where = StoredEvents.byDistinctIdPrefix(run);
+        stored.awaitExactly(where, 5);
+        assertEquals(List.of(), stored.personless(where), "a backend SDK's events are all processed for persons");
+        UUID person = stored.personOf(run + "-user");
+        assertEquals(person, stored.personOf(run + "-anon"), "identify with $anon_distinct_id merged the anonymous person");
+        assertEquals(person, stored.personOf(run + "-alias"), "alias joined the person");
+        stored.finalPersons(where).forEach((event, p) -> assertEquals(person, p, event + " belongs to the merged person"));
+        assertEquals("node@example.com", json(stored.personProperties(person)).get("email").asText());
+        assertEquals(40, json(stored.groupProperties(TestGateway.KEY, 0, "acme")).get("employees").asInt());
+        assertEquals("acme", stored.column(where, "order_completed", "`$group_0`"));
+        assertEquals(first.toString(), stored.column(where, "$pageview", "uuid"), "the SDK's uuid is the row's");
     }
 
     @Test

@@ -14,17 +14,16 @@ import com.clickhouse.client.api.query.GenericRecord;
 
 /**
  * The rows an SDK test's events became: a migrated database of its own on the tests' ClickHouse and
- * the real writer (a child process) consuming the gateway's topic into it. Events of one run are
- * told apart by the super property {@code run} the scripts register.
+ * the real writer (a child process) consuming the gateway's topic into it. A test names its run's
+ * events by a condition on {@code events} ({@link #ofRun}, {@link #byDistinctIdPrefix}).
  */
 final class StoredEvents implements AutoCloseable {
 
     /** Each event's person through the overrides: the attribution query of schema/README.md. */
     private static final String ATTRIBUTION = "SELECT e.event AS event, e.distinct_id AS distinct_id,"
             + " if(o.override_person_id = toUUID('00000000-0000-0000-0000-000000000000'), e.person_id, o.override_person_id) AS person"
-            + " FROM {db}.events AS e FINAL LEFT JOIN (SELECT old_person_id, argMax(override_person_id, version) AS override_person_id"
-            + " FROM {db}.person_overrides GROUP BY old_person_id) AS o ON o.old_person_id = e.person_id"
-            + " WHERE JSONExtractString(e.properties, 'run') = '%s'";
+            + " FROM (SELECT event, distinct_id, person_id FROM {db}.events FINAL WHERE %s) AS e LEFT JOIN (SELECT old_person_id, argMax(override_person_id, version) AS override_person_id"
+            + " FROM {db}.person_overrides GROUP BY old_person_id) AS o ON o.old_person_id = e.person_id";
 
     final TestClickHouse ch;
     private final WriterProcess writer;
@@ -45,37 +44,69 @@ final class StoredEvents implements AutoCloseable {
         }
     }
 
-    /** Waits until the run's {@code count} events are in {@code events}; fails with the writer's log otherwise. */
-    void awaitRun(String run, long count) throws InterruptedException {
+    /** Events whose super property {@code run} (posthog-js's {@code register}) is {@code run}. */
+    static String ofRun(String run) {
+        return "JSONExtractString(properties, 'run') = '" + run + "'";
+    }
+
+    /** Events whose distinct id starts with {@code prefix}. */
+    static String byDistinctIdPrefix(String prefix) {
+        return "startsWith(distinct_id, '" + prefix + "')";
+    }
+
+    /**
+     * Waits until {@code count} events match {@code where} (under FINAL), then checks they were
+     * inserted exactly once (no FINAL); fails with the writer's log otherwise.
+     */
+    void awaitExactly(String where, long count) throws InterruptedException {
         long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
         long seen = -1;
         while (System.nanoTime() < deadline) {
-            seen = ch.longValue(runFilter("SELECT count() FROM {db}.events FINAL", run));
+            seen = ch.longValue("SELECT count() FROM {db}.events FINAL WHERE " + where);
             if (seen >= count) {
+                long rows = ch.longValue("SELECT count() FROM {db}.events WHERE " + where);
+                if (seen != count || rows != count) {
+                    throw new AssertionError("events where " + where + ": " + seen + " under FINAL, " + rows + " rows, expected " + count);
+                }
                 return;
             }
             Thread.sleep(200);
         }
-        throw new AssertionError(seen + " of " + count + " events of " + run + " in ClickHouse; the writer said:\n" + writer.logTail());
+        throw new AssertionError(seen + " of " + count + " events where " + where + " in ClickHouse; the writer said:\n" + writer.logTail());
     }
 
-    /** {@code sql} restricted to the run's events ({@code sql} has no WHERE). */
-    static String runFilter(String sql, String run) {
-        return sql + " WHERE JSONExtractString(properties, 'run') = '" + run + "'";
+    /** The names of the events matching {@code where} that were processed personless, sorted. */
+    List<String> personless(String where) {
+        return ch.query("SELECT event FROM {db}.events FINAL WHERE " + where + " AND person_mode = 'propertyless' ORDER BY event")
+                .stream().map(r -> r.getString(1)).toList();
     }
 
-    long longValue(String sql) {
-        return ch.longValue(sql);
+    /** Column {@code column} (quoted as needed) of the one event named {@code event} matching {@code where}. */
+    String column(String where, String event, String column) {
+        return ch.query("SELECT toString(" + column + ") FROM {db}.events FINAL WHERE " + where + " AND event = '" + event + "'")
+                .getFirst().getString(1);
     }
 
-    List<GenericRecord> query(String sql) {
-        return ch.query(sql);
+    /** The properties of group {@code key} of type index {@code index} in {@code project}, or null. */
+    String groupProperties(String project, int index, String key) {
+        List<GenericRecord> rows = ch.query("SELECT group_properties FROM {db}.groups FINAL WHERE project = '" + project
+                + "' AND group_type_index = " + index + " AND group_key = '" + key + "'");
+        if (rows.size() > 1) {
+            throw new AssertionError(rows.size() + " rows for group " + key);
+        }
+        return rows.isEmpty() ? null : rows.getFirst().getString(1);
     }
 
-    /** Event name → the final person of the run's event of that name (names unique within the run). */
-    Map<String, UUID> finalPersons(String run) {
+    /** The properties of person {@code id}. */
+    String personProperties(UUID id) {
+        return ch.query("SELECT properties FROM {db}.persons FINAL WHERE id = '" + id + "'").getFirst().getString(1);
+    }
+
+    /** Event name → the final person of the event of that name matching {@code where} (names unique there). */
+    Map<String, UUID> finalPersons(String where) {
         Map<String, UUID> out = new HashMap<>();
-        ch.query(ATTRIBUTION.formatted(run)).forEach(r -> out.put(r.getString("event"), r.getUUID("person")));
+        ch.query(ATTRIBUTION.formatted(where))
+                .forEach(r -> out.put(r.getString("event"), r.getUUID("person")));
         return out;
     }
 
