@@ -26,8 +26,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * posthog-node, {@code @segment/analytics-node} and {@code @rudderstack/rudder-sdk-node} from the
  * Node scripts of {@code src/test/sdk} ({@link NodeSdk}). Each scenario reads its events back from
  * the topic: each exactly once, with the distinct ids, names, identity fields and uuids the SDK's
- * calls stand for; posthog-node's also from ClickHouse, through the real writer ({@link StoredEvents}):
- * the events once, the merged person, the alias, the group and {@code $group_0}.
+ * calls stand for; and from ClickHouse, through the real writer ({@link StoredEvents}): the events
+ * once, the persons and links the calls make (merged by identify, joined by alias), the group and
+ * {@code $group_0}.
  */
 class GatewaySdkTest {
 
@@ -89,7 +90,7 @@ class GatewaySdkTest {
     }
 
     @Test
-    void posthogJava() {
+    void posthogJava() throws Exception {
         String run = run();
         PostHog posthog = new PostHog.Builder(TestGateway.KEY).host(host()).build();
         posthog.capture(run + "-anon", "$pageview", Map.of("$current_url", "https://shop.example.com/"));
@@ -110,6 +111,15 @@ class GatewaySdkTest {
         assertEquals(run + "-user", alias.distinctId());
         assertEquals(run + "-alias", alias.alias());
         assertEquals(TestGateway.KEY, alias.apiKey());
+
+        String where = StoredEvents.byDistinctIdPrefix(run);
+        stored.awaitExactly(where, 4);
+        UUID person = stored.personOf(run + "-user");
+        assertEquals(person, stored.personOf(run + "-alias"), "alias joined the person");
+        assertTrue(!person.equals(stored.personOf(run + "-anon")), "posthog-java's identify names no anonymous id: no merge");
+        JsonNode props = json(stored.personProperties(person));
+        assertEquals("java@example.com", props.get("email").asText());
+        assertEquals("today", props.get("first_seen").asText());
     }
 
     @Test
@@ -151,17 +161,17 @@ class GatewaySdkTest {
     }
 
     @Test
-    void segmentAnalyticsNode() {
+    void segmentAnalyticsNode() throws Exception {
         assertSegmentScenario("segment-node.mjs", "@segment/analytics-node");
     }
 
     @Test
-    void rudderstackNode() {
+    void rudderstackNode() throws Exception {
         assertSegmentScenario("rudder-node.mjs", "analytics-node");
     }
 
     /** Both scripts make the same six calls, with message ids {@code <run>-msg-1} … {@code -6}. */
-    private static void assertSegmentScenario(String script, String library) {
+    private static void assertSegmentScenario(String script, String library) throws Exception {
         String run = run();
         NodeSdk.node(script, env(run, Map.of()));
         List<UUID> uuids = new java.util.ArrayList<>();
@@ -195,6 +205,15 @@ class GatewaySdkTest {
         Event screen = events.get(5);
         assertEquals("$screen", screen.event());
         assertEquals("Home", properties(screen).get("$screen_name").asText());
+
+        String where = StoredEvents.byDistinctIdPrefix(run);
+        stored.awaitExactly(where, 6);
+        UUID person = stored.personOf(run + "-user");
+        assertEquals(person, stored.personOf(run + "-anon"), "identify with anonymousId merged the anonymous person");
+        assertEquals(person, stored.personOf(run + "-old"), "alias joined previousId");
+        stored.finalPersons(where).forEach((event, p) -> assertEquals(person, p, event + " belongs to the merged person"));
+        assertTrue(json(stored.personProperties(person)).get("email").asText().endsWith("@example.com"));
+        assertEquals(40, json(stored.groupProperties(TestGateway.KEY, 0, "acme")).get("employees").asInt(), "the group call's traits");
     }
 
     private static Map<String, String> env(String run, Map<String, String> more) {
