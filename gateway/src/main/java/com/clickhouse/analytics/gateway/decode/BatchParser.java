@@ -168,8 +168,8 @@ public final class BatchParser implements CaptureReader {
             case ID -> fields.set(field, id(p, field.label()));
             case TIMESTAMP -> fields.set(field, timestamp(p));
             case OFFSET -> fields.set(field, offset(p));
-            case OBJECT -> fields.set(field, object(p, bytes, field.label()));
-            case KEYS -> fields.set(field, keys(p, bytes, field.label()));
+            case OBJECT -> fields.set(field, object(p, bytes, field.label(), false));
+            case KEYS -> fields.set(field, object(p, bytes, field.label(), true));
             case OPTIONAL_STRING -> fields.set(field, optionalString(p));
             case LENIENT_ID -> fields.set(field, lenientId(p));
             case FLAG -> {
@@ -257,28 +257,14 @@ public final class BatchParser implements CaptureReader {
         throw GatewayError.badRequest("field 'offset' must be an integer number of milliseconds");
     }
 
-    private static String object(JsonParser p, byte[] bytes, String field) throws IOException, GatewayError {
+    /** An object's (or, with {@code keys}, also an array's) exact text, or null. */
+    private static String object(JsonParser p, byte[] bytes, String field, boolean keys) throws IOException, GatewayError {
         JsonToken t = p.currentToken();
         if (t == JsonToken.VALUE_NULL) {
             return null;
         }
-        if (t != JsonToken.START_OBJECT) {
-            throw GatewayError.badRequest("field '" + field + "' must be a JSON object");
-        }
-        int start = (int) p.currentTokenLocation().getByteOffset();
-        p.skipChildren();
-        int end = (int) p.currentLocation().getByteOffset();
-        return new String(bytes, start, end - start, StandardCharsets.UTF_8);
-    }
-
-    /** An array's or object's exact text, or null. */
-    private static String keys(JsonParser p, byte[] bytes, String field) throws IOException, GatewayError {
-        JsonToken t = p.currentToken();
-        if (t == JsonToken.VALUE_NULL) {
-            return null;
-        }
-        if (t != JsonToken.START_ARRAY && t != JsonToken.START_OBJECT) {
-            throw GatewayError.badRequest("field '" + field + "' must be a JSON array of keys or an object");
+        if (t != JsonToken.START_OBJECT && !(keys && t == JsonToken.START_ARRAY)) {
+            throw GatewayError.badRequest("field '" + field + "' must be a JSON " + (keys ? "array of keys or an object" : "object"));
         }
         int start = (int) p.currentTokenLocation().getByteOffset();
         p.skipChildren();

@@ -238,8 +238,8 @@ final class BatchScanner {
             case STRING -> fields.set(field, stringOrNull());
             case ID, TIMESTAMP -> fields.set(field, scalarOrNull());
             case OFFSET -> fields.set(field, offsetOrNull());
-            case OBJECT -> fields.set(field, objectOrNull(depth));
-            case KEYS -> fields.set(field, keysOrNull(depth));
+            case OBJECT -> fields.set(field, objectOrNull(depth, false));
+            case KEYS -> fields.set(field, objectOrNull(depth, true));
             case OPTIONAL_STRING -> fields.set(field, optionalString(depth));
             case LENIENT_ID -> fields.set(field, lenientId(depth));
             case FLAG -> {
@@ -368,38 +368,23 @@ final class BatchScanner {
         return null;
     }
 
-    /** An object's exact text, or null. */
-    private String objectOrNull(int depth) throws NotPlain {
+    /**
+     * An object's (with {@code keys}, also an array's) exact text, or null. Keys are never verbatim:
+     * the record holds them as a string, so their quotes are escaped there.
+     */
+    private String objectOrNull(int depth, boolean keys) throws NotPlain {
         if (b[pos] == 'n') {
             literal(NULL);
             return null;
         }
-        if (b[pos] != '{') {
+        if (b[pos] != '{' && !(keys && b[pos] == '[')) {
             throw NOT_PLAIN;
         }
         int start = pos;
         int escapesBefore = escapes;
         int nonAsciiBefore = nonAscii;
         skipValue(depth);
-        return text(start, pos, escapes == escapesBefore, nonAscii == nonAsciiBefore);
-    }
-
-    /**
-     * An array's or object's exact text, or null. Never verbatim: the record holds it as a string,
-     * so its quotes are escaped there.
-     */
-    private String keysOrNull(int depth) throws NotPlain {
-        if (b[pos] == 'n') {
-            literal(NULL);
-            return null;
-        }
-        if (b[pos] != '[' && b[pos] != '{') {
-            throw NOT_PLAIN;
-        }
-        int start = pos;
-        int nonAsciiBefore = nonAscii;
-        skipValue(depth);
-        return text(start, pos, false, nonAscii == nonAsciiBefore);
+        return text(start, pos, !keys && escapes == escapesBefore, nonAscii == nonAsciiBefore);
     }
 
     /** An integer that fits a long, or null. */

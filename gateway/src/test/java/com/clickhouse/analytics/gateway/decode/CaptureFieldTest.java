@@ -3,10 +3,12 @@ package com.clickhouse.analytics.gateway.decode;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.charset.StandardCharsets;
 import java.util.EnumSet;
+import java.util.List;
 import java.util.Set;
 
 import com.clickhouse.analytics.gateway.GatewayError;
@@ -37,6 +39,21 @@ class CaptureFieldTest {
             if (f.record() != null) {
                 assertNotNull(jackson.get(f.record()), f + " fills " + f.record());
             }
+        }
+    }
+
+    /** A top-level {@code $unset} is an array or an object, kept as sent (escaped as a string in the record); else a 400. */
+    @Test
+    void unsetTakesAnArrayOrAnObjectAndNothingElse() throws GatewayError {
+        for (String value : List.of("[\"a\",\"b\\\"c\"]", "{\"a\":1}", "[]")) {
+            String body = "[{\"event\":\"e\",\"distinct_id\":\"d\",\"$unset\":" + value + "}]";
+            assertEquals(value, jackson(body).get(RecordField.UNSET), body);
+            assertEquals(jackson(body), scanned(body), body);
+        }
+        for (String value : List.of("\"a\"", "1", "true")) {
+            String body = "[{\"event\":\"e\",\"distinct_id\":\"d\",\"$unset\":" + value + "}]";
+            GatewayError e = assertThrows(GatewayError.class, () -> jackson(body), body);
+            assertTrue(e.getMessage().contains("$unset"), e.getMessage());
         }
     }
 

@@ -14,6 +14,7 @@ import java.util.function.Consumer;
 import java.util.function.Function;
 
 import com.clickhouse.analytics.schema.record.Event;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 /**
@@ -50,7 +51,7 @@ public final class GroupResolver {
     private final Unmapped unmapped;
     /** Per project, its mapping as last read; only growing. */
     private final Map<String, Map<String, Integer>> mappings = new HashMap<>();
-    private long lastVersion;
+    private final RowVersions versions;
 
     /**
      * @param warnings where the batch's warnings go (the person store's {@code insertWarnings})
@@ -62,6 +63,7 @@ public final class GroupResolver {
         this.warnings = warnings;
         this.project = project;
         this.clock = clock;
+        this.versions = new RowVersions(clock);
         this.unmapped = unmapped;
     }
 
@@ -193,7 +195,7 @@ public final class GroupResolver {
             }
             if (changed) {
                 Instant created = old == null ? events.getFirst().event().timestamp() : old.createdAt();
-                rows.add(new GroupStore.GroupRow(key, properties.json(), created, now, nextVersion(old == null ? 0 : old.version())));
+                rows.add(new GroupStore.GroupRow(key, properties.json(), created, now, versions.next(old == null ? 0 : old.version())));
             }
         });
         if (!rows.isEmpty()) {
@@ -205,18 +207,11 @@ public final class GroupResolver {
         List<PersonStore.WarningRow> rows = new ArrayList<>(unmappedTypes.size());
         unmappedTypes.forEach((projectAndType, e) -> {
             String type = projectAndType.substring(projectAndType.indexOf('\n') + 1);
-            ObjectNode details = com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.objectNode()
+            ObjectNode details = JsonNodeFactory.instance.objectNode()
                     .put("group_type", type).put("limit", GroupTypeClaims.MAX_GROUP_TYPES);
             rows.add(new PersonStore.WarningRow(e.apiKey(), "group_type_limit", e.uuid(), e.distinctId(), details.toString(),
                     clock.instant()));
         });
         warnings.accept(rows);
-    }
-
-    /** Microseconds since the epoch, strictly increasing within this resolver and above {@code floor}. */
-    private long nextVersion(long floor) {
-        long candidate = clock.millis() * 1000;
-        lastVersion = Math.max(Math.max(candidate, lastVersion + 1), floor + 1);
-        return lastVersion;
     }
 }

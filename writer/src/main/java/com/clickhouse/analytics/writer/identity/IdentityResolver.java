@@ -63,11 +63,12 @@ public final class IdentityResolver {
     private final Clock clock;
     private final Outcomes outcomes;
     private final LruCache cache;
-    private long lastVersion;
+    private final RowVersions versions;
 
     public IdentityResolver(PersonStore store, int cacheSize, Clock clock, Outcomes outcomes) {
         this.store = store;
         this.clock = clock;
+        this.versions = new RowVersions(clock);
         this.outcomes = outcomes;
         this.cache = new LruCache(cacheSize);
     }
@@ -252,17 +253,17 @@ public final class IdentityResolver {
         for (Person p : state.persons.values()) {
             if (p.mergedAway) {
                 personRows.add(new PersonStore.PersonRow(p.distinctId(), p.id, p.properties.json(), p.createdAt, now,
-                        p.lastSeen(), p.identified, true, nextVersion(p.versionFloor)));
+                        p.lastSeen(), p.identified, true, versions.next(p.versionFloor)));
             } else if (p.needsWrite()) {
                 personRows.add(new PersonStore.PersonRow(p.distinctId(), p.id, p.properties.json(), p.createdAt, now,
-                        p.lastSeen(), p.identified, false, nextVersion(p.versionFloor)));
+                        p.lastSeen(), p.identified, false, versions.next(p.versionFloor)));
             }
         }
         List<PersonStore.OverrideRow> overrideRows = new ArrayList<>();
         state.overrides.forEach((old, override) -> {
             UUID last = state.finalOf(override.target());
             if (!old.equals(last)) {
-                overrideRows.add(new PersonStore.OverrideRow(override.apiKey(), old, last, nextVersion(0)));
+                overrideRows.add(new PersonStore.OverrideRow(override.apiKey(), old, last, versions.next(0)));
             }
         });
         List<PersonStore.DistinctIdRow> linkRows = new ArrayList<>();
@@ -271,7 +272,7 @@ public final class IdentityResolver {
             UUID last = state.finalOf(person);
             finalLinks.put(id, last);
             if (!last.equals(state.known.get(id))) {
-                linkRows.add(new PersonStore.DistinctIdRow(id, last, now, nextVersion(0)));
+                linkRows.add(new PersonStore.DistinctIdRow(id, last, now, versions.next(0)));
             }
         });
         if (!personRows.isEmpty()) {
@@ -287,13 +288,6 @@ public final class IdentityResolver {
             store.insertDistinctIds(linkRows);
         }
         finalLinks.forEach(cache::put);
-    }
-
-    /** Microseconds since the epoch, strictly increasing within this process and above {@code floor}. */
-    private long nextVersion(long floor) {
-        long candidate = clock.millis() * 1000;
-        lastVersion = Math.max(Math.max(candidate, lastVersion + 1), floor + 1);
-        return lastVersion;
     }
 
     private static String details(String... keyValues) {
