@@ -56,7 +56,7 @@ class SessionsDifferentialTest {
             for (Migration later : all.subList(1, all.size())) {
                 for (var statement : atV001.statements(later)) {
                     if (statement.sql().contains("CREATE TABLE IF NOT EXISTS") && statement.sql().matches(
-                            "(?s).*\\.(person_overrides|ingestion_warnings|deleted_distinct_ids)\\s*\\(.*")) {
+                            "(?s).*\\.(person_overrides|ingestion_warnings|deleted_distinct_ids|group_type_mapping|groups)\\s*\\(.*")) {
                         ch.execute(statement.sql());
                     }
                 }

@@ -53,25 +53,24 @@ public final class ClickHouseGroupStore implements GroupStore {
         ClickHouseBatchWriter.insert(client, claims, rows, null, classifier, timeout);
     }
 
-    /** One query per project and type index: groups are few per batch, and the sorting key serves it. */
+    /** One query per project and type index (and chunk of keys, as for persons): the sorting key serves it. */
     @Override
     public Map<GroupKey, GroupRow> groups(Collection<GroupKey> keys) {
-        Map<String, List<String>> byTypeOfProject = new HashMap<>();
+        Map<GroupKey, List<String>> byType = new HashMap<>(); // keyed by project and index, key left blank
         for (GroupKey k : keys) {
-            byTypeOfProject.computeIfAbsent(k.project() + '\n' + k.index(), x -> new ArrayList<>()).add(k.key());
+            byType.computeIfAbsent(new GroupKey(k.project(), k.index(), ""), x -> new ArrayList<>()).add(k.key());
         }
         String sql = "SELECT group_key, group_properties, created_at, updated_at, version FROM " + database + ".groups FINAL"
                 + " WHERE project = {project:String} AND group_type_index = {index:UInt8} AND group_key IN {keys:Array(String)}";
         Map<GroupKey, GroupRow> found = new HashMap<>();
-        byTypeOfProject.forEach((projectAndIndex, groupKeys) -> {
-            int cut = projectAndIndex.lastIndexOf('\n');
-            String project = projectAndIndex.substring(0, cut);
-            int index = Integer.parseInt(projectAndIndex.substring(cut + 1));
-            for (GenericRecord r : query(sql, Map.of("project", project, "index", String.valueOf(index),
-                    "keys", ClickHousePersonStore.arrayLiteral(groupKeys)))) {
-                GroupKey key = new GroupKey(project, index, r.getString("group_key"));
-                found.put(key, new GroupRow(key, r.getString("group_properties"), r.getInstant("created_at"),
-                        r.getInstant("updated_at"), r.getLong("version")));
+        byType.forEach((type, groupKeys) -> {
+            for (List<String> chunk : ClickHousePersonStore.chunks(groupKeys)) {
+                for (GenericRecord r : query(sql, Map.of("project", type.project(), "index", String.valueOf(type.index()),
+                        "keys", ClickHousePersonStore.arrayLiteral(chunk)))) {
+                    GroupKey key = new GroupKey(type.project(), type.index(), r.getString("group_key"));
+                    found.put(key, new GroupRow(key, r.getString("group_properties"), r.getInstant("created_at"),
+                            r.getInstant("updated_at"), r.getLong("version")));
+                }
             }
         });
         return found;

@@ -169,7 +169,7 @@ public final class ClickHousePersonStore implements PersonStore {
         return out.append(']').toString();
     }
 
-    private static <T> List<List<T>> chunks(Collection<T> values) {
+    static <T> List<List<T>> chunks(Collection<T> values) {
         List<T> all = new ArrayList<>(values);
         List<List<T>> chunks = new ArrayList<>();
         for (int i = 0; i < all.size(); i += LOOKUP_CHUNK) {

@@ -91,7 +91,7 @@ public final class GroupResolver {
         }
         map(typesByProject);
         List<List<String>> columns = new ArrayList<>(events.size());
-        Map<String, Event> unmappedTypes = new LinkedHashMap<>();
+        Map<ProjectType, Event> unmappedTypes = new LinkedHashMap<>();
         Map<GroupStore.GroupKey, List<GroupEvent>> identified = new LinkedHashMap<>();
         for (GroupEvent g : parsed) {
             Map<String, Integer> mapping = mappings.getOrDefault(g.project(), Map.of());
@@ -106,7 +106,7 @@ public final class GroupResolver {
                         values[index] = key;
                     } else {
                         unmapped.count();
-                        unmappedTypes.putIfAbsent(g.project() + '\n' + type, g.event());
+                        unmappedTypes.putIfAbsent(new ProjectType(g.project(), type), g.event());
                     }
                 });
                 columns.add(List.of(values));
@@ -117,7 +117,7 @@ public final class GroupResolver {
                     if (g.groups().get(g.identifies().groupType()) == null) {
                         unmapped.count(); // not counted above already
                     }
-                    unmappedTypes.putIfAbsent(g.project() + '\n' + g.identifies().groupType(), g.event());
+                    unmappedTypes.putIfAbsent(new ProjectType(g.project(), g.identifies().groupType()), g.event());
                 } else {
                     identified.computeIfAbsent(new GroupStore.GroupKey(g.project(), index, g.identifies().groupKey()),
                             k -> new ArrayList<>()).add(g);
@@ -203,15 +203,18 @@ public final class GroupResolver {
         }
     }
 
-    private void warn(Map<String, Event> unmappedTypes) {
+    private void warn(Map<ProjectType, Event> unmappedTypes) {
         List<PersonStore.WarningRow> rows = new ArrayList<>(unmappedTypes.size());
-        unmappedTypes.forEach((projectAndType, e) -> {
-            String type = projectAndType.substring(projectAndType.indexOf('\n') + 1);
+        unmappedTypes.forEach((type, e) -> {
             ObjectNode details = JsonNodeFactory.instance.objectNode()
-                    .put("group_type", type).put("limit", GroupTypeClaims.MAX_GROUP_TYPES);
+                    .put("group_type", type.groupType()).put("limit", GroupTypeClaims.MAX_GROUP_TYPES);
             rows.add(new PersonStore.WarningRow(e.apiKey(), "group_type_limit", e.uuid(), e.distinctId(), details.toString(),
                     clock.instant()));
         });
         warnings.accept(rows);
+    }
+
+    /** A group type of one project. */
+    private record ProjectType(String project, String groupType) {
     }
 }
