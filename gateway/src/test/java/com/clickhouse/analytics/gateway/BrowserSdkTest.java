@@ -1,6 +1,5 @@
 package com.clickhouse.analytics.gateway;
 
-import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
