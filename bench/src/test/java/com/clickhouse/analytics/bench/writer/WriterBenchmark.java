@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
+import com.clickhouse.analytics.bench.Cpu;
 import com.clickhouse.analytics.local.clickhouse.ClickHouseEndpoint;
 import com.clickhouse.analytics.local.clickhouse.LocalClickHouse;
 import com.clickhouse.analytics.local.kafka.KafkaBroker;

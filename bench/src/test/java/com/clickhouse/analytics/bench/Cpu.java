@@ -1,4 +1,4 @@
-package com.clickhouse.analytics.bench.writer;
+package com.clickhouse.analytics.bench;
 
 import java.util.LinkedHashMap;
 import java.util.Locale;
