@@ -4,13 +4,10 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -26,6 +23,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 
 import com.clickhouse.analytics.bench.Cpu;
+import com.clickhouse.analytics.bench.StackSql;
 import com.clickhouse.analytics.local.process.TemporaryDirectory;
 import com.clickhouse.analytics.stack.LocalStack;
 import com.clickhouse.analytics.stack.StackSettings;
@@ -89,7 +87,7 @@ public final class EndToEndBenchmark {
         // Warm the path (JIT, connections, topic metadata, the writer's first batches) for a few seconds at a
         // tenth of the rate, and wait until those events landed; they are not measured.
         int warmUpRequests = warmUp(client, batch, bodies, Math.max(1, requestsPerSecond / 10), 5);
-        Sql sql = new Sql(settings);
+        StackSql sql = new StackSql(settings);
         long warmDeadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
         while (sql.longValue("SELECT count() FROM events WHERE event = 'e2e_warmup'") < (long) warmUpRequests * EVENTS_PER_REQUEST
                 && System.nanoTime() < warmDeadline) {
@@ -270,30 +268,6 @@ public final class EndToEndBenchmark {
                 b.append('}');
             }
             return b.append("]}").toString();
-        }
-    }
-
-    /** Minimal HTTP SQL for reading results; the benchmark must not share the pipeline's client. */
-    private record Sql(StackSettings settings) {
-        String query(String sql) throws Exception {
-            String credentials = settings.clickHouseUser() + ":" + settings.clickHousePassword();
-            HttpResponse<String> response;
-            try (HttpClient client = HttpClient.newHttpClient()) {
-                response = client.send(HttpRequest.newBuilder(URI.create(settings.clickHouseUrl() + "/?database=" + settings.database()))
-                                .header("Authorization", "Basic " + Base64.getEncoder().encodeToString(credentials.getBytes(StandardCharsets.UTF_8)))
-                                .timeout(Duration.ofSeconds(60))
-                                .POST(HttpRequest.BodyPublishers.ofString(sql)).build(),
-                        HttpResponse.BodyHandlers.ofString());
-            }
-            if (response.statusCode() != 200) {
-                throw new IllegalStateException(response.body());
-            }
-            return response.body();
-        }
-
-        long longValue(String sql) throws Exception {
-            String value = query(sql).strip();
-            return value.isEmpty() || value.equals("\\N") ? 0 : Long.parseLong(value);
         }
     }
 }

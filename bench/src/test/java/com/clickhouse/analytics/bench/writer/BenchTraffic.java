@@ -1,21 +1,13 @@
 package com.clickhouse.analytics.bench.writer;
 
 import java.time.Instant;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Random;
 import java.util.UUID;
-import java.util.concurrent.Future;
-import java.util.concurrent.TimeUnit;
 
 import com.clickhouse.analytics.schema.record.Event;
-import com.clickhouse.analytics.schema.record.EventCodec;
 import com.clickhouse.analytics.schema.record.PassThrough;
 import com.clickhouse.analytics.schema.record.RecordField;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
+import com.clickhouse.analytics.writer.TestKafka;
 
 /**
  * The writer benchmark's records: server-side-SDK-like events (no {@code $browser} of their own, so
@@ -117,29 +109,7 @@ final class BenchTraffic {
 
     /** Produces {@code count} records keyed like the gateway does; returns once all are acknowledged. */
     void produce(String bootstrap, String topic, int count) throws Exception {
-        EventCodec codec = new EventCodec();
         Instant start = Instant.parse("2026-03-01T00:00:00Z");
-        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(java.util.Map.of(
-                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap, ProducerConfig.ACKS_CONFIG, "all",
-                ProducerConfig.LINGER_MS_CONFIG, 20, ProducerConfig.BATCH_SIZE_CONFIG, 256 * 1024,
-                ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4", ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION, 1,
-                ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, 120_000, ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 300_000),
-                new ByteArraySerializer(), new ByteArraySerializer())) {
-            List<Future<?>> acks = new ArrayList<>();
-            for (int i = 0; i < count; i++) {
-                Event e = next(start.plusMillis(i * 37L));
-                acks.add(producer.send(new ProducerRecord<>(topic, e.partitionKey(), codec.encode(e))));
-                if (acks.size() >= 10_000) {
-                    for (Future<?> ack : acks) {
-                        ack.get(180, TimeUnit.SECONDS);
-                    }
-                    acks.clear();
-                }
-            }
-            producer.flush();
-            for (Future<?> ack : acks) {
-                ack.get(180, TimeUnit.SECONDS);
-            }
-        }
+        TestKafka.produce(bootstrap, topic, count, i -> next(start.plusMillis(i * 37L)));
     }
 }
