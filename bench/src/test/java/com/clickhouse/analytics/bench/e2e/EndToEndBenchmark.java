@@ -174,7 +174,7 @@ public final class EndToEndBenchmark {
         System.out.printf(Locale.ROOT, "e2e: CPU from the first send to the last row, per event landed: %s%n",
                 spent.perRow(Math.max(1, landed), "event"));
         StringBuilder result = new StringBuilder(String.format(Locale.ROOT,
-                "RESULT e2e rate=%d seconds=%d landed_per_s=%.0f freshness_p50_ms=%d freshness_p99_ms=%d non_200=%d lost=%d",
+                "RESULT e2e rate=%d seconds=%d landed_per_s=%.0f freshness_p50_ms=%d freshness_p99_ms=%d non_200=%d not_landed_after_120s=%d",
                 rate, seconds, landedPerSecond, percentile(lags, 50), percentile(lags, 99), non200, accepted - landed));
         long events = Math.max(1, landed);
         spent.seconds().forEach((name, s) -> result.append(String.format(Locale.ROOT, " cpu_us_per_event_%s=%.2f",
