@@ -111,12 +111,14 @@ public final class LocalStack implements AutoCloseable {
 
     /**
      * The process id of each running process of the stack — {@code gateway}, {@code writer},
-     * {@code broker}, {@code clickhouse}, in that order — for benchmarks that read their CPU time.
+     * {@code historical writer}, {@code broker}, {@code clickhouse}, in that order — for benchmarks
+     * that read their CPU time.
      */
     public Map<String, Long> pids() {
         Map<String, Long> pids = new java.util.LinkedHashMap<>();
         java.util.Optional.ofNullable(gateway.process()).ifPresent(p -> pids.put("gateway", p.pid()));
         java.util.Optional.ofNullable(writer.process()).ifPresent(p -> pids.put("writer", p.pid()));
+        java.util.Optional.ofNullable(historicalWriter.process()).ifPresent(p -> pids.put("historical writer", p.pid()));
         if (broker != null && broker.isRunning()) {
             pids.put("broker", broker.pid());
         }
