@@ -214,8 +214,8 @@ public final class ConsumerLoop implements Runnable {
         try {
             // Prepared in order on the prepare thread, while the fences are committed and the batch before is
             // written: at most PREPARE_AHEAD batches beyond the one being written, since a prepared batch (its
-            // decoded, enriched events and rows) is two to three times the records' size, and preparing a
-            // whole round ahead kept the writer's heap full (docs/benchmarks.md, issue 19).
+            // decoded, enriched events and rows) is two to three times the records' size, and preparing the
+            // whole round ahead held one per partition at once (docs/benchmarks.md, issue 19).
             List<Future<BatchProcessor.Prepared>> prepared = new ArrayList<>(batches.size());
             for (int i = 0; i < batches.size(); i++) {
                 prepared.add(i <= PREPARE_AHEAD ? prepare(batches.get(i)) : null);
