@@ -39,7 +39,7 @@ import com.clickhouse.analytics.stack.StackSettings;
  * <pre>./cpa bench e2e [events/s=10000] [seconds=60]</pre>
  *
  * <p>Bounded: at most {@value #MAX_IN_FLIGHT} requests in flight (a send that would exceed it waits,
- * and the achieved rate says so), and the rows are awaited for at most 120 s after the last send.
+ * and the offered rate says so), sending stops when the period ends, and the rows are awaited for at most 120 s after the last send.
  * Exits by itself; the stack stops with it. Output lines starting with {@code RESULT} are the ones
  * to paste (docs/benchmarks.md).
  */
@@ -102,7 +102,10 @@ public final class EndToEndBenchmark {
         long periodNanos = TimeUnit.SECONDS.toNanos(1) / requestsPerSecond;
         long start = System.nanoTime();
         long firstSendMillis = System.currentTimeMillis();
-        for (int request = 0; request < total; request++) {
+        long stopAt = start + TimeUnit.SECONDS.toNanos(seconds);
+        int sent = 0;
+        // Stops at the end of the period even when the in-flight bound held sends back: the run stays bounded.
+        for (int request = 0; request < total && System.nanoTime() < stopAt; request++, sent++) {
             long due = start + request * periodNanos;
             long wait = due - System.nanoTime();
             if (wait > 0) {
@@ -128,7 +131,7 @@ public final class EndToEndBenchmark {
         double sendSeconds = (System.nanoTime() - start) / 1e9;
         long lastSendMillis = System.currentTimeMillis();
         long answersDeadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-        while (done.get() < total && System.nanoTime() < answersDeadline) {
+        while (done.get() < sent && System.nanoTime() < answersDeadline) {
             Thread.sleep(50);
         }
         long accepted = okRequests.get() * EVENTS_PER_REQUEST;
@@ -163,9 +166,9 @@ public final class EndToEndBenchmark {
         lags.sort((a, b) -> Long.compare(a[0], b[0]));
         long non200 = otherAnswers.values().stream().mapToLong(AtomicInteger::get).sum();
         double windowSeconds = (lastSendMillis - firstSendMillis) / 1000.0;
-        System.out.printf(Locale.ROOT, "e2e: sent %,d requests in %.1f s (%,.0f events/s offered of %,d asked), %,d answered 200, "
-                        + "%d other answers %s%n", total, sendSeconds, total * (double) EVENTS_PER_REQUEST / sendSeconds, rate,
-                okRequests.get(), non200, otherAnswers);
+        System.out.printf(Locale.ROOT, "e2e: sent %,d of %,d requests in %.1f s (%,.0f events/s offered of %,d asked; fewer when %d "
+                        + "requests in flight held the generator back), %,d answered 200, %d other answers %s%n", sent, total, sendSeconds,
+                sent * (double) EVENTS_PER_REQUEST / sendSeconds, rate, MAX_IN_FLIGHT, okRequests.get(), non200, otherAnswers);
         System.out.printf(Locale.ROOT, "e2e: %,d of %,d accepted events landed: %,.0f events/s from the first row to the last "
                         + "(%,.0f events/s landed while sending); last row %,d ms after the last send%n", landed, accepted, landedPerSecond,
                 landedInWindow / windowSeconds, lastRowMillis - lastSendMillis);
@@ -174,8 +177,8 @@ public final class EndToEndBenchmark {
         System.out.printf(Locale.ROOT, "e2e: CPU from the first send to the last row, per event landed: %s%n",
                 spent.perRow(Math.max(1, landed), "event"));
         StringBuilder result = new StringBuilder(String.format(Locale.ROOT,
-                "RESULT e2e rate=%d seconds=%d landed_per_s=%.0f freshness_p50_ms=%d freshness_p99_ms=%d non_200=%d not_landed_after_120s=%d",
-                rate, seconds, landedPerSecond, percentile(lags, 50), percentile(lags, 99), non200, accepted - landed));
+                "RESULT e2e rate=%d seconds=%d offered_per_s=%.0f landed_per_s=%.0f freshness_p50_ms=%d freshness_p99_ms=%d non_200=%d not_landed_after_120s=%d",
+                rate, seconds, sent * (double) EVENTS_PER_REQUEST / sendSeconds, landedPerSecond, percentile(lags, 50), percentile(lags, 99), non200, accepted - landed));
         long events = Math.max(1, landed);
         spent.seconds().forEach((name, s) -> result.append(String.format(Locale.ROOT, " cpu_us_per_event_%s=%.2f",
                 name.replace(' ', '_'), 1e6 * s / events)));
