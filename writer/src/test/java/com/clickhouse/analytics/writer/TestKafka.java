@@ -74,10 +74,15 @@ public final class TestKafka {
     public static void produceEvents(String bootstrap, String topic, int count, int persons, long seed) throws Exception {
         Random random = new Random(seed);
         Instant start = Instant.parse("2026-03-01T00:00:00Z");
+        produce(bootstrap, topic, count, i -> event(random, persons, start.plusMillis(i * 37L)));
+    }
+
+    /** Produces {@code count} events, the i-th from {@code events}, keyed like the gateway does; returns once all are acknowledged. */
+    public static void produce(String bootstrap, String topic, int count, java.util.function.IntFunction<Event> events) throws Exception {
         try (KafkaProducer<byte[], byte[]> producer = producer(bootstrap)) {
             List<Future<?>> acks = new ArrayList<>();
             for (int i = 0; i < count; i++) {
-                Event e = event(random, persons, start.plusMillis(i * 37L));
+                Event e = events.apply(i);
                 acks.add(producer.send(new ProducerRecord<>(topic, e.partitionKey(), CODEC.encode(e))));
                 if (acks.size() >= 10_000) {
                     for (Future<?> ack : acks) {

@@ -4,9 +4,7 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
@@ -15,6 +13,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
+import com.clickhouse.analytics.bench.StackSql;
 import com.clickhouse.analytics.local.process.TemporaryDirectory;
 import com.clickhouse.analytics.stack.LocalStack;
 import com.clickhouse.analytics.stack.StackSettings;
@@ -100,7 +99,7 @@ public final class FreshnessBenchmark {
 
         // Wait until every accepted event is in ClickHouse, then read each row's arrival time.
         long accepted = (long) (totalRequests - failed.get()) * EVENTS_PER_REQUEST;
-        Sql sql = new Sql(settings);
+        StackSql sql = new StackSql(settings);
         long visibleDeadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
         while (Long.parseLong(sql.query("SELECT count() FROM events WHERE event = 'freshness_probe'").strip()) < accepted) {
             if (System.nanoTime() > visibleDeadline) {
@@ -146,23 +145,5 @@ public final class FreshnessBenchmark {
             return 0;
         }
         return sorted[Math.min(sorted.length - 1, (int) Math.ceil(p / 100.0 * sorted.length) - 1)];
-    }
-
-    /** Minimal HTTP SQL for reading results; the benchmark must not share the pipeline's client. */
-    private record Sql(StackSettings settings) {
-        String query(String sql) throws Exception {
-            String credentials = settings.clickHouseUser() + ":" + settings.clickHousePassword();
-            HttpResponse<String> response;
-            try (HttpClient client = HttpClient.newHttpClient()) {
-                response = client.send(HttpRequest.newBuilder(URI.create(settings.clickHouseUrl() + "/?database=" + settings.database()))
-                                .header("Authorization", "Basic " + Base64.getEncoder().encodeToString(credentials.getBytes(StandardCharsets.UTF_8)))
-                                .POST(HttpRequest.BodyPublishers.ofString(sql)).build(),
-                        HttpResponse.BodyHandlers.ofString());
-            }
-            if (response.statusCode() != 200) {
-                throw new IllegalStateException(response.body());
-            }
-            return response.body();
-        }
     }
 }

@@ -47,6 +47,8 @@ public final class LocalStack implements AutoCloseable {
     private final Tier writer;
     private final Tier historicalWriter;
     private final Tier gateway;
+    private KafkaBroker broker;
+    private LocalClickHouse clickHouse;
     private Thread watcher;
 
     public LocalStack(StackSettings settings, String classPath) {
@@ -71,13 +73,13 @@ public final class LocalStack implements AutoCloseable {
         try {
             refusePortsInUse();
             Files.createDirectories(logs());
-            KafkaBroker broker = KafkaBroker.at(settings.dataDir().resolve("kafka"), settings.kafkaPort(),
+            broker = KafkaBroker.at(settings.dataDir().resolve("kafka"), settings.kafkaPort(),
                     settings.kafkaControllerPort());
             started.push(broker::stop);
             broker.start();
             createTopics();
 
-            LocalClickHouse clickHouse = LocalClickHouse.start(settings.dataDir().resolve("clickhouse"),
+            clickHouse = LocalClickHouse.start(settings.dataDir().resolve("clickhouse"),
                     settings.clickHousePort(), settings.clickHouseUser(), settings.clickHousePassword());
             started.push(clickHouse);
 
@@ -105,6 +107,25 @@ public final class LocalStack implements AutoCloseable {
         gateway.stop(Duration.ofSeconds(20));
         writer.stop(Duration.ofSeconds(30));
         historicalWriter.stop(Duration.ofSeconds(30));
+    }
+
+    /**
+     * The process id of each running process of the stack — {@code gateway}, {@code writer},
+     * {@code historical writer}, {@code broker}, {@code clickhouse}, in that order — for benchmarks
+     * that read their CPU time.
+     */
+    public Map<String, Long> pids() {
+        Map<String, Long> pids = new java.util.LinkedHashMap<>();
+        java.util.Optional.ofNullable(gateway.process()).ifPresent(p -> pids.put("gateway", p.pid()));
+        java.util.Optional.ofNullable(writer.process()).ifPresent(p -> pids.put("writer", p.pid()));
+        java.util.Optional.ofNullable(historicalWriter.process()).ifPresent(p -> pids.put("historical writer", p.pid()));
+        if (broker != null && broker.isRunning()) {
+            pids.put("broker", broker.pid());
+        }
+        if (clickHouse != null) {
+            clickHouse.pid().ifPresent(pid -> pids.put("clickhouse", pid));
+        }
+        return pids;
     }
 
     /** The writer's process now (null while it is down); for tests that kill it. */

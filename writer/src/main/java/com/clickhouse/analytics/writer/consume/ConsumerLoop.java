@@ -58,8 +58,9 @@ import org.slf4j.LoggerFactory;
  * </ul>
  *
  * <p>Preparing a batch — decoding it and resolving its person ids — is done off this thread: a
- * second thread prepares the round's batches in order while this one commits the fences and writes
- * the batches before, so ClickHouse inserts one batch while the next is being prepared. Fences,
+ * second thread prepares the round's batches in order, one ahead of the batch being written, while
+ * this one commits the fences and writes, so ClickHouse inserts one batch while the next is being
+ * prepared (and no more than two prepared batches are held at once). Fences,
  * writes and commits keep their order; what a failed round did not reach is prepared again on retry
  * (person rows are idempotent).
  */
@@ -67,6 +68,8 @@ public final class ConsumerLoop implements Runnable {
 
     private static final Logger LOG = LoggerFactory.getLogger(ConsumerLoop.class);
     private static final Duration COMMIT_TIMEOUT = Duration.ofSeconds(15);
+    /** Batches of a round prepared beyond the one being written: one keeps the insert and the preparing overlapped. */
+    static final int PREPARE_AHEAD = 1;
 
     private final Consumer<byte[], byte[]> consumer;
     private final String topic;
@@ -209,10 +212,13 @@ public final class ConsumerLoop implements Runnable {
             return WriteCycle.Input.NOTHING_TO_WRITE;
         }
         try {
-            // Prepared in order on the prepare thread, while the fences are committed and the batches before are written.
+            // Prepared in order on the prepare thread, while the fences are committed and the batch before is
+            // written: at most PREPARE_AHEAD batches beyond the one being written, since a prepared batch (its
+            // decoded, enriched events and rows) is two to three times the records' size, and preparing the
+            // whole round ahead held one per partition at once (docs/benchmarks.md, issue 19).
             List<Future<BatchProcessor.Prepared>> prepared = new ArrayList<>(batches.size());
-            for (Batch batch : batches) {
-                prepared.add(preparer.submit(() -> processor.prepare(batch)));
+            for (int i = 0; i < batches.size(); i++) {
+                prepared.add(i <= PREPARE_AHEAD ? prepare(batches.get(i)) : null);
             }
             try {
                 if (!commit(offsets.fencesFor(batches))) {
@@ -223,6 +229,10 @@ public final class ConsumerLoop implements Runnable {
                     long start = System.nanoTime();
                     BatchProcessor.Outcome outcome = processor.write(batch, prepared(prepared.get(i)));
                     prepared.set(i, null); // garbage once written
+                    int next = i + 1 + PREPARE_AHEAD;
+                    if (next < batches.size()) {
+                        prepared.set(next, prepare(batches.get(next)));
+                    }
                     accumulator.completed(batch);
                     offsets.inserted(batch);
                     metrics.batchWritten(batch, outcome, System.nanoTime() - start);
@@ -268,6 +278,10 @@ public final class ConsumerLoop implements Runnable {
     private void resumed(int failedAttempts) {
         LOG.warn("writing again after {} failed attempt(s)", failedAttempts);
         metrics.backingOff(false);
+    }
+
+    private Future<BatchProcessor.Prepared> prepare(Batch batch) {
+        return preparer.submit(() -> processor.prepare(batch));
     }
 
     private static BatchProcessor.Prepared prepared(Future<BatchProcessor.Prepared> future) {
