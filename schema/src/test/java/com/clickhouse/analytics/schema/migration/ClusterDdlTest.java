@@ -56,7 +56,7 @@ class ClusterDdlTest {
                     assertTrue(flat.contains("ENGINE = Distributed('analytics', '" + ch.database + "', 'events', cityHash64(distinct_id))"), flat);
                 }
             }
-            assertEquals(9, tables, "schema_migrations and the eight tables of V001-V003");
+            assertEquals(10, tables, "schema_migrations, the eight tables of V001-V003 and V008's sessions_aggregated_v2");
         }
     }
 

@@ -89,7 +89,8 @@ class SchemaMigratorTest {
         assertEquals(bundled.getFirst().checksum(), history.getFirst().checksum());
 
         assertEquals(List.of("deleted_distinct_ids", "events", "ingestion_warnings", "person_deletions", "person_distinct_ids",
-                        "person_overrides", "persons", "schema_migrations", "sessions", "sessions_aggregated", "sessions_mv"),
+                        "person_overrides", "persons", "schema_migrations", "sessions", "sessions_aggregated_v2", "sessions_mv_v2",
+                        "sessions_with_bots"),
                 ch.query("SELECT name FROM system.tables WHERE database = '{db}' ORDER BY name").stream().map(r -> r.getString(1)).toList());
         GenericRecord events = ch.query("SELECT engine, sorting_key, partition_key, sampling_key, create_table_query FROM system.tables "
                 + "WHERE database = '{db}' AND name = 'events'").getFirst();
