@@ -95,6 +95,15 @@ public final class SessionsViewBenchmark {
                 System.out.printf("  %-8s CPU %5.2f s / %5.2f s  (%.2f x columns)   wall %5.2f s%n",
                         schema, c, median(cpu.get(schema)), c / columns, median(seconds.get(schema)));
             }
+            // The views' own share: each round's CPU minus the same round's `columns` (paired, so a busy round cancels out).
+            for (String schema : List.of("v002", "current")) {
+                double[] share = new double[ROUNDS];
+                for (int round = 0; round < ROUNDS; round++) {
+                    share[round] = cpu.get(schema)[round] - cpu.get("columns")[round];
+                }
+                System.out.printf("  the %s view's CPU (%s - columns, per round): median %.2f s, min %.2f s%n",
+                        schema, schema, median(share), min(share));
+            }
         }
     }
 
