@@ -416,3 +416,34 @@ readinessProbe:
   timeoutSeconds: 2
   failureThreshold: 2
 {{- end -}}
+
+{{/*
+The writer's GeoIP database volume (writer.enrichment.geoip): "true" when a Secret or a volume
+source is set, which are exclusive; its files (a list or a comma-separated string) are then
+GEOIP_DATABASE under cpa.geoipDir.
+*/}}
+{{- define "cpa.geoipEnabled" -}}
+{{- $geoip := .Values.writer.enrichment.geoip -}}
+{{- if and $geoip.secretName $geoip.volume -}}
+{{- fail "writer.enrichment.geoip: set secretName or volume, not both" -}}
+{{- end -}}
+{{- if or $geoip.secretName $geoip.volume -}}
+{{- if not (trim (include "cpa.csv" $geoip.files)) -}}
+{{- fail "writer.enrichment.geoip.files: name the .mmdb file(s) in the GeoIP volume" -}}
+{{- end -}}
+true
+{{- end -}}
+{{- end -}}
+
+{{- define "cpa.geoipDir" -}}/etc/cpa/geoip{{- end -}}
+
+{{- define "cpa.geoipDatabases" -}}
+{{- $dir := include "cpa.geoipDir" . -}}
+{{- $paths := list -}}
+{{- range splitList "," (include "cpa.csv" .Values.writer.enrichment.geoip.files) -}}
+{{- if trim . -}}
+{{- $paths = append $paths (printf "%s/%s" $dir (trim .)) -}}
+{{- end -}}
+{{- end -}}
+{{- join "," $paths -}}
+{{- end -}}

@@ -5,6 +5,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
 import java.util.UUID;
 
@@ -17,7 +18,10 @@ import com.clickhouse.analytics.schema.record.RecordField;
  * sessions of pageviews (pathname, referrer, UTM on the landing page), autocaptures, a signup →
  * cart → purchase funnel, server-side events inside sessions (no URL) and events outside any
  * session. {@link #sendOrder} is what goes to Kafka: every event, about 5 % of them a second time
- * (an SDK retry with the same uuid), all shuffled so timestamps arrive out of order.
+ * (an SDK retry with the same uuid), all shuffled so timestamps arrive out of order. Every twelfth
+ * person is a crawler (a Googlebot user agent, which the writer flags {@code is_bot}), and every
+ * eighth person's second session of a day ends with one event of an uptime checker's user agent
+ * (flagged by {@code BOT_PATTERNS}, see {@link #WRITER_SETTINGS}), so some sessions are bots' only in part.
  *
  * @param events    each event once; what a reader must see under FINAL
  * @param sendOrder events as produced, with replays, out of order
@@ -30,6 +34,11 @@ public record GeneratedTraffic(long seed, Instant start, int days, List<Event> e
     static final List<String> UTM_SOURCES = List.of("", "", "newsletter", "google", "twitter");
     static final List<String> BROWSERS = List.of("Firefox", "Chrome", "Safari");
     static final List<String> FUNNEL = List.of("signed_up", "added_to_cart", "purchased");
+    static final String HUMAN_AGENT = "Mozilla/5.0";
+    static final String CRAWLER_AGENT = "Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)";
+    static final String CHECKER_AGENT = "cpa-uptime-probe/1.0";
+    /** The writer's settings for this traffic: its uptime checker is a bot by the operator's pattern. */
+    public static final Map<String, String> WRITER_SETTINGS = Map.of("BOT_PATTERNS", "cpa-uptime-probe");
 
     /** {@code persons} people over {@code days} days from {@code start} (a Monday, midnight UTC). */
     public static GeneratedTraffic generate(long seed, Instant start, int days, int persons) {
@@ -39,6 +48,7 @@ public record GeneratedTraffic(long seed, Instant start, int days, List<Event> e
             String distinctId = "user-" + p;
             double activity = 0.1 + random.nextDouble() * 0.6;
             String browser = BROWSERS.get(random.nextInt(BROWSERS.size()));
+            String agent = p % 12 == 11 ? CRAWLER_AGENT : HUMAN_AGENT; // by index: the random stream stays as it was
             int funnelStep = 0;
             for (int day = 0; day < days; day++) {
                 if (random.nextDouble() > activity) {
@@ -65,21 +75,22 @@ public record GeneratedTraffic(long seed, Instant start, int days, List<Event> e
                         props.append('}');
                         double kind = random.nextDouble();
                         if (kind < 0.15) {
-                            events.add(event(random, "$autocapture", distinctId, props.toString(), t, session, url));
+                            events.add(event(random, "$autocapture", distinctId, props.toString(), t, session, url, agent));
                         } else if (kind < 0.2) {
-                            events.add(event(random, "server_sync", distinctId, "{}", t, session, null)); // server-side, no URL
+                            events.add(event(random, "server_sync", distinctId, "{}", t, session, null, agent)); // server-side, no URL
                         } else {
-                            events.add(event(random, "$pageview", distinctId, props.toString(), t, session, url));
+                            events.add(event(random, "$pageview", distinctId, props.toString(), t, session, url,
+                                    i == length - 1 && s == 1 && p % 8 == 3 ? CHECKER_AGENT : agent));
                         }
                         if (funnelStep < FUNNEL.size() && random.nextDouble() < 0.12) {
                             events.add(event(random, FUNNEL.get(funnelStep++), distinctId, "{\"plan\":\"pro\"}",
-                                    t.plusMillis(500), session, url));
+                                    t.plusMillis(500), session, url, agent));
                         }
                         t = t.plusSeconds(1 + random.nextInt(i == 0 && random.nextBoolean() ? 5 : 300));
                     }
                 }
                 if (random.nextDouble() < 0.1) {
-                    events.add(event(random, "nightly_export", distinctId, "{}", start.plus(Duration.ofDays(day)).plusSeconds(60), null, null));
+                    events.add(event(random, "nightly_export", distinctId, "{}", start.plus(Duration.ofDays(day)).plusSeconds(60), null, null, agent));
                 }
             }
         }
@@ -93,9 +104,15 @@ public record GeneratedTraffic(long seed, Instant start, int days, List<Event> e
         return new GeneratedTraffic(seed, start, days, List.copyOf(events), List.copyOf(send));
     }
 
-    private static Event event(Random random, String name, String distinctId, String properties, Instant time, String session, String url) {
+    /** Whether the writer flags {@code e} as a bot's event (with {@link #WRITER_SETTINGS}). */
+    public static boolean isBot(Event e) {
+        return !e.userAgent().equals(HUMAN_AGENT);
+    }
+
+    private static Event event(Random random, String name, String distinctId, String properties, Instant time, String session, String url,
+                               String userAgent) {
         return new Event(TestKafka.uuid(random), API_KEY, name, distinctId, properties, time, null, time.plusMillis(40 + random.nextInt(50)),
-                "203.0.113.7", "Mozilla/5.0", PassThrough.NONE.with(RecordField.SESSION_ID, session)
+                "203.0.113.7", userAgent, PassThrough.NONE.with(RecordField.SESSION_ID, session)
                         .with(RecordField.WINDOW_ID, session == null ? null : "w-" + distinctId).with(RecordField.CURRENT_URL, url)
                         .with(RecordField.HOST, url == null ? null : "shop.example.com"));
     }

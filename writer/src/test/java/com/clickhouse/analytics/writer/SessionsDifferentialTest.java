@@ -21,10 +21,12 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * The materialized sessions (V002) against V001's view definition, on the same events written by
- * the real writer: half of the traffic is written while the database is at V001 (so V002's
- * backfill must bring it in), the rest after, with replays of events from both halves and
- * timestamps out of order. Every column of every session must match. The seed is printed; rerun
+ * The materialized sessions (V002, redefined by V008) against V001's view definition, on the same
+ * events written by the real writer: half of the traffic is written while the database is at V001
+ * (so the backfill must bring it in), the rest after, with replays of events from both halves and
+ * timestamps out of order. Every column of every session must match: {@code sessions} that of
+ * V001's definition without the sessions that have a bot's event, {@code sessions_with_bots} that of
+ * V001's definition with its bot flag. The seed is printed; rerun
  * one with {@code -Dcpa.sessions.seed=N}.
  */
 class SessionsDifferentialTest {
@@ -61,28 +63,49 @@ class SessionsDifferentialTest {
                     }
                 }
             }
-            try (WriterProcess writer = WriterProcess.start("writer-sessions", bootstrap, endpoint, ch.database, topic, topic, Map.of())) {
+            double inserted;
+            try (WriterProcess writer = WriterProcess.start("writer-sessions", bootstrap, endpoint, ch.database, topic, topic,
+                    GeneratedTraffic.WRITER_SETTINGS)) {
                 GeneratedTraffic.produce(bootstrap, topic, before);
                 awaitFinal(ch, GeneratedTraffic.unique(before), writer);
-                new SchemaMigrator(ch.client, DatabaseName.of(ch.database), all).migrate(m -> { });
+                Await.until(Duration.ofSeconds(60), () -> TestKafka.groupLag(bootstrap, topic, topic) == 0, writer::logTail);
+                inserted = writer.metric("cpa_writer_rows_inserted_total");
+            }
+            new SchemaMigrator(ch.client, DatabaseName.of(ch.database), all).migrate(m -> { });
+            // A writer reads the table's columns at start, as after a deploy: this one writes is_bot (V004).
+            try (WriterProcess writer = WriterProcess.start("writer-sessions-2", bootstrap, endpoint, ch.database, topic, topic,
+                    GeneratedTraffic.WRITER_SETTINGS)) {
                 GeneratedTraffic.produce(bootstrap, topic, after);
                 awaitFinal(ch, traffic.events().size(), writer);
                 Await.until(Duration.ofSeconds(60), () -> TestKafka.groupLag(bootstrap, topic, topic) == 0, writer::logTail);
-                // Replays have their own offsets, hence their own deduplication tokens: each was inserted, so the
-                // materialized view saw it, and only the states make it count once.
-                assertEquals(send.size(), writer.metric("cpa_writer_rows_inserted_total"),
-                        "rows inserted, replays included");
+                inserted += writer.metric("cpa_writer_rows_inserted_total");
             }
+            // Replays have their own offsets, hence their own deduplication tokens: each was inserted, so the
+            // materialized view saw it, and only the states make it count once.
+            assertEquals(send.size(), inserted, "rows inserted, replays included");
             assertTrue(send.size() > traffic.events().size(), "replays sent");
 
+            // sessions: V001's definition without the sessions that have a bot's event (V008);
+            // sessions_with_bots: V001's definition as it was, plus the flag.
             String oldView = v001SessionsDefinition(all.getFirst(), ch.database);
-            List<String> expected = rows(ch, "SELECT " + COLUMNS + " FROM (" + oldView + ") ORDER BY api_key, session_id");
-            List<String> actual = rows(ch, "SELECT " + COLUMNS + " FROM {db}.sessions ORDER BY api_key, session_id");
-            assertTrue(expected.size() > 100, "sessions generated: " + expected.size());
-            assertEquals(expected.size(), actual.size(), "sessions (seed " + seed + ")");
-            for (int i = 0; i < expected.size(); i++) {
-                assertEquals(expected.get(i), actual.get(i), "session " + i + " (seed " + seed + ")");
+            List<String> once = rows(ch, "SELECT " + COLUMNS + ", is_bot FROM {db}.sessions_with_bots ORDER BY api_key, session_id");
+            // V008 once more, as a migrator interrupted before recording it runs it again: its backfill folds every
+            // event in a second time, which must change nothing.
+            Migration v008 = all.stream().filter(m -> m.version() == 8).findFirst().orElseThrow();
+            for (var statement : atV001.statements(v008)) {
+                ch.execute(statement.sql());
             }
+            assertEquals(once, rows(ch, "SELECT " + COLUMNS + ", is_bot FROM {db}.sessions_with_bots ORDER BY api_key, session_id"),
+                    "V008 run twice (seed " + seed + ")");
+            assertSameRows(rows(ch, "SELECT " + COLUMNS + " FROM (" + oldView + " HAVING max(is_bot) = 0) ORDER BY api_key, session_id"),
+                    rows(ch, "SELECT " + COLUMNS + " FROM {db}.sessions ORDER BY api_key, session_id"), "sessions", seed);
+            assertSameRows(rows(ch, "SELECT " + COLUMNS + ", bot FROM (" + oldView.replace(" AS event_names", " AS event_names, max(is_bot) AS bot")
+                            + ") ORDER BY api_key, session_id"),
+                    rows(ch, "SELECT " + COLUMNS + ", is_bot FROM {db}.sessions_with_bots ORDER BY api_key, session_id"), "sessions_with_bots", seed);
+            long botSessions = ch.longValue("SELECT count() FROM {db}.sessions_with_bots WHERE is_bot = 1");
+            long partlyBots = ch.longValue("SELECT count() FROM (SELECT session_id FROM {db}.events FINAL WHERE session_id != '' "
+                    + "GROUP BY session_id HAVING max(is_bot) = 1 AND min(is_bot) = 0)");
+            assertTrue(botSessions > 0 && partlyBots > 0, "bot sessions " + botSessions + ", of them partly a bot's " + partlyBots);
 
             // The columns V001 did not have, against their definition over events FINAL.
             String entry = """
@@ -94,12 +117,20 @@ class SessionsDifferentialTest {
                         toUInt8(countIf(event = '$pageview') <= 1 AND countIf(event = '$autocapture') = 0
                             AND dateDiff('second', min(timestamp), max(timestamp)) < 10) AS is_bounce
                     FROM {db}.events FINAL WHERE session_id != '' AND is_deleted = 0
-                    GROUP BY api_key, session_id ORDER BY api_key, session_id""";
+                    GROUP BY api_key, session_id HAVING max(is_bot) = 0 ORDER BY api_key, session_id""";
             assertEquals(rows(ch, entry), rows(ch, """
                     SELECT api_key, session_id, referrer, utm_source, utm_medium, utm_campaign, is_bounce
                     FROM {db}.sessions ORDER BY api_key, session_id"""), "entry attribution and bounce (seed " + seed + ")");
             assertTrue(ch.longValue("SELECT countIf(is_bounce = 1) FROM {db}.sessions") > 0, "some bounces");
             assertTrue(ch.longValue("SELECT countIf(utm_source != '') FROM {db}.sessions") > 0, "some UTM sources");
+        }
+    }
+
+    private static void assertSameRows(List<String> expected, List<String> actual, String view, long seed) {
+        assertTrue(expected.size() > 100, view + ": sessions generated: " + expected.size());
+        assertEquals(expected.size(), actual.size(), view + " (seed " + seed + ")");
+        for (int i = 0; i < expected.size(); i++) {
+            assertEquals(expected.get(i), actual.get(i), view + ": session " + i + " (seed " + seed + ")");
         }
     }
 

@@ -5,11 +5,15 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 
 import com.clickhouse.analytics.ops.logging.LogLevel;
+import com.clickhouse.analytics.writer.enrich.EnrichmentConfig;
+import com.clickhouse.analytics.writer.enrich.IpMode;
 import org.junit.jupiter.api.Test;
 
 class WriterConfigTest {
@@ -70,6 +74,49 @@ class WriterConfigTest {
             env.put(bad.getKey(), bad.getValue());
             assertMessage(bad.getKey(), env);
         }
+    }
+
+    @Test
+    void enrichmentDefaults() {
+        EnrichmentConfig e = WriterConfig.fromEnvironment(minimal()).enrichment();
+        assertTrue(e.userAgents());
+        assertEquals(List.of(), e.geoipDatabases(), "no database: no geo properties");
+        assertEquals(IpMode.STORE, e.ipMode());
+        assertFalse(e.dropBots());
+        assertEquals("", e.botPatterns());
+        assertEquals(Duration.ofSeconds(5), e.geoipCheck());
+        assertEquals(100_000, e.cacheSize());
+    }
+
+    @Test
+    void enrichmentFromTheEnvironment() {
+        Map<String, String> env = minimal();
+        env.put("ENRICH_USER_AGENTS", "false");
+        env.put("GEOIP_DATABASE", "/geoip/city-ipv4.mmdb, /geoip/city-ipv6.mmdb");
+        env.put("IP_MODE", "Truncate");
+        env.put("DROP_BOTS", "true");
+        env.put("BOT_PATTERNS", "uptime-probe|(?i)monitor");
+        EnrichmentConfig e = WriterConfig.fromEnvironment(env).enrichment();
+        assertFalse(e.userAgents());
+        assertEquals(List.of(Path.of("/geoip/city-ipv4.mmdb"), Path.of("/geoip/city-ipv6.mmdb")), e.geoipDatabases());
+        assertEquals(IpMode.TRUNCATE, e.ipMode());
+        assertTrue(e.dropBots());
+        assertEquals("uptime-probe|(?i)monitor", e.botPatterns());
+        assertEquals(IpMode.DROP, WriterConfig.fromEnvironment(with("IP_MODE", "drop")).enrichment().ipMode());
+    }
+
+    @Test
+    void badEnrichmentValuesNameTheVariable() {
+        for (var bad : Map.of("IP_MODE", "hash", "BOT_PATTERNS", "(unclosed", "DROP_BOTS", "sometimes",
+                "ENRICH_USER_AGENTS", "perhaps").entrySet()) {
+            assertMessage(bad.getKey(), with(bad.getKey(), bad.getValue()));
+        }
+    }
+
+    private static Map<String, String> with(String name, String value) {
+        Map<String, String> env = minimal();
+        env.put(name, value);
+        return env;
     }
 
     @Test

@@ -83,7 +83,7 @@ public final class DeletePerson {
             String idRows = "distinct_id IN " + strings(ids);
             String overrides = persons.isEmpty() ? "0" : "old_person_id IN " + uuids(persons) + " OR override_person_id IN " + uuids(persons);
             Map<String, String> targets = new LinkedHashMap<>();
-            targets.put("sessions_aggregated", sessions); // before events: it is found through them
+            targets.put("sessions_aggregated_v2", sessions); // before events: it is found through them
             targets.put("events", events);
             targets.put("persons", personRows);
             targets.put("person_distinct_ids", idRows);
@@ -91,7 +91,7 @@ public final class DeletePerson {
             Map<String, Long> counts = new LinkedHashMap<>();
             count(targets, counts);
             session.say((session.dryRun() ? "would delete " : "deleting ") + counts.entrySet().stream()
-                    .map(e -> e.getValue() + " " + (e.getKey().equals("sessions_aggregated") ? "sessions" : e.getKey() + " rows"))
+                    .map(e -> e.getValue() + " " + (e.getKey().equals("sessions_aggregated_v2") ? "sessions" : e.getKey() + " rows"))
                     .collect(Collectors.joining(", ")));
             if (session.dryRun()) {
                 return;
@@ -120,15 +120,15 @@ public final class DeletePerson {
                     + " overrides_deleted) VALUES ('" + deletion + "', now64(6, 'UTC'), " + AdminSession.quote(actor) + ", "
                     + AdminSession.quote(apiKey) + ", " + AdminSession.quote(distinctId) + ", [" + String.join(", ", ids.stream()
                     .map(AdminSession::quote).toList()) + "], [" + persons.stream().map(p -> "'" + p + "'").collect(Collectors.joining(", "))
-                    + "], " + counts.get("events") + ", " + counts.get("sessions_aggregated") + ", " + counts.get("persons") + ", "
+                    + "], " + counts.get("events") + ", " + counts.get("sessions_aggregated_v2") + ", " + counts.get("persons") + ", "
                     + counts.get("person_distinct_ids") + ", " + counts.get("person_overrides") + ")");
             session.say("deleted; audit row " + deletion + " in " + db + ".person_deletions");
         }
 
-        /** Rows per table; sessions as sessions, not as the partial rows of sessions_aggregated. */
+        /** Rows per table; sessions as sessions, not as the partial rows of sessions_aggregated_v2. */
         private void count(Map<String, String> targets, Map<String, Long> counts) {
             targets.forEach((table, where) -> counts.put(table, session.count("SELECT "
-                    + (table.equals("sessions_aggregated") ? "uniqExact(api_key, session_id)" : "count()") + " FROM "
+                    + (table.equals("sessions_aggregated_v2") ? "uniqExact(api_key, session_id)" : "count()") + " FROM "
                     + session.database + "." + table + " WHERE " + where)));
         }
 

@@ -26,7 +26,7 @@ public final class TableTtl {
 
     /** The tables a retention setting governs, each with the column its age is measured on. */
     public enum Retention {
-        EVENTS("events", List.of(new Target("events", "timestamp"), new Target("sessions_aggregated", "ended_at"))),
+        EVENTS("events", List.of(new Target("events", "timestamp"), new Target("sessions_aggregated_v2", "ended_at"))),
         WARNINGS("ingestion_warnings", List.of(new Target("ingestion_warnings", "timestamp")));
 
         private final String name;

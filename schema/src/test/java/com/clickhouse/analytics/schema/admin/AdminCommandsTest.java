@@ -80,7 +80,7 @@ class AdminCommandsTest {
                     new PrintStream(out, true, StandardCharsets.UTF_8), quiet()));
             assertTrue(out.toString(StandardCharsets.UTF_8).contains("MODIFY TTL toDateTime(timestamp) + INTERVAL 400 DAY"), out.toString());
             assertEquals("400", ttlOf(ch, "events"));
-            assertEquals("400", ttlOf(ch, "sessions_aggregated"));
+            assertEquals("400", ttlOf(ch, "sessions_aggregated_v2"));
             assertEquals("30", ttlOf(ch, "ingestion_warnings"));
 
             ByteArrayOutputStream again = new ByteArrayOutputStream();

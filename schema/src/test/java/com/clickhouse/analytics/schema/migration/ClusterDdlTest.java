@@ -56,7 +56,7 @@ class ClusterDdlTest {
                     assertTrue(flat.contains("ENGINE = Distributed('analytics', '" + ch.database + "', 'events', cityHash64(distinct_id))"), flat);
                 }
             }
-            assertEquals(11, tables, "schema_migrations, the eight tables of V001-V003 and the two of V006");
+            assertEquals(12, tables, "schema_migrations, the eight tables of V001-V003, the two of V006 and V008's sessions_aggregated_v2");
         }
     }
 

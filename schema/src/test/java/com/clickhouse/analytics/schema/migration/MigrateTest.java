@@ -72,7 +72,7 @@ class MigrateTest {
         assertEquals(0, ra.exitCode, ra.toString());
         assertEquals(0, rb.exitCode, rb.toString());
         SchemaMigratorTest.assertOneRecordPerVersion(ch, MigrationSource.bundled());
-        assertEquals(13, ch.longValue("SELECT count() FROM system.tables WHERE database = '{db}'"), "tables, views and the materialized view");
+        assertEquals(14, ch.longValue("SELECT count() FROM system.tables WHERE database = '{db}'"), "tables, the two sessions views and the materialized view");
     }
 
     @Test

@@ -91,8 +91,9 @@ class SchemaMigratorTest {
         assertEquals("init", history.getFirst().name());
         assertEquals(bundled.getFirst().checksum(), history.getFirst().checksum());
 
-        assertEquals(List.of("deleted_distinct_ids", "events", "group_type_mapping", "groups", "ingestion_warnings", "person_deletions", "person_distinct_ids",
-                        "person_overrides", "persons", "schema_migrations", "sessions", "sessions_aggregated", "sessions_mv"),
+        assertEquals(List.of("deleted_distinct_ids", "events", "group_type_mapping", "groups", "ingestion_warnings", "person_deletions",
+                        "person_distinct_ids", "person_overrides", "persons", "schema_migrations", "sessions", "sessions_aggregated_v2",
+                        "sessions_mv_v2", "sessions_with_bots"),
                 ch.query("SELECT name FROM system.tables WHERE database = '{db}' ORDER BY name").stream().map(r -> r.getString(1)).toList());
         GenericRecord events = ch.query("SELECT engine, sorting_key, partition_key, sampling_key, create_table_query FROM system.tables "
                 + "WHERE database = '{db}' AND name = 'events'").getFirst();

@@ -150,6 +150,9 @@ class EnrichmentTest {
             assertTrue(metrics.contains("cpa_writer_geoip_reloads_total 1"), metrics);
             assertTrue(metrics.contains("cpa_writer_bots_flagged_total"), metrics);
             assertTrue(metrics.contains("cpa_writer_geoip_database_age_seconds"), metrics);
+            assertTrue(writer.metric("cpa_writer_geoip_lookups_total") > 0, metrics);
+            double hitRatio = writer.metric("cpa_writer_enrichment_cache_hit_ratio{cache=\"geoip\"}");
+            assertTrue(hitRatio > 0 && hitRatio < 1, "the same addresses again and again: some hits, and misses at first: " + hitRatio);
         }
     }
 
