@@ -39,13 +39,13 @@ public final class Enricher implements AutoCloseable {
     private final BotClassifier bots;
     private final IpMode ipMode;
     private final boolean dropBots;
-    private final LruCache<String, Map<String, Object>> geoCache;
+    private final LruCache<String, String> geoCache; // address → its geo properties, rendered (PropertiesEdit.members)
     private final LruCache<String, Agent> agentCache;
     private final Counter lookups;
     private final Counter flagged;
     private final Counter dropped;
 
-    private record Agent(UserAgentParser.Device device, Map<String, Object> properties, String botReason) {
+    private record Agent(UserAgentParser.Device device, String properties, String botReason) {
     }
 
     /**
@@ -125,24 +125,15 @@ public final class Enricher implements AutoCloseable {
         if (scan == null) {
             return new Enriched(withIp(event, event.properties()), botReason);
         }
-        Map<String, Object> additions = Map.of();
+        String location = "";
         if (wantsGeo && !scan.geoipDisabled() && !scan.hasGeo()) {
             String address = scan.ip() != null ? scan.ip() : event.ip();
-            Map<String, Object> location = address == null ? Map.of() : geoCache.get(address, this::locate);
-            if (!location.isEmpty()) {
-                additions = new LinkedHashMap<>(location);
-            }
+            location = address == null ? "" : geoCache.get(address, this::locate);
         }
-        if (wantsDevice && !scan.hasDevice()) {
-            if (additions.isEmpty()) {
-                additions = agent.properties;
-            } else {
-                additions.putAll(agent.properties);
-            }
-        }
+        String device = wantsDevice && !scan.hasDevice() ? agent.properties : "";
         String ip = ipMode == IpMode.STORE || scan.ipSpans().isEmpty() ? null
                 : ipMode.apply(scan.ip() == null ? "" : scan.ip());
-        return new Enriched(withIp(event, PropertiesEdit.apply(event.properties(), scan, additions, ip)), botReason);
+        return new Enriched(withIp(event, PropertiesEdit.apply(event.properties(), scan, location, device, ip)), botReason);
     }
 
     private Event withIp(Event e, String properties) {
@@ -154,13 +145,13 @@ public final class Enricher implements AutoCloseable {
                 ip, e.userAgent(), e.passThrough());
     }
 
-    private Map<String, Object> locate(String address) {
+    private String locate(String address) {
         InetAddress parsed = IpAddresses.parse(address);
         if (parsed == null || !IpAddresses.isPublic(parsed)) {
-            return Map.of();
+            return "";
         }
         lookups.inc();
-        return geo.lookup(parsed);
+        return PropertiesEdit.members(geo.lookup(parsed));
     }
 
     private Agent parse(String userAgent) {
@@ -171,8 +162,7 @@ public final class Enricher implements AutoCloseable {
         putIfKnown(properties, "$os", device.os());
         putIfKnown(properties, "$os_version", device.osVersion());
         putIfKnown(properties, "$device_type", device.deviceType());
-        return new Agent(device, properties.isEmpty() ? Map.of() : java.util.Collections.unmodifiableMap(properties),
-                bots.reason(userAgent, device));
+        return new Agent(device, PropertiesEdit.members(properties), bots.reason(userAgent, device));
     }
 
     private static void putIfKnown(Map<String, Object> properties, String key, Object value) {

@@ -93,20 +93,28 @@ final class PropertiesEdit {
      * {@code ip} (when {@code ip} is not null); the same string when neither applies.
      */
     static String apply(String properties, Scan scan, Map<String, Object> additions, String ip) {
+        return apply(properties, scan, members(additions), "", ip);
+    }
+
+    /**
+     * As {@link #apply(String, Scan, Map, String)} with additions already rendered by
+     * {@link #members} ({@code ""} for none): the caches keep lookups rendered, so an event costs
+     * one copy of its properties and no map or rendering of its own.
+     */
+    static String apply(String properties, Scan scan, String first, String second, String ip) {
         boolean replaceIp = ip != null && !scan.ipSpans().isEmpty();
-        if (additions.isEmpty() && !replaceIp) {
+        if (first.isEmpty() && second.isEmpty() && !replaceIp) {
             return properties;
         }
-        StringBuilder out = new StringBuilder(properties.length() + 32 * additions.size());
+        StringBuilder out = new StringBuilder(properties.length() + first.length() + second.length() + 2);
         out.append(properties, 0, scan.closingBrace());
-        boolean first = scan.empty();
-        for (Map.Entry<String, Object> addition : additions.entrySet()) {
-            if (!first) {
-                out.append(',');
-            }
-            first = false;
-            string(out, addition.getKey()).append(':');
-            value(out, addition.getValue());
+        boolean empty = scan.empty();
+        if (!first.isEmpty()) {
+            out.append(empty ? "" : ",").append(first);
+            empty = false;
+        }
+        if (!second.isEmpty()) {
+            out.append(empty ? "" : ",").append(second);
         }
         out.append(properties, scan.closingBrace(), properties.length());
         if (replaceIp) { // spans lie before the closing brace: replace from the last so earlier offsets hold
@@ -115,6 +123,22 @@ final class PropertiesEdit {
                 int[] span = scan.ipSpans().get(i);
                 out.replace(span[0], span[1], quoted.toString());
             }
+        }
+        return out.toString();
+    }
+
+    /** {@code additions} as the members of a JSON object, without its braces; {@code ""} for none. */
+    static String members(Map<String, Object> additions) {
+        if (additions.isEmpty()) {
+            return "";
+        }
+        StringBuilder out = new StringBuilder(32 * additions.size());
+        for (Map.Entry<String, Object> addition : additions.entrySet()) {
+            if (!out.isEmpty()) {
+                out.append(',');
+            }
+            string(out, addition.getKey()).append(':');
+            value(out, addition.getValue());
         }
         return out.toString();
     }

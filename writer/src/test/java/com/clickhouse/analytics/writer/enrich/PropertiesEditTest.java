@@ -76,6 +76,16 @@ class PropertiesEditTest {
     }
 
     @Test
+    void renderedMembersAppendTwoParts() {
+        String geo = PropertiesEdit.members(Map.of("$geoip_country_code", "DE"));
+        String device = PropertiesEdit.members(Map.of("$os", "Linux"));
+        assertEquals("", PropertiesEdit.members(Map.of()));
+        assertEquals("{\"$geoip_country_code\":\"DE\",\"$os\":\"Linux\"}", PropertiesEdit.apply("{}", PropertiesEdit.scan("{}"), geo, device, null));
+        assertEquals("{\"$os\":\"Linux\"}", PropertiesEdit.apply("{}", PropertiesEdit.scan("{}"), "", device, null), "no leading comma");
+        assertEquals("{\"a\":1,\"$geoip_country_code\":\"DE\"}", PropertiesEdit.apply("{\"a\":1}", PropertiesEdit.scan("{\"a\":1}"), geo, "", null));
+    }
+
+    @Test
     void applyReplacesEveryTopLevelIpValueButNoNestedOne() throws Exception {
         String properties = "{\"$ip\":\"203.0.113.77\",\"n\":{\"$ip\":\"keep\"},\"$ip\":7}";
         PropertiesEdit.Scan scan = PropertiesEdit.scan(properties);
