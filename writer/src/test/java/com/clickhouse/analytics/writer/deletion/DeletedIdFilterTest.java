@@ -7,7 +7,6 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -16,28 +15,52 @@ import java.util.concurrent.atomic.AtomicLong;
 import com.clickhouse.analytics.schema.record.Event;
 import com.clickhouse.analytics.schema.record.PassThrough;
 import com.clickhouse.analytics.schema.record.RecordField;
+import com.clickhouse.analytics.schema.migration.SchemaMigrator;
+import com.clickhouse.analytics.testkit.Infrastructure;
+import com.clickhouse.analytics.testkit.TestClickHouse;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-/** The deletion step with a plain list: which events it drops, when it reads the list again, what a failed read does. */
+/**
+ * The deletion step over the real {@code deleted_distinct_ids} table: which events it drops, when it
+ * reads the list again, what a failed read does (the list of a database that does not exist).
+ */
 class DeletedIdFilterTest {
 
-    private final List<DeletionList.DeletedId> listed = new ArrayList<>();
+    private TestClickHouse ch;
     private final AtomicInteger reads = new AtomicInteger();
     private boolean failing;
-    private final DeletionList list = limit -> {
-        reads.incrementAndGet();
-        if (failing) {
-            throw new IllegalStateException("ClickHouse is down");
-        }
-        return List.copyOf(listed.subList(0, Math.min(limit, listed.size())));
-    };
+    private DeletionList list;
     private final MutableClock clock = new MutableClock();
     private final AtomicLong dropped = new AtomicLong();
 
+    @BeforeEach
+    void open() throws Exception {
+        ch = TestClickHouse.create(Infrastructure.shared().clickHouse(), "deleted").migrate(SchemaMigrator::migrate);
+        DeletionList stored = new ClickHouseDeletionList(ch.client, ch.database);
+        DeletionList unreachable = new ClickHouseDeletionList(ch.client, ch.database + "_missing");
+        list = limit -> { // counts the reads the filter makes
+            reads.incrementAndGet();
+            return (failing ? unreachable : stored).newest(limit);
+        };
+    }
+
+    @AfterEach
+    void close() {
+        ch.close();
+    }
+
+    /** Lists {@code distinctId} for {@code apiKey} ({@code ""}: every key), deleted {@code secondsAgo} before now. */
+    private void delete(String apiKey, String distinctId, int secondsAgo) throws Exception {
+        ch.execute("INSERT INTO {db}.deleted_distinct_ids (api_key, distinct_id, person_id, deletion_id, deleted_at) VALUES ('"
+                + apiKey + "', '" + distinctId + "', generateUUIDv4(), generateUUIDv4(), now64(6) - " + secondsAgo + ")");
+    }
+
     @Test
-    void dropsEventsOfIdsListedForTheirKeyOrForEveryKey() {
-        listed.add(new DeletionList.DeletedId("", "gone-everywhere"));
-        listed.add(new DeletionList.DeletedId("key-a", "gone-in-a"));
+    void dropsEventsOfIdsListedForTheirKeyOrForEveryKey() throws Exception {
+        delete("", "gone-everywhere", 0);
+        delete("key-a", "gone-in-a", 0);
         DeletedIdFilter filter = new DeletedIdFilter(list, 100, Duration.ofSeconds(10), clock, dropped::addAndGet);
         record Case(String apiKey, String distinctId, String anon, boolean drop) {
         }
@@ -56,10 +79,10 @@ class DeletedIdFilterTest {
     }
 
     @Test
-    void readsTheListAgainOnlyAfterTheRefreshIntervalAndKeepsItsCopyWhenAReadFails() {
+    void readsTheListAgainOnlyAfterTheRefreshIntervalAndKeepsItsCopyWhenAReadFails() throws Exception {
         DeletedIdFilter filter = new DeletedIdFilter(list, 100, Duration.ofSeconds(10), clock, dropped::addAndGet);
         assertEquals(false, filter.drops(event("k", "x", null)));
-        listed.add(new DeletionList.DeletedId("", "x"));
+        delete("", "x", 0);
         clock.advance(Duration.ofSeconds(9));
         assertEquals(false, filter.drops(event("k", "x", null)), "not refreshed yet");
         clock.advance(Duration.ofSeconds(1));
@@ -78,9 +101,9 @@ class DeletedIdFilterTest {
     }
 
     @Test
-    void holdsAtMostTheNewestMaxEntriesAndRefusesBadSettings() {
-        listed.add(new DeletionList.DeletedId("", "newest"));
-        listed.add(new DeletionList.DeletedId("", "older"));
+    void holdsAtMostTheNewestMaxEntriesAndRefusesBadSettings() throws Exception {
+        delete("", "newest", 1);
+        delete("", "older", 100);
         DeletedIdFilter filter = new DeletedIdFilter(list, 1, Duration.ofSeconds(10), clock, dropped::addAndGet);
         assertEquals(true, filter.drops(event("k", "newest", null)));
         assertEquals(false, filter.drops(event("k", "older", null)));
