@@ -59,6 +59,11 @@ public final class TopicDescriber {
         Unavailable(String message, Throwable cause) {
             super(message, cause);
         }
+
+        /** The wait was interrupted (a shutdown), not refused by Kafka. */
+        public boolean interrupted() {
+            return getCause() instanceof InterruptedException;
+        }
     }
 
     @Override

@@ -22,7 +22,7 @@ public final class KafkaTopicIds implements TopicIds {
                     .orElseThrow(() -> new WriterException.Unavailable("kafka_describe_failed", "topic " + topic + " does not exist", null))
                     .topicId().toString();
         } catch (TopicDescriber.Unavailable e) {
-            throw new WriterException.Unavailable(Thread.currentThread().isInterrupted() ? "interrupted" : "kafka_describe_failed",
+            throw new WriterException.Unavailable(e.interrupted() ? "interrupted" : "kafka_describe_failed",
                     e.getMessage(), e);
         }
     }

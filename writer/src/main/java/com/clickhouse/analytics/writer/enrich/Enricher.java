@@ -45,7 +45,8 @@ public final class Enricher implements AutoCloseable {
     private final Counter flagged;
     private final Counter dropped;
 
-    private record Agent(UserAgentParser.Device device, String properties, String botReason) {
+    /** A user agent's rendered device properties and its bot reason ('' for none). */
+    private record Agent(String properties, String botReason) {
     }
 
     /**
@@ -162,7 +163,7 @@ public final class Enricher implements AutoCloseable {
         putIfKnown(properties, "$os", device.os());
         putIfKnown(properties, "$os_version", device.osVersion());
         putIfKnown(properties, "$device_type", device.deviceType());
-        return new Agent(device, PropertiesEdit.members(properties), bots.reason(userAgent, device));
+        return new Agent(PropertiesEdit.members(properties), bots.reason(userAgent, device));
     }
 
     private static void putIfKnown(Map<String, Object> properties, String key, Object value) {
