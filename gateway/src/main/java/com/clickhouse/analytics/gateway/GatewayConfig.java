@@ -11,6 +11,7 @@ import java.util.Set;
 
 import com.clickhouse.analytics.gateway.http.TrustedProxies;
 import com.clickhouse.analytics.gateway.limit.LimitsConfig;
+import com.clickhouse.analytics.ops.config.ProjectKeys;
 import com.clickhouse.analytics.ops.config.Settings;
 import com.clickhouse.analytics.ops.logging.LogLevel;
 import com.typesafe.config.ConfigValue;
@@ -27,8 +28,10 @@ import org.apache.kafka.clients.producer.ProducerConfig;
  * @param host               listen address
  * @param port               HTTP port; 0 picks a free one (tests)
  * @param logLevel           {@code LOG_LEVEL}
- * @param publicApiKeys      accepted project keys (several during rotation)
- * @param allowedOrigins     browser origins allowed, normalized by {@link #normalizeOrigin}
+ * @param publicApiKeys      accepted keys and the project of each ({@code project:key} or a bare key, its own
+ *                           project; several keys per project during rotation)
+ * @param allowedOrigins     browser origins allowed, normalized by {@link #normalizeOrigin}, each with the
+ *                           project it names ({@code project=origin}), or {@code ""} when it names none
  * @param maxBatchBytes      body limit, as received and after decoding
  * @param maxEventsPerBatch  events per request
  * @param trustedProxies     peers whose {@code X-Forwarded-For} is believed
@@ -54,8 +57,8 @@ public record GatewayConfig(
         String host,
         int port,
         LogLevel logLevel,
-        List<String> publicApiKeys,
-        Set<String> allowedOrigins,
+        ProjectKeys publicApiKeys,
+        Map<String, String> allowedOrigins,
         int maxBatchBytes,
         int maxEventsPerBatch,
         TrustedProxies trustedProxies,
@@ -101,8 +104,7 @@ public record GatewayConfig(
             Map.entry("HISTORICAL_AFTER_DAYS", "gateway.lanes.historical-after-days"));
 
     public GatewayConfig {
-        publicApiKeys = List.copyOf(publicApiKeys);
-        allowedOrigins = Set.copyOf(allowedOrigins);
+        allowedOrigins = Map.copyOf(allowedOrigins);
         kafkaProperties = Map.copyOf(kafkaProperties);
     }
 
@@ -118,14 +120,13 @@ public record GatewayConfig(
     public static GatewayConfig load(Map<String, String> env, Map<String, String> settings) {
         Settings s = Settings.load(GatewayConfig.class, "gateway.conf", ENVIRONMENT, env, settings);
         LogLevel logLevel = s.logLevel("gateway.log-level");
-        Set<String> origins = new LinkedHashSet<>();
-        for (String origin : s.csv("gateway.allowed-origins")) {
-            String normalized = normalizeOrigin(origin);
-            if (normalized == null) {
-                throw s.invalid("gateway.allowed-origins", "'" + origin + "' is not an origin like https://app.example.com");
-            }
-            origins.add(normalized);
+        ProjectKeys keys;
+        try {
+            keys = ProjectKeys.parse(s.csv("gateway.public-api-keys"));
+        } catch (IllegalArgumentException e) {
+            throw s.invalid("gateway.public-api-keys", e.getMessage());
         }
+        Map<String, String> origins = origins(s, keys);
         TrustedProxies proxies;
         try {
             proxies = TrustedProxies.parse(s.string("gateway.trusted-proxies"));
@@ -152,7 +153,7 @@ public record GatewayConfig(
                 s.string("gateway.host"),
                 s.intIn("gateway.port", 0, 65535),
                 logLevel,
-                s.csv("gateway.public-api-keys"),
+                keys,
                 origins,
                 maxBatchBytes,
                 s.intIn("gateway.max-events-per-batch", 1, 10_000_000),
@@ -173,6 +174,37 @@ public record GatewayConfig(
                 s.intIn("gateway.management-port", -1, 65535),
                 groupType,
                 limits(s, topic));
+    }
+
+    /**
+     * {@code ALLOWED_ORIGINS}: {@code origin} or {@code project=origin} (an origin never contains
+     * {@code '='}, so the first one splits). A named project must be one that a key names: a keyless
+     * request from the origin lands in it, and a typo would otherwise start a project of its own.
+     */
+    private static Map<String, String> origins(Settings s, ProjectKeys keys) {
+        Map<String, String> origins = new LinkedHashMap<>();
+        for (String entry : s.csv("gateway.allowed-origins")) {
+            int eq = entry.indexOf('=');
+            String project = eq < 0 ? "" : entry.substring(0, eq).strip();
+            String origin = eq < 0 ? entry : entry.substring(eq + 1);
+            if (eq >= 0 && project.isEmpty()) {
+                throw s.invalid("gateway.allowed-origins", "'" + entry + "' names an empty project (write project=https://app.example.com)");
+            }
+            String normalized = normalizeOrigin(origin);
+            if (normalized == null) {
+                throw s.invalid("gateway.allowed-origins", "'" + origin + "' is not an origin like https://app.example.com");
+            }
+            if (!project.isEmpty() && !keys.hasProject(project)) {
+                throw s.invalid("gateway.allowed-origins", "'" + entry + "' names project '" + project
+                        + "', which no entry of PUBLIC_API_KEYS names (write project:key there)");
+            }
+            String before = origins.putIfAbsent(normalized, project);
+            if (before != null && !before.equals(project)) {
+                throw s.invalid("gateway.allowed-origins", "origin " + normalized + " is listed for two projects ('" + before + "' and '"
+                        + project + "')");
+            }
+        }
+        return origins;
     }
 
     private static String topicName(Settings s, String path) {
@@ -246,7 +278,7 @@ public record GatewayConfig(
     @Override
     public String toString() {
         // Keys are secrets: never printed.
-        return "GatewayConfig[port=" + port + ", publicApiKeys=" + publicApiKeys.size() + " key(s), allowedOrigins=" + allowedOrigins
+        return "GatewayConfig[port=" + port + ", publicApiKeys=" + publicApiKeys + ", allowedOrigins=" + allowedOrigins
                 + ", maxBatchBytes=" + maxBatchBytes + ", maxEventsPerBatch=" + maxEventsPerBatch + ", trustedProxies=" + trustedProxies
                 + ", kafka=" + kafkaBootstrapServers + ", topic=" + eventsTopic + ", kafkaProperties=" + kafkaProperties.keySet()
                 + ", produceTimeout=" + produceTimeout + (limits.any() ? ", limits on" : "")

@@ -113,9 +113,9 @@ public final class CaptureHandler implements HttpHandler {
         try {
             PayloadDecoder.Json json = decoder.decode(encoded(exchange, body));
             RawBatch batch = reader.read(json, exchange.getRequestHeaders().getFirst(Headers.AUTHORIZATION));
-            String apiKey = authorizer.authorize(exchange.getRequestHeaders().getFirst(Headers.ORIGIN), batch);
-            EventNormalizer.Normalized normalized = normalizer.normalize(batch, apiKey, context(exchange, receivedAt));
-            Admission.Admitted admitted = admission.admit(apiKey, batch.historicalMigration(), normalized.accepted(), receivedAt);
+            Authorizer.Authorized authorized = authorizer.authorize(exchange.getRequestHeaders().getFirst(Headers.ORIGIN), batch);
+            EventNormalizer.Normalized normalized = normalizer.normalize(batch, authorized, context(exchange, receivedAt));
+            Admission.Admitted admitted = admission.admit(authorized.apiKey(), batch.historicalMigration(), normalized.accepted(), receivedAt);
             int produced = admitted.events().size();
             // Drop-listed events are answered as ingested: a leaked key's user learns nothing.
             int ingested = produced + admitted.discarded();

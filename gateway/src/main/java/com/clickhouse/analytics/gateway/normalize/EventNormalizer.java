@@ -6,8 +6,10 @@ import java.util.List;
 import java.util.UUID;
 
 import com.clickhouse.analytics.gateway.GatewayError;
+import com.clickhouse.analytics.gateway.authorize.Authorizer;
 import com.clickhouse.analytics.gateway.decode.RawBatch;
 import com.clickhouse.analytics.schema.record.Event;
+import com.clickhouse.analytics.schema.record.RecordField;
 import com.clickhouse.analytics.schema.record.Verbatim;
 
 /**
@@ -63,7 +65,18 @@ public final class EventNormalizer {
     public record Accepted(Event event, Verbatim verbatim) {
     }
 
+    /** As {@link #normalize(RawBatch, Authorizer.Authorized, Context)} for a bare key: its own project. */
     public Normalized normalize(RawBatch batch, String apiKey, Context context) throws GatewayError {
+        return normalize(batch, new Authorizer.Authorized(apiKey, apiKey), context);
+    }
+
+    /**
+     * The request's events, each with the authorized key and, only when it differs from the key,
+     * the project ({@link RecordField#PROJECT}): a bare-key request's records are what they were.
+     */
+    public Normalized normalize(RawBatch batch, Authorizer.Authorized authorized, Context context) throws GatewayError {
+        String apiKey = authorized.apiKey();
+        boolean namedProject = !authorized.project().equals(apiKey);
         Instant now = context.receivedAt();
         Instant sentAt = batch.sentAt() == null ? null : EventTimestamps.parse(batch.sentAt());
         if (sentAt == null) {
@@ -100,7 +113,8 @@ public final class EventNormalizer {
             }
             // The pass-through fields go on as the capture table read them: nothing here to add per field.
             Event event = new Event(uuid, apiKey, name, distinctId, raw.properties(), timestamp, sentAt, now,
-                    context.ip(), context.userAgent(), raw.passThrough());
+                    context.ip(), context.userAgent(),
+                    namedProject ? raw.passThrough().with(RecordField.PROJECT, authorized.project()) : raw.passThrough());
             accepted.add(new Accepted(event, raw.verbatim()));
             index++;
         }

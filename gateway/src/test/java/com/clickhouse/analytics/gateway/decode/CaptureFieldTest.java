@@ -58,14 +58,17 @@ class CaptureFieldTest {
     }
 
     @Test
-    void everyPassThroughRecordFieldIsFilledFromTheCaptureBody() {
+    void everyPassThroughRecordFieldButTheProjectIsFilledFromTheCaptureBody() {
         Set<RecordField> filled = EnumSet.noneOf(RecordField.class);
         for (CaptureField f : CaptureField.values()) {
             if (f.record() != null) {
                 filled.add(f.record());
             }
         }
-        assertEquals(Set.copyOf(RecordField.PASS_THROUGH), filled);
+        // The project is the authorizer's answer, never the client's: no capture field may fill it.
+        Set<RecordField> expected = EnumSet.copyOf(RecordField.PASS_THROUGH);
+        expected.remove(RecordField.PROJECT);
+        assertEquals(expected, filled);
     }
 
     @Test

@@ -73,7 +73,7 @@ public record ClusterDdl(String cluster) {
         if (alter.find()) {
             return alter.group(1) + alter.group(2) + "." + alter.group(3) + " " + onCluster() + code.substring(alter.end());
         }
-        if (upper.startsWith("DROP")) {
+        if (upper.startsWith("DROP") || upper.startsWith("EXCHANGE TABLES")) {
             return code + " " + onCluster();
         }
         throw new MigrationException(MigrationException.Reason.INVALID_MIGRATION,

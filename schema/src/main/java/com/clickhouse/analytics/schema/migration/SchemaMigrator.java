@@ -10,6 +10,8 @@ import java.util.Objects;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import com.clickhouse.analytics.ops.clickhouse.ClickHouseFailures;
 import com.clickhouse.analytics.ops.config.DatabaseName;
@@ -48,6 +50,10 @@ public final class SchemaMigrator {
 
     private static final Logger LOG = LoggerFactory.getLogger(SchemaMigrator.class);
     private static final int CREATE_ATTEMPTS = 5;
+    private static final int SWAP_ATTEMPTS = 10;
+    /** Database and table names are {@code \\w+} here, so they are safe in the column query's literals. */
+    private static final Pattern EXCHANGE = Pattern.compile("EXCHANGE\\s+TABLES\\s+(\\w+)\\.(\\w+)\\s+AND\\s+(\\w+)\\.(\\w+)",
+            Pattern.CASE_INSENSITIVE);
 
     private final Client client;
     private final DatabaseName database;
@@ -216,8 +222,42 @@ public final class SchemaMigrator {
 
     private void apply(Migration migration) throws MigrationException {
         for (SqlStatement statement : statements(migration)) {
-            execute(statement, isIdempotentCreate(statement));
+            Matcher exchange = EXCHANGE.matcher(SqlStatementSplitter.withoutComments(statement.sql()).strip());
+            if (exchange.lookingAt()) {
+                swapIn(statement, exchange.group(1), exchange.group(2), exchange.group(4));
+            } else {
+                execute(statement, isIdempotentCreate(statement));
+            }
         }
+    }
+
+    /**
+     * {@code EXCHANGE TABLES db.current AND db.rebuilt}, the one statement that is not idempotent by
+     * itself: run only while {@code rebuilt} has a column {@code current} lacks (the rebuilt table is
+     * not in place yet), so a re-run after a crash never swaps it back. Checked again after each
+     * swap: a concurrent migrator that passed the same check a moment earlier swaps too, and the
+     * pair would undo each other; whoever then finds the old table in place swaps once more, after
+     * a random pause so two such migrators do not keep pace.
+     */
+    private void swapIn(SqlStatement statement, String db, String current, String rebuilt) throws MigrationException {
+        for (int attempt = 1; attempt <= SWAP_ATTEMPTS; attempt++) {
+            if (!hasColumnsBeyond(db, rebuilt, current)) {
+                return;
+            }
+            execute(statement, false);
+            pause(20 + java.util.concurrent.ThreadLocalRandom.current().nextLong(200));
+        }
+        if (hasColumnsBeyond(db, rebuilt, current)) {
+            throw new MigrationException(MigrationException.Reason.SQL, statement.location() + " `" + statement.abbreviated()
+                    + "`: " + db + "." + rebuilt + " is still not in place after " + SWAP_ATTEMPTS + " exchanges (concurrent migrators?)");
+        }
+    }
+
+    /** Whether {@code table} has a column that {@code other} lacks. */
+    private boolean hasColumnsBeyond(String db, String table, String other) throws MigrationException {
+        String sql = "SELECT count() AS n FROM system.columns WHERE database = '" + db + "' AND table = '" + table + "' AND name NOT IN"
+                + " (SELECT name FROM system.columns WHERE database = '" + db + "' AND table = '" + other + "')";
+        return queryAll(sql, "comparing the columns of " + db + "." + table + " and " + other).getFirst().getLong("n") > 0;
     }
 
     private void record(Migration migration) throws MigrationException {

@@ -15,7 +15,8 @@ import java.util.UUID;
  * Optional fields are {@code null} when absent.
  *
  * @param uuid        event identity (UUIDv7 from the gateway unless the client sent one)
- * @param apiKey      the project key the event was accepted with ({@code ""} for a keyless browser request)
+ * @param apiKey      the key the event was accepted with ({@code ""} for a keyless browser request); its
+ *                    project is {@link #project()}
  * @param event       event name, e.g. {@code $pageview}
  * @param distinctId  the client's id for the person
  * @param properties  raw JSON object, {@code {}} when the client sent none
@@ -52,9 +53,23 @@ public record Event(
         }
     }
 
-    /** The Kafka record key for this event; see {@link PartitionKey}. */
+    /**
+     * The Kafka record key for this event; see {@link PartitionKey}. Keyed by project, so a person's
+     * events sent with two keys of one project (a rotation) still share a partition and an order;
+     * with bare keys the project is the key, so the key is what it always was.
+     */
     public byte[] partitionKey() {
-        return PartitionKey.of(apiKey, distinctId);
+        return PartitionKey.of(project(), distinctId);
+    }
+
+    /**
+     * The project the event belongs to: {@link RecordField#PROJECT} when the record carries it,
+     * else the api key (a bare key is its own project; so are records written before projects).
+     * Persons, distinct ids, overrides and groups are keyed by it.
+     */
+    public String project() {
+        String project = passThrough.get(RecordField.PROJECT);
+        return project == null ? apiKey : project;
     }
 
     /** Pass-through field {@code field}, or null when absent. */

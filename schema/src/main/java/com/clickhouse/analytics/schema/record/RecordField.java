@@ -51,7 +51,16 @@ public enum RecordField {
      * The capture body's top-level {@code $unset}: the exact text of a JSON array of keys (or of an
      * object, whose keys are meant), carried as a string because the record's raw values are objects.
      */
-    UNSET("$unset", Kind.STRING, true, "unset_properties");
+    UNSET("$unset", Kind.STRING, true, "unset_properties"),
+    /**
+     * The project the gateway accepted the event for, written only when it differs from
+     * {@link #API_KEY} (a key named {@code project:key}, or a keyless request from an origin that
+     * names its project): records of a bare-key configuration stay byte-identical, and a record
+     * without it, older ones included, belongs to the project named like its api key
+     * ({@link Event#project()}). No column of its own: the writer fills {@code events.project}
+     * from {@link Event#project()}, which is never absent.
+     */
+    PROJECT("project", Kind.STRING, true, null);
 
     /** What a field's value is, in {@link Event} and on the wire. */
     public enum Kind {

@@ -56,7 +56,8 @@ class ClusterDdlTest {
                     assertTrue(flat.contains("ENGINE = Distributed('analytics', '" + ch.database + "', 'events', cityHash64(distinct_id))"), flat);
                 }
             }
-            assertEquals(12, tables, "schema_migrations, the eight tables of V001-V003, the two of V006 and V008's sessions_aggregated_v2");
+            assertEquals(15, tables, "schema_migrations, the eight tables of V001-V003, the two of V006, V008's sessions_aggregated_v2"
+                    + " and the three V009 rebuilds");
         }
     }
 

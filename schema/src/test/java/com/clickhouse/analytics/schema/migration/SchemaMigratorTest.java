@@ -33,6 +33,7 @@ class SchemaMigratorTest {
     static final List<String> EVENTS_COLUMNS = List.of(
             "uuid UUID",
             "api_key LowCardinality(String)",
+            "project LowCardinality(String)", // V009, after api_key
             "event LowCardinality(String)",
             "distinct_id String",
             "person_id UUID",
@@ -92,8 +93,8 @@ class SchemaMigratorTest {
         assertEquals(bundled.getFirst().checksum(), history.getFirst().checksum());
 
         assertEquals(List.of("deleted_distinct_ids", "events", "group_type_mapping", "groups", "ingestion_warnings", "person_deletions",
-                        "person_distinct_ids", "person_overrides", "persons", "schema_migrations", "sessions", "sessions_aggregated_v2",
-                        "sessions_mv_v2", "sessions_with_bots"),
+                        "person_distinct_ids", "person_distinct_ids_v009", "person_overrides", "person_overrides_v009", "persons", "persons_v009",
+                        "schema_migrations", "sessions", "sessions_aggregated_v2", "sessions_mv_v2", "sessions_with_bots"),
                 ch.query("SELECT name FROM system.tables WHERE database = '{db}' ORDER BY name").stream().map(r -> r.getString(1)).toList());
         GenericRecord events = ch.query("SELECT engine, sorting_key, partition_key, sampling_key, create_table_query FROM system.tables "
                 + "WHERE database = '{db}' AND name = 'events'").getFirst();

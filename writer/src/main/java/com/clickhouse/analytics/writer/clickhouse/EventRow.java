@@ -48,6 +48,7 @@ public record EventRow(SourceRecord source, Event event, UUID personId, String p
                 throw new IllegalStateException("two record fields fill column " + field.column());
             }
         }
+        columns.put("project", r -> r.event.project()); // never absent, unlike the record field it comes from
         columns.put("person_id", r -> r.personId);
         columns.put("person_mode", r -> r.personMode);
         columns.put("is_deleted", r -> 0);
