@@ -75,7 +75,7 @@ public final class GatewayMain {
             return;
         }
         Logger log = LoggerFactory.getLogger(GatewayMain.class);
-        if (config.publicApiKeys().isEmpty()) {
+        if (config.publicApiKeys().projectOfKey().isEmpty()) {
             log.warn("PUBLIC_API_KEYS is empty: only browsers from ALLOWED_ORIGINS can send events");
         }
         Gateway gateway = start(config, Clock.systemUTC());

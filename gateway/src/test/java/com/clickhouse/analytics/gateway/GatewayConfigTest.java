@@ -38,7 +38,41 @@ class GatewayConfigTest {
         assertEquals(10_000, c.maxEventsPerBatch());
         assertEquals("events", c.eventsTopic());
         assertEquals(Duration.ofSeconds(5), c.produceTimeout());
-        assertEquals(List.of(), c.publicApiKeys());
+        assertEquals(List.of(), c.publicApiKeys().keys());
+    }
+
+    @Test
+    void keysAndOriginsMayNameTheirProject() {
+        GatewayConfig c = GatewayConfig.load(env("PUBLIC_API_KEYS", "legacy, shop:s1, shop : s2 ,app:a:b", "ALLOWED_ORIGINS",
+                "shop=https://Shop.example.com, https://plain.example.com, app = http://localhost:3000"));
+        assertEquals(List.of("legacy", "s1", "s2", "a:b"), c.publicApiKeys().keys(), "split at the first ':'");
+        assertEquals("legacy", c.publicApiKeys().projectOf("legacy"), "a bare key is its own project");
+        assertEquals("shop", c.publicApiKeys().projectOf("s1"));
+        assertEquals("shop", c.publicApiKeys().projectOf("s2"));
+        assertEquals("app", c.publicApiKeys().projectOf("a:b"));
+        assertEquals(Map.of("https://shop.example.com", "shop", "https://plain.example.com", "", "http://localhost:3000", "app"),
+                c.allowedOrigins());
+        assertTrue(!c.toString().contains("s1") && !c.toString().contains("a:b"), c.toString());
+    }
+
+    /** Bad project configuration fails at start, naming the setting and the problem, never echoing a key. */
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', quoteCharacter = '"', value = {
+            "PUBLIC_API_KEYS | :k1 | PUBLIC_API_KEYS | entry 1 names an empty project",
+            "PUBLIC_API_KEYS | k0, shop: | PUBLIC_API_KEYS | entry 2 of project 'shop' has an empty key",
+            "PUBLIC_API_KEYS | shop:k1, app:k1 | PUBLIC_API_KEYS | entry 2 gives the key of entry 1 to another project",
+            "PUBLIC_API_KEYS | k1, x:k2, app:k1 | PUBLIC_API_KEYS | entry 3 gives the key of entry 1 to another project",
+            "ALLOWED_ORIGINS | =https://a.example.com | ALLOWED_ORIGINS | names an empty project",
+            "ALLOWED_ORIGINS | nope=https://a.example.com | ALLOWED_ORIGINS | names project 'nope', which no entry of PUBLIC_API_KEYS names",
+            "ALLOWED_ORIGINS | shop=https://a.example.com, https://A.example.com | ALLOWED_ORIGINS | origin https://a.example.com is listed for two projects",
+            "ALLOWED_ORIGINS | shop=a.example.com | ALLOWED_ORIGINS | 'a.example.com' is not an origin",
+    })
+    void badProjectConfigurationFailsAtStart(String variable, String value, String named, String problem) {
+        Map<String, String> env = variable.equals("ALLOWED_ORIGINS") ? env("PUBLIC_API_KEYS", "shop:secret-1", variable, value)
+                : env(variable, value);
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> GatewayConfig.load(env));
+        assertTrue(e.getMessage().contains(named) && e.getMessage().contains(problem), e.getMessage());
+        assertTrue(!e.getMessage().contains("secret-1") && !e.getMessage().contains("k1"), "never echo keys: " + e.getMessage());
     }
 
     @Test
@@ -48,8 +82,8 @@ class GatewayConfigTest {
                 "EVENTS_TOPIC", "ev", "LOG_LEVEL", "INFO", "TRUSTED_PROXIES", "10.0.0.0/8,::1",
                 "KAFKA_SECURITY_PROTOCOL", "SASL_SSL", "KAFKA_SASL_JAAS_CONFIG", "secret", "KAFKA_HEAP_OPTS", "-Xmx1g"));
         assertEquals(9000, c.port());
-        assertEquals(List.of("old", "new"), c.publicApiKeys());
-        assertEquals(Set.of("https://a.example.com", "http://localhost:3000"), c.allowedOrigins());
+        assertEquals(List.of("old", "new"), c.publicApiKeys().keys());
+        assertEquals(Map.of("https://a.example.com", "", "http://localhost:3000", ""), c.allowedOrigins());
         assertEquals(2048, c.maxBatchBytes());
         assertEquals(5, c.maxEventsPerBatch());
         assertEquals("ev", c.eventsTopic());

@@ -131,7 +131,7 @@ public final class WriterMain {
 
                     BatchProcessor processor = new BatchProcessor(new EventCodec(), enricher,
                             new IdentityResolver(persons, config.identityCacheSize(), clock, metrics::identityMerge),
-                            new GroupResolver(groups, persons::insertWarnings, Event::apiKey, clock, metrics::groupTypeUnmapped),
+                            new GroupResolver(groups, persons::insertWarnings, Event::project, clock, metrics::groupTypeUnmapped),
                             new BisectingInserter(new ClickHouseBatchWriter(clickHouse, events, classifier, insertTimeout)),
                             new CountingDeadLetters(new KafkaDeadLetterSink(dlqProducer, config.dlqTopic(), Duration.ofSeconds(30)), metrics),
                             clock, new DeletedIdFilter(new ClickHouseDeletionList(clickHouse, config.clickHouseDatabase()),

@@ -75,10 +75,10 @@ class StarterQueriesTest {
                     () -> "events FINAL " + ch.eventsFinal() + " of " + traffic.events().size() + "\n" + writer.logTail());
         }
         // Persons 1 and 2 were merged into person 0; person 2 first into someone else, then (higher version) into 0.
-        UUID p0 = PersonIds.deterministic("user-0");
-        UUID p1 = PersonIds.deterministic("user-1");
-        UUID p2 = PersonIds.deterministic("user-2");
-        ch.client.execute("INSERT INTO " + ch.database + ".person_overrides (api_key, old_person_id, override_person_id, version) VALUES"
+        UUID p0 = PersonIds.deterministic(GeneratedTraffic.API_KEY, "user-0");
+        UUID p1 = PersonIds.deterministic(GeneratedTraffic.API_KEY, "user-1");
+        UUID p2 = PersonIds.deterministic(GeneratedTraffic.API_KEY, "user-2");
+        ch.client.execute("INSERT INTO " + ch.database + ".person_overrides (project, old_person_id, override_person_id, version) VALUES"
                 + " ('" + GeneratedTraffic.API_KEY + "', '" + p1 + "', '" + p0 + "', 1), ('" + GeneratedTraffic.API_KEY + "', '" + p2 + "', '"
                 + UUID.randomUUID() + "', 1), ('" + GeneratedTraffic.API_KEY + "', '" + p2 + "', '" + p0 + "', 2)").get().close();
         overrides.put(p1, p0);
@@ -251,7 +251,7 @@ class StarterQueriesTest {
         checks.put("events_by_final_person", events -> {
             Map<UUID, Long> counts = new HashMap<>();
             events.forEach(e -> {
-                UUID person = PersonIds.deterministic(e.distinctId());
+                UUID person = PersonIds.deterministic(e.project(), e.distinctId());
                 counts.merge(overrides.getOrDefault(person, person), 1L, Long::sum);
             });
             return counts.entrySet().stream()

@@ -23,11 +23,12 @@ public record ProjectKeys(Map<String, String> projectOfKey) {
     /**
      * Parses the entries (already split at commas and stripped).
      *
-     * @throws IllegalArgumentException naming the bad entry: an empty project or key, or one key
-     *                                  named for two projects (an entry is never echoed whole: it holds a key)
+     * @throws IllegalArgumentException naming the bad entry by its position: an empty project or key,
+     *                                  or one key named for two projects (never echoing a key)
      */
     public static ProjectKeys parse(Collection<String> entries) {
         Map<String, String> projectOfKey = new LinkedHashMap<>();
+        Map<String, Integer> entryOfKey = new java.util.HashMap<>();
         int index = 0;
         for (String entry : entries) {
             index++;
@@ -41,9 +42,11 @@ public record ProjectKeys(Map<String, String> projectOfKey) {
                 throw new IllegalArgumentException("entry " + index + (colon < 0 ? " is empty" : " of project '" + project + "' has an empty key"));
             }
             String before = projectOfKey.putIfAbsent(key, project);
+            entryOfKey.putIfAbsent(key, index);
             if (before != null && !before.equals(project)) {
-                throw new IllegalArgumentException("entry " + index + " names a key of project '" + before + "' again for project '"
-                        + project + "': a key belongs to one project");
+                // No project names here: a bare key's project is the key itself.
+                throw new IllegalArgumentException("entry " + index + " gives the key of entry " + entryOfKey.get(key)
+                        + " to another project: a key belongs to one project");
             }
         }
         return new ProjectKeys(projectOfKey);

@@ -34,35 +34,38 @@ public final class ClickHouseTables {
 
     public TableLayout<PersonStore.DistinctIdRow> personDistinctIds() {
         Map<String, Function<PersonStore.DistinctIdRow, Object>> known = Map.of(
+                "project", PersonStore.DistinctIdRow::project,
                 "distinct_id", PersonStore.DistinctIdRow::distinctId,
                 "person_id", PersonStore.DistinctIdRow::personId,
                 "created_at", PersonStore.DistinctIdRow::createdAt,
                 "is_deleted", r -> 0,
                 "version", PersonStore.DistinctIdRow::version);
-        return layout("person_distinct_ids", known, Set.of("distinct_id", "person_id", "version"));
+        return layout("person_distinct_ids", known, Set.of("project", "distinct_id", "person_id", "version"));
     }
 
     public TableLayout<PersonStore.PersonRow> persons() {
-        Map<String, Function<PersonStore.PersonRow, Object>> known = Map.of(
-                "distinct_id", PersonStore.PersonRow::distinctId,
-                "id", PersonStore.PersonRow::id,
-                "properties", PersonStore.PersonRow::properties,
-                "created_at", PersonStore.PersonRow::createdAt,
-                "updated_at", PersonStore.PersonRow::updatedAt,
-                "last_seen_at", PersonStore.PersonRow::lastSeenAt,
-                "is_identified", r -> r.identified() ? 1 : 0,
-                "is_deleted", r -> r.deleted() ? 1 : 0,
-                "version", PersonStore.PersonRow::version);
-        return layout("persons", known, Set.of("id", "properties", "version"));
+        Map<String, Function<PersonStore.PersonRow, Object>> known = Map.ofEntries(
+                Map.entry("project", PersonStore.PersonRow::project),
+                Map.entry("distinct_id", PersonStore.PersonRow::distinctId),
+                Map.entry("id", PersonStore.PersonRow::id),
+                Map.entry("properties", PersonStore.PersonRow::properties),
+                Map.entry("created_at", PersonStore.PersonRow::createdAt),
+                Map.entry("updated_at", PersonStore.PersonRow::updatedAt),
+                Map.entry("last_seen_at", PersonStore.PersonRow::lastSeenAt),
+                Map.entry("is_identified", r -> r.identified() ? 1 : 0),
+                Map.entry("is_deleted", r -> r.deleted() ? 1 : 0),
+                Map.entry("version", PersonStore.PersonRow::version));
+        return layout("persons", known, Set.of("project", "id", "properties", "version"));
     }
 
     public TableLayout<PersonStore.OverrideRow> personOverrides() {
         Map<String, Function<PersonStore.OverrideRow, Object>> known = Map.of(
+                "project", PersonStore.OverrideRow::project,
                 "api_key", PersonStore.OverrideRow::apiKey,
                 "old_person_id", PersonStore.OverrideRow::oldPersonId,
                 "override_person_id", PersonStore.OverrideRow::overridePersonId,
                 "version", PersonStore.OverrideRow::version);
-        return layout("person_overrides", known, Set.of("old_person_id", "override_person_id", "version"));
+        return layout("person_overrides", known, Set.of("project", "old_person_id", "override_person_id", "version"));
     }
 
     public TableLayout<PersonStore.WarningRow> ingestionWarnings() {

@@ -7,6 +7,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.function.Function;
 
 import com.clickhouse.analytics.writer.clickhouse.ClickHouseBatchWriter;
 import com.clickhouse.analytics.writer.clickhouse.ClickHouseErrorClassifier;
@@ -46,26 +47,28 @@ public final class ClickHousePersonStore implements PersonStore {
     }
 
     @Override
-    public Map<String, UUID> personIdsOf(Collection<String> ids) {
-        Map<String, UUID> found = new HashMap<>();
-        String sql = "SELECT distinct_id, argMax(person_id, version) AS person_id FROM " + database + ".person_distinct_ids"
-                + " WHERE distinct_id IN {ids:Array(String)} GROUP BY distinct_id HAVING argMax(is_deleted, version) = 0";
-        for (List<String> chunk : chunks(ids)) {
-            for (GenericRecord r : query(sql, chunk)) {
-                found.put(r.getString("distinct_id"), r.getUUID("person_id"));
+    public Map<DistinctKey, UUID> personIdsOf(Collection<DistinctKey> ids) {
+        Map<DistinctKey, UUID> found = new HashMap<>();
+        String sql = "SELECT project, distinct_id, argMax(person_id, version) AS person_id FROM " + database + ".person_distinct_ids"
+                + " WHERE (project, distinct_id) IN {ids:Array(Tuple(String, String))} GROUP BY project, distinct_id"
+                + " HAVING argMax(is_deleted, version) = 0";
+        for (List<DistinctKey> chunk : chunks(ids)) {
+            for (GenericRecord r : query(sql, tuples(chunk, DistinctKey::project, DistinctKey::distinctId))) {
+                found.put(new DistinctKey(r.getString("project"), r.getString("distinct_id")), r.getUUID("person_id"));
             }
         }
         return found;
     }
 
     @Override
-    public Map<UUID, PersonRow> persons(Collection<UUID> ids) {
-        Map<UUID, PersonRow> found = new HashMap<>();
-        String sql = "SELECT id, distinct_id, properties, created_at, updated_at, last_seen_at, toInt64(is_identified) AS identified,"
-                + " version FROM " + database + ".persons FINAL WHERE id IN {ids:Array(UUID)} AND is_deleted = 0";
-        for (List<String> chunk : chunks(ids.stream().map(UUID::toString).toList())) {
-            for (GenericRecord r : query(sql, chunk)) {
-                found.put(r.getUUID("id"), new PersonRow(r.getString("distinct_id"), r.getUUID("id"), r.getString("properties"),
+    public Map<PersonKey, PersonRow> persons(Collection<PersonKey> keys) {
+        Map<PersonKey, PersonRow> found = new HashMap<>();
+        String sql = "SELECT project, id, distinct_id, properties, created_at, updated_at, last_seen_at, toInt64(is_identified) AS identified,"
+                + " version FROM " + database + ".persons FINAL WHERE (project, id) IN {ids:Array(Tuple(String, UUID))} AND is_deleted = 0";
+        for (List<PersonKey> chunk : chunks(keys)) {
+            for (GenericRecord r : query(sql, tuples(chunk, PersonKey::project, k -> k.id().toString()))) {
+                PersonKey key = new PersonKey(r.getString("project"), r.getUUID("id"));
+                found.put(key, new PersonRow(key.project(), r.getString("distinct_id"), key.id(), r.getString("properties"),
                         r.getInstant("created_at"), r.getInstant("updated_at"), r.getInstant("last_seen_at"),
                         r.getLong("identified") != 0, false, r.getLong("version")));
             }
@@ -74,42 +77,43 @@ public final class ClickHousePersonStore implements PersonStore {
     }
 
     /**
-     * The table is sorted by distinct id, so the person ids are found through V005's skip index on
-     * {@code person_id} first, then the current mapping of those distinct ids is checked. Only
-     * batches with a merge ask.
+     * The table is sorted by project and distinct id, so the person ids are found through V005's
+     * skip index on {@code person_id} first (V009 keeps it), then the current mapping of those
+     * distinct ids is checked. Only batches with a merge ask.
      */
     @Override
-    public Map<String, UUID> distinctIdsOf(Collection<UUID> personIds) {
-        Map<String, UUID> found = new HashMap<>();
+    public Map<DistinctKey, UUID> distinctIdsOf(Collection<PersonKey> persons) {
+        Map<DistinctKey, UUID> found = new HashMap<>();
         String table = database + ".person_distinct_ids";
-        String sql = "SELECT distinct_id, argMax(person_id, version) AS person_id FROM " + table
-                + " WHERE distinct_id IN (SELECT distinct_id FROM " + table + " WHERE person_id IN {ids:Array(UUID)})"
-                + " GROUP BY distinct_id HAVING argMax(is_deleted, version) = 0 AND person_id IN {ids:Array(UUID)}";
-        for (List<String> chunk : chunks(personIds.stream().map(UUID::toString).toList())) {
-            for (GenericRecord r : query(sql, chunk)) {
-                found.put(r.getString("distinct_id"), r.getUUID("person_id"));
+        String sql = "SELECT project, distinct_id, argMax(person_id, version) AS person_id FROM " + table
+                + " WHERE (project, distinct_id) IN (SELECT project, distinct_id FROM " + table
+                + " WHERE (project, person_id) IN {ids:Array(Tuple(String, UUID))})"
+                + " GROUP BY project, distinct_id HAVING argMax(is_deleted, version) = 0 AND (project, person_id) IN {ids:Array(Tuple(String, UUID))}";
+        for (List<PersonKey> chunk : chunks(persons)) {
+            for (GenericRecord r : query(sql, tuples(chunk, PersonKey::project, k -> k.id().toString()))) {
+                found.put(new DistinctKey(r.getString("project"), r.getString("distinct_id")), r.getUUID("person_id"));
             }
         }
         return found;
     }
 
     @Override
-    public Map<UUID, UUID> overridesOf(Collection<UUID> oldPersonIds) {
-        return overrides("old_person_id", oldPersonIds);
+    public Map<PersonKey, UUID> overridesOf(Collection<PersonKey> oldPersons) {
+        return overrides("old_person_id", oldPersons);
     }
 
     @Override
-    public Map<UUID, UUID> overridesTo(Collection<UUID> targets) {
+    public Map<PersonKey, UUID> overridesTo(Collection<PersonKey> targets) {
         return overrides("override_person_id", targets);
     }
 
-    private Map<UUID, UUID> overrides(String column, Collection<UUID> ids) {
-        Map<UUID, UUID> found = new HashMap<>();
-        String sql = "SELECT old_person_id, override_person_id FROM " + database + ".person_overrides FINAL"
-                + " WHERE " + column + " IN {ids:Array(UUID)}";
-        for (List<String> chunk : chunks(ids.stream().map(UUID::toString).toList())) {
-            for (GenericRecord r : query(sql, chunk)) {
-                found.put(r.getUUID("old_person_id"), r.getUUID("override_person_id"));
+    private Map<PersonKey, UUID> overrides(String column, Collection<PersonKey> keys) {
+        Map<PersonKey, UUID> found = new HashMap<>();
+        String sql = "SELECT project, old_person_id, override_person_id FROM " + database + ".person_overrides FINAL"
+                + " WHERE (project, " + column + ") IN {ids:Array(Tuple(String, UUID))}";
+        for (List<PersonKey> chunk : chunks(keys)) {
+            for (GenericRecord r : query(sql, tuples(chunk, PersonKey::project, k -> k.id().toString()))) {
+                found.put(new PersonKey(r.getString("project"), r.getUUID("old_person_id")), r.getUUID("override_person_id"));
             }
         }
         return found;
@@ -135,12 +139,29 @@ public final class ClickHousePersonStore implements PersonStore {
         ClickHouseBatchWriter.insert(client, warnings, rows, null, classifier, timeout);
     }
 
-    private List<GenericRecord> query(String sql, List<String> values) {
+    private List<GenericRecord> query(String sql, String ids) {
         try {
-            return client.queryAll(sql, Map.of("ids", arrayLiteral(values)));
+            return client.queryAll(sql, Map.of("ids", ids));
         } catch (RuntimeException e) {
             throw classifier.classify("person lookup", e);
         }
+    }
+
+    /**
+     * {@code [('p','a'),('p','b\'c')]}: the text form ClickHouse parses a parameter of type
+     * {@code Array(Tuple(String, …))} from (a UUID parses from its quoted text).
+     */
+    static <T> String tuples(List<T> values, Function<T, String> first, Function<T, String> second) {
+        StringBuilder out = new StringBuilder(values.size() * 60).append('[');
+        for (int i = 0; i < values.size(); i++) {
+            T v = values.get(i);
+            out.append(i > 0 ? ",(" : "(");
+            quote(out, first.apply(v));
+            out.append(',');
+            quote(out, second.apply(v));
+            out.append(')');
+        }
+        return out.append(']').toString();
     }
 
     /** {@code ['a','b\'c']}: the text form ClickHouse parses a parameter of type Array(String) from. */
@@ -150,23 +171,26 @@ public final class ClickHousePersonStore implements PersonStore {
             if (i > 0) {
                 out.append(',');
             }
-            out.append('\'');
-            String v = values.get(i);
-            for (int j = 0; j < v.length(); j++) {
-                char c = v.charAt(j);
-                switch (c) {
-                    case '\\' -> out.append("\\\\");
-                    case '\'' -> out.append("\\'");
-                    case '\n' -> out.append("\\n");
-                    case '\t' -> out.append("\\t");
-                    case '\r' -> out.append("\\r");
-                    case '\0' -> out.append("\\0");
-                    default -> out.append(c);
-                }
-            }
-            out.append('\'');
+            quote(out, values.get(i));
         }
         return out.append(']').toString();
+    }
+
+    private static void quote(StringBuilder out, String v) {
+        out.append('\'');
+        for (int j = 0; j < v.length(); j++) {
+            char c = v.charAt(j);
+            switch (c) {
+                case '\\' -> out.append("\\\\");
+                case '\'' -> out.append("\\'");
+                case '\n' -> out.append("\\n");
+                case '\t' -> out.append("\\t");
+                case '\r' -> out.append("\\r");
+                case '\0' -> out.append("\\0");
+                default -> out.append(c);
+            }
+        }
+        out.append('\'');
     }
 
     static <T> List<List<T>> chunks(Collection<T> values) {

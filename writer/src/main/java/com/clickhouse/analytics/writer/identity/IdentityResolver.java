@@ -13,6 +13,8 @@ import java.util.Set;
 import java.util.UUID;
 
 import com.clickhouse.analytics.schema.record.Event;
+import com.clickhouse.analytics.writer.identity.PersonStore.DistinctKey;
+import com.clickhouse.analytics.writer.identity.PersonStore.PersonKey;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
@@ -38,7 +40,9 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
  * before a merge), so a replayed batch resolves to the same ids. Identity rows are written before
  * the batch's events; a crash in between replays into the same state.
  *
- * <p>The cache maps distinct id → person id for ids this writer has seen or written. A link or
+ * <p>Everything is keyed by project ({@link Event#project()}): a distinct id, a person, an override
+ * and a merge belong to one project, so user "42" of two projects is two persons. The cache maps
+ * (project, distinct id) → person id for ids this writer has seen or written. A link or
  * merge made by another writer is not seen until the entry is evicted; {@code person_overrides}
  * corrects what was written meanwhile (see the README). Not thread-safe: owned by one thread.
  */
@@ -83,19 +87,24 @@ public final class IdentityResolver {
         for (Event e : events) {
             parsed.add(PersonEvent.of(e));
         }
-        BatchState state = new BatchState(lookUp(parsed));
-        load(state, parsed);
-        for (PersonEvent e : parsed) {
-            apply(state, e);
+        List<DistinctKey> keys = new ArrayList<>(events.size());
+        for (Event e : events) {
+            keys.add(new DistinctKey(e.project(), e.distinctId()));
+        }
+        BatchState state = new BatchState(lookUp(parsed, keys));
+        load(state, parsed, keys);
+        for (int i = 0; i < parsed.size(); i++) {
+            apply(state, parsed.get(i), keys.get(i));
         }
         if (!state.mergedInto.isEmpty()) {
             moveMergedIds(state);
         }
         List<Identity> identities = new ArrayList<>(events.size());
-        for (PersonEvent e : parsed) {
-            UUID linked = state.links.get(e.event().distinctId());
-            identities.add(new Identity(linked != null ? state.finalOf(linked) : PersonIds.deterministic(e.event().distinctId()),
-                    e.mode()));
+        for (int i = 0; i < parsed.size(); i++) {
+            DistinctKey key = keys.get(i);
+            UUID linked = state.links.get(key);
+            identities.add(new Identity(linked != null ? state.finalOf(new PersonKey(key.project(), linked)).id()
+                    : PersonIds.deterministic(key.project(), key.distinctId()), parsed.get(i).mode()));
         }
         write(state);
         return identities;
@@ -106,17 +115,18 @@ public final class IdentityResolver {
         return cache.size();
     }
 
-    private Map<String, UUID> lookUp(List<PersonEvent> events) {
-        Set<String> ids = LinkedHashSet.newLinkedHashSet(events.size());
-        for (PersonEvent e : events) {
-            ids.add(e.event().distinctId());
+    private Map<DistinctKey, UUID> lookUp(List<PersonEvent> events, List<DistinctKey> keys) {
+        Set<DistinctKey> ids = LinkedHashSet.newLinkedHashSet(events.size());
+        for (int i = 0; i < events.size(); i++) {
+            PersonEvent e = events.get(i);
+            ids.add(keys.get(i));
             if (e.mode() == PersonMode.FULL && e.mergeWith() != null) {
-                ids.add(e.mergeWith());
+                ids.add(new DistinctKey(keys.get(i).project(), e.mergeWith()));
             }
         }
-        Map<String, UUID> known = HashMap.newHashMap(ids.size());
-        List<String> unknown = new ArrayList<>();
-        for (String id : ids) {
+        Map<DistinctKey, UUID> known = HashMap.newHashMap(ids.size());
+        List<DistinctKey> unknown = new ArrayList<>();
+        for (DistinctKey id : ids) {
             UUID cached = cache.get(id);
             if (cached != null) {
                 known.put(id, cached);
@@ -131,36 +141,40 @@ public final class IdentityResolver {
     }
 
     /** Reads the persons the full-mode events name; follows persons another writer merged away. */
-    private void load(BatchState state, List<PersonEvent> events) {
-        Set<UUID> wanted = new LinkedHashSet<>();
-        for (PersonEvent e : events) {
+    private void load(BatchState state, List<PersonEvent> events, List<DistinctKey> keys) {
+        Set<PersonKey> wanted = new LinkedHashSet<>();
+        for (int i = 0; i < events.size(); i++) {
+            PersonEvent e = events.get(i);
             if (e.mode() == PersonMode.FULL) {
-                wanted.add(state.personIdOf(e.event().distinctId()));
+                DistinctKey key = keys.get(i);
+                wanted.add(state.personKeyOf(key));
                 if (e.mergeWith() != null) {
-                    wanted.add(state.personIdOf(e.mergeWith()));
+                    wanted.add(state.personKeyOf(new DistinctKey(key.project(), e.mergeWith())));
                 }
             }
         }
         if (wanted.isEmpty()) {
             return;
         }
-        Map<UUID, PersonStore.PersonRow> rows = new HashMap<>(store.persons(wanted));
-        Set<UUID> linkedButMissing = new LinkedHashSet<>(state.links.values());
+        Map<PersonKey, PersonStore.PersonRow> rows = new HashMap<>(store.persons(wanted));
+        Set<PersonKey> linkedButMissing = new LinkedHashSet<>();
+        state.links.forEach((id, person) -> linkedButMissing.add(new PersonKey(id.project(), person)));
         linkedButMissing.retainAll(wanted);
         linkedButMissing.removeAll(rows.keySet());
-        Map<UUID, UUID> redirects = linkedButMissing.isEmpty() ? Map.of() : store.overridesOf(linkedButMissing);
+        Map<PersonKey, UUID> redirects = linkedButMissing.isEmpty() ? Map.of() : store.overridesOf(linkedButMissing);
         if (!redirects.isEmpty()) {
-            Set<UUID> targets = new LinkedHashSet<>(redirects.values());
+            Set<PersonKey> targets = new LinkedHashSet<>();
+            redirects.forEach((old, target) -> targets.add(new PersonKey(old.project(), target)));
             targets.removeAll(rows.keySet());
             if (!targets.isEmpty()) {
                 rows.putAll(store.persons(targets));
             }
-            state.links.replaceAll((id, person) -> redirects.getOrDefault(person, person));
+            state.links.replaceAll((id, person) -> redirects.getOrDefault(new PersonKey(id.project(), person), person));
         }
-        rows.forEach((id, row) -> state.persons.put(id, new Person(id, row, row.createdAt())));
+        rows.forEach((key, row) -> state.persons.put(key, new Person(key, row, row.createdAt())));
     }
 
-    private void apply(BatchState state, PersonEvent e) {
+    private void apply(BatchState state, PersonEvent e, DistinctKey key) {
         Event event = e.event();
         if (e.mode() == PersonMode.PROPERTYLESS) {
             if (e.merge() != PersonEvent.Merge.NONE) {
@@ -172,22 +186,24 @@ public final class IdentityResolver {
             return;
         }
         if (e.merge() != PersonEvent.Merge.NONE) {
-            merge(state, e);
+            merge(state, e, key);
         }
-        Person person = state.personOf(event.distinctId(), event.timestamp());
+        Person person = state.personOf(key, event.timestamp());
         if (e.updatesProperties()) {
             person.properties.apply(e);
         }
         person.seen(event.timestamp());
     }
 
-    private void merge(BatchState state, PersonEvent e) {
+    /** A merge never crosses projects: both distinct ids are of the event's project. */
+    private void merge(BatchState state, PersonEvent e, DistinctKey intoKey) {
         Event event = e.event();
-        String into = event.distinctId();
+        String into = intoKey.distinctId();
         String other = e.mergeWith();
-        UUID intoPerson = state.links.get(into);
-        UUID otherPerson = state.links.get(other);
-        Person otherRow = otherPerson == null ? null : state.persons.get(otherPerson);
+        DistinctKey otherKey = new DistinctKey(intoKey.project(), other);
+        UUID intoPerson = state.links.get(intoKey);
+        UUID otherPerson = state.links.get(otherKey);
+        Person otherRow = otherPerson == null ? null : state.persons.get(new PersonKey(intoKey.project(), otherPerson));
         MergeRule.Outcome outcome = MergeRule.decide(e.merge(), into, other, intoPerson, otherPerson,
                 otherRow != null && otherRow.identified);
         switch (outcome) {
@@ -199,23 +215,24 @@ public final class IdentityResolver {
                 outcomes.merge("refused_illegal_id");
             }
             case CREATE -> {
-                Person created = state.personOf(into, event.timestamp());
-                state.join(other, created.id, event);
+                Person created = state.personOf(intoKey, event.timestamp());
+                state.join(otherKey, created.key.id(), event);
             }
-            case ADD_INTO -> state.join(into, otherPerson, event);
-            case ADD_OTHER -> state.join(other, intoPerson, event);
+            case ADD_INTO -> state.join(intoKey, otherPerson, event);
+            case ADD_OTHER -> state.join(otherKey, intoPerson, event);
             case MERGE -> {
-                Person target = state.personOf(into, event.timestamp());
-                Person source = state.personOf(other, event.timestamp());
+                Person target = state.personOf(intoKey, event.timestamp());
+                Person source = state.personOf(otherKey, event.timestamp());
                 target.properties.under(source.properties.properties());
                 target.createdAt = target.createdAt.isBefore(source.createdAt) ? target.createdAt : source.createdAt;
                 target.identified = true;
                 target.versionFloor = Math.max(target.versionFloor, source.versionFloor);
                 target.merged = true;
                 source.mergedAway = true;
-                state.mergedInto.put(source.id, target.id);
-                state.overrides.put(source.id, new Redirect(target.id, event.apiKey()));
-                state.links.replaceAll((id, person) -> person.equals(source.id) ? target.id : person);
+                state.mergedInto.put(source.key, target.key);
+                state.overrides.put(source.key, new Redirect(target.key.id(), event.apiKey()));
+                state.links.replaceAll((id, person) -> id.project().equals(source.key.project()) && person.equals(source.key.id())
+                        ? target.key.id() : person);
                 outcomes.merge("merged");
             }
             case REFUSED_IDENTIFIED -> {
@@ -225,7 +242,7 @@ public final class IdentityResolver {
             }
         }
         if (outcome.identifies()) {
-            Person person = state.personOf(into, event.timestamp());
+            Person person = state.personOf(intoKey, event.timestamp());
             if (!person.identified) {
                 person.identified = true;
                 person.merged = true;
@@ -235,7 +252,7 @@ public final class IdentityResolver {
 
     /** Moves every stored distinct id of the merged persons and re-points overrides that named them. */
     private void moveMergedIds(BatchState state) {
-        Set<UUID> sources = state.mergedInto.keySet();
+        Set<PersonKey> sources = state.mergedInto.keySet();
         store.distinctIdsOf(sources).forEach((id, person) -> {
             UUID current = state.links.get(id);
             if (current == null || current.equals(person)) {
@@ -243,36 +260,35 @@ public final class IdentityResolver {
                 state.known.putIfAbsent(id, person);
             }
         });
-        String apiKey = state.overrides.get(sources.iterator().next()).apiKey();
-        store.overridesTo(sources).forEach((old, target) -> state.overrides.putIfAbsent(old, new Redirect(target, apiKey)));
+        store.overridesTo(sources).forEach((old, target) -> {
+            String apiKey = state.overrides.get(new PersonKey(old.project(), target)).apiKey(); // the merge's event
+            state.overrides.putIfAbsent(old, new Redirect(target, apiKey));
+        });
     }
 
     private void write(BatchState state) {
         Instant now = clock.instant();
         List<PersonStore.PersonRow> personRows = new ArrayList<>();
         for (Person p : state.persons.values()) {
-            if (p.mergedAway) {
-                personRows.add(new PersonStore.PersonRow(p.distinctId(), p.id, p.properties.json(), p.createdAt, now,
-                        p.lastSeen(), p.identified, true, versions.next(p.versionFloor)));
-            } else if (p.needsWrite()) {
-                personRows.add(new PersonStore.PersonRow(p.distinctId(), p.id, p.properties.json(), p.createdAt, now,
-                        p.lastSeen(), p.identified, false, versions.next(p.versionFloor)));
+            if (p.mergedAway || p.needsWrite()) {
+                personRows.add(new PersonStore.PersonRow(p.key.project(), p.distinctId(), p.key.id(), p.properties.json(), p.createdAt,
+                        now, p.lastSeen(), p.identified, p.mergedAway, versions.next(p.versionFloor)));
             }
         }
         List<PersonStore.OverrideRow> overrideRows = new ArrayList<>();
         state.overrides.forEach((old, override) -> {
-            UUID last = state.finalOf(override.target());
-            if (!old.equals(last)) {
-                overrideRows.add(new PersonStore.OverrideRow(override.apiKey(), old, last, versions.next(0)));
+            UUID last = state.finalOf(new PersonKey(old.project(), override.target())).id();
+            if (!old.id().equals(last)) {
+                overrideRows.add(new PersonStore.OverrideRow(old.project(), override.apiKey(), old.id(), last, versions.next(0)));
             }
         });
         List<PersonStore.DistinctIdRow> linkRows = new ArrayList<>();
-        Map<String, UUID> finalLinks = LinkedHashMap.newLinkedHashMap(state.links.size());
+        Map<DistinctKey, UUID> finalLinks = LinkedHashMap.newLinkedHashMap(state.links.size());
         state.links.forEach((id, person) -> {
-            UUID last = state.finalOf(person);
+            UUID last = state.finalOf(new PersonKey(id.project(), person)).id();
             finalLinks.put(id, last);
             if (!last.equals(state.known.get(id))) {
-                linkRows.add(new PersonStore.DistinctIdRow(id, last, now, versions.next(0)));
+                linkRows.add(new PersonStore.DistinctIdRow(id.project(), id.distinctId(), last, now, versions.next(0)));
             }
         });
         if (!personRows.isEmpty()) {
@@ -301,31 +317,31 @@ public final class IdentityResolver {
     /** One batch's view of links and persons while its events are applied. */
     private final class BatchState {
         /** As stored (or cached) before the batch: what a link row is compared with. */
-        final Map<String, UUID> known;
+        final Map<DistinctKey, UUID> known;
         /** As the batch has made them so far. */
-        final Map<String, UUID> links;
-        final Map<UUID, Person> persons = new LinkedHashMap<>();
-        final Map<UUID, UUID> mergedInto = new HashMap<>();
-        /** Old person id → person its events belong to; targets are resolved through {@link #finalOf} on write. */
-        final Map<UUID, Redirect> overrides = new LinkedHashMap<>();
+        final Map<DistinctKey, UUID> links;
+        final Map<PersonKey, Person> persons = new LinkedHashMap<>();
+        final Map<PersonKey, PersonKey> mergedInto = new HashMap<>();
+        /** Old person → person its events belong to (same project); targets are resolved through {@link #finalOf} on write. */
+        final Map<PersonKey, Redirect> overrides = new LinkedHashMap<>();
         final List<PersonStore.WarningRow> warnings = new ArrayList<>();
 
-        BatchState(Map<String, UUID> known) {
+        BatchState(Map<DistinctKey, UUID> known) {
             this.known = known;
             this.links = new HashMap<>(known);
         }
 
-        UUID personIdOf(String distinctId) {
-            UUID linked = links.get(distinctId);
-            return linked != null ? linked : PersonIds.deterministic(distinctId);
+        PersonKey personKeyOf(DistinctKey id) {
+            UUID linked = links.get(id);
+            return new PersonKey(id.project(), linked != null ? linked : PersonIds.deterministic(id.project(), id.distinctId()));
         }
 
         /** The distinct id's person, created (deterministic id, linked) when it has none. */
-        Person personOf(String distinctId, Instant at) {
-            UUID id = personIdOf(distinctId);
-            links.putIfAbsent(distinctId, id);
-            Person p = persons.computeIfAbsent(id, k -> new Person(k, null, at));
-            p.firstDistinctId = p.firstDistinctId == null ? distinctId : p.firstDistinctId;
+        Person personOf(DistinctKey distinctId, Instant at) {
+            PersonKey key = personKeyOf(distinctId);
+            links.putIfAbsent(distinctId, key.id());
+            Person p = persons.computeIfAbsent(key, k -> new Person(k, null, at));
+            p.firstDistinctId = p.firstDistinctId == null ? distinctId.distinctId() : p.firstDistinctId;
             return p;
         }
 
@@ -335,19 +351,26 @@ public final class IdentityResolver {
          * that id is overridden — PostHog's "personless distinct id" override, written always
          * because this project keeps no table of ids used personless.
          */
-        void join(String distinctId, UUID person, Event e) {
+        void join(DistinctKey distinctId, UUID person, Event e) {
             links.put(distinctId, person);
-            persons.computeIfAbsent(person, k -> new Person(k, null, e.timestamp()));
-            UUID own = PersonIds.deterministic(distinctId);
-            if (!own.equals(person)) {
-                overrides.putIfAbsent(own, new Redirect(person, e.apiKey()));
+            persons.computeIfAbsent(new PersonKey(distinctId.project(), person), k -> new Person(k, null, e.timestamp()));
+            redirect(distinctId.project(), PersonIds.deterministic(distinctId.project(), distinctId.distinctId()), person, e);
+            // Events written before projects carry the id derived from the distinct id alone, and V009
+            // pointed it at the new derived id: pointed here at the person instead, so one join still
+            // attributes them (one more row in an insert the join makes anyway).
+            redirect(distinctId.project(), PersonIds.beforeProjects(distinctId.distinctId()), person, e);
+        }
+
+        private void redirect(String project, UUID old, UUID person, Event e) {
+            if (!old.equals(person)) {
+                overrides.putIfAbsent(new PersonKey(project, old), new Redirect(person, e.apiKey()));
             }
         }
 
-        UUID finalOf(UUID person) {
-            UUID current = person;
+        PersonKey finalOf(PersonKey person) {
+            PersonKey current = person;
             for (int hops = 0; hops <= mergedInto.size(); hops++) {
-                UUID next = mergedInto.get(current);
+                PersonKey next = mergedInto.get(current);
                 if (next == null) {
                     return current;
                 }
@@ -361,13 +384,13 @@ public final class IdentityResolver {
         }
     }
 
-    /** Where an old person id's events belong, and under which api key the override was made. */
+    /** Where an old person id's events belong (a person of the same project), and the api key of the event that made the override. */
     private record Redirect(UUID target, String apiKey) {
     }
 
     /** One person while a batch is applied. */
     private static final class Person {
-        final UUID id;
+        final PersonKey key;
         final PersonStore.PersonRow stored;
         final PersonPropertiesMerger properties;
         Instant createdAt;
@@ -379,8 +402,8 @@ public final class IdentityResolver {
         String firstDistinctId;
         private Instant lastSeen;
 
-        Person(UUID id, PersonStore.PersonRow stored, Instant createdAt) {
-            this.id = id;
+        Person(PersonKey key, PersonStore.PersonRow stored, Instant createdAt) {
+            this.key = key;
             this.stored = stored;
             this.properties = new PersonPropertiesMerger(stored == null ? null : stored.properties());
             this.createdAt = createdAt;
@@ -417,8 +440,8 @@ public final class IdentityResolver {
         }
     }
 
-    /** Distinct id → person id, least recently used evicted first. */
-    private static final class LruCache extends LinkedHashMap<String, UUID> {
+    /** (Project, distinct id) → person id, least recently used evicted first. */
+    private static final class LruCache extends LinkedHashMap<DistinctKey, UUID> {
         private final int capacity;
 
         LruCache(int capacity) {
@@ -427,7 +450,7 @@ public final class IdentityResolver {
         }
 
         @Override
-        protected boolean removeEldestEntry(Map.Entry<String, UUID> eldest) {
+        protected boolean removeEldestEntry(Map.Entry<DistinctKey, UUID> eldest) {
             return size() > capacity;
         }
     }

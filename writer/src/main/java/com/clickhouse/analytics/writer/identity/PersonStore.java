@@ -18,19 +18,19 @@ import com.clickhouse.analytics.writer.WriterException;
 public interface PersonStore {
 
     /** The current person of each of these distinct ids that has one (latest version, not deleted). */
-    Map<String, UUID> personIdsOf(Collection<String> distinctIds);
+    Map<DistinctKey, UUID> personIdsOf(Collection<DistinctKey> distinctIds);
 
     /** The current, not deleted row of each of these persons that has one. */
-    Map<UUID, PersonRow> persons(Collection<UUID> personIds);
+    Map<PersonKey, PersonRow> persons(Collection<PersonKey> persons);
 
-    /** Every distinct id whose current person is one of these (distinct id → person id). */
-    Map<String, UUID> distinctIdsOf(Collection<UUID> personIds);
+    /** Every distinct id whose current person is one of these, in the person's project (distinct id → person id). */
+    Map<DistinctKey, UUID> distinctIdsOf(Collection<PersonKey> persons);
 
-    /** The override of each of these person ids that has one (old → override). */
-    Map<UUID, UUID> overridesOf(Collection<UUID> oldPersonIds);
+    /** The override of each of these persons that has one (old → override, in the old person's project). */
+    Map<PersonKey, UUID> overridesOf(Collection<PersonKey> oldPersons);
 
-    /** Every override whose target is one of these person ids (old → override). */
-    Map<UUID, UUID> overridesTo(Collection<UUID> targets);
+    /** Every override whose target is one of these persons (old → override, in the target's project). */
+    Map<PersonKey, UUID> overridesTo(Collection<PersonKey> targets);
 
     void insertDistinctIds(List<DistinctIdRow> rows);
 
@@ -40,20 +40,34 @@ public interface PersonStore {
 
     void insertWarnings(List<WarningRow> rows);
 
+    /** A distinct id of a project: what a link is keyed by. */
+    record DistinctKey(String project, String distinctId) {
+    }
+
+    /**
+     * A person of a project: what persons and overrides are keyed by. Person ids made since projects
+     * are derived from the project, but one made before (V009) may be a person in several projects.
+     */
+    record PersonKey(String project, UUID id) {
+    }
+
     /** A {@code person_distinct_ids} row. */
-    record DistinctIdRow(String distinctId, UUID personId, Instant createdAt, long version) {
+    record DistinctIdRow(String project, String distinctId, UUID personId, Instant createdAt, long version) {
     }
 
     /**
      * A {@code persons} row; {@code properties} is a JSON object's text; {@code lastSeenAt} the
      * latest event time of the person's full-mode events that this row has seen (to the hour).
      */
-    record PersonRow(String distinctId, UUID id, String properties, Instant createdAt, Instant updatedAt,
+    record PersonRow(String project, String distinctId, UUID id, String properties, Instant createdAt, Instant updatedAt,
                      Instant lastSeenAt, boolean identified, boolean deleted, long version) {
     }
 
-    /** A {@code person_overrides} row: events written with {@code oldPersonId} belong to {@code overridePersonId}. */
-    record OverrideRow(String apiKey, UUID oldPersonId, UUID overridePersonId, long version) {
+    /**
+     * A {@code person_overrides} row: events of {@code project} written with {@code oldPersonId}
+     * belong to {@code overridePersonId}; {@code apiKey} is the key of the event that made it.
+     */
+    record OverrideRow(String project, String apiKey, UUID oldPersonId, UUID overridePersonId, long version) {
     }
 
     /** An {@code ingestion_warnings} row; {@code details} is a JSON object's text. */

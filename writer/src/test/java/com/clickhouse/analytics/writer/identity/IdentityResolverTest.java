@@ -23,46 +23,79 @@ import org.junit.jupiter.api.Test;
 /** The resolution rules with a plain in-memory {@link PersonStore}; the real store is covered by IdentityScenariosTest. */
 class IdentityResolverTest {
 
-    /** Remembers rows like the tables would (latest version wins) and counts round trips. */
+    /** Remembers rows like the tables would (latest version wins, keyed by project) and counts round trips. */
     static final class MemoryStore implements PersonStore {
-        final Map<String, UUID> links = new HashMap<>();
-        final Map<UUID, PersonRow> persons = new HashMap<>();
-        final Map<UUID, UUID> overrides = new HashMap<>();
+        final Map<DistinctKey, UUID> keyedLinks = new HashMap<>();
+        final Map<PersonKey, PersonRow> keyedPersons = new HashMap<>();
+        final Map<PersonKey, UUID> keyedOverrides = new HashMap<>();
         final List<WarningRow> warnings = new ArrayList<>();
-        final List<Collection<String>> lookups = new ArrayList<>();
+        final List<Collection<DistinctKey>> lookups = new ArrayList<>();
         int linkInserts;
         int personInserts;
         int personReads;
 
-        @Override
-        public Map<String, UUID> personIdsOf(Collection<String> ids) {
-            lookups.add(List.copyOf(ids));
+        /** The links of project {@value #PROJECT}, by distinct id. */
+        Map<String, UUID> links() {
             Map<String, UUID> out = new HashMap<>();
-            ids.forEach(id -> {
-                if (links.containsKey(id)) {
-                    out.put(id, links.get(id));
+            keyedLinks.forEach((k, v) -> {
+                if (k.project().equals(PROJECT)) {
+                    out.put(k.distinctId(), v);
                 }
             });
             return out;
         }
 
-        @Override
-        public Map<UUID, PersonRow> persons(Collection<UUID> ids) {
-            personReads++;
+        /** The persons of project {@value #PROJECT}, by id. */
+        Map<UUID, PersonRow> persons() {
             Map<UUID, PersonRow> out = new HashMap<>();
-            ids.forEach(id -> {
-                if (persons.containsKey(id) && !persons.get(id).deleted()) {
-                    out.put(id, persons.get(id));
+            keyedPersons.forEach((k, v) -> {
+                if (k.project().equals(PROJECT)) {
+                    out.put(k.id(), v);
+                }
+            });
+            return out;
+        }
+
+        /** The overrides of project {@value #PROJECT}, old → new. */
+        Map<UUID, UUID> overrides() {
+            Map<UUID, UUID> out = new HashMap<>();
+            keyedOverrides.forEach((k, v) -> {
+                if (k.project().equals(PROJECT)) {
+                    out.put(k.id(), v);
                 }
             });
             return out;
         }
 
         @Override
-        public Map<String, UUID> distinctIdsOf(Collection<UUID> personIds) {
-            Map<String, UUID> out = new HashMap<>();
-            links.forEach((id, person) -> {
-                if (personIds.contains(person)) {
+        public Map<DistinctKey, UUID> personIdsOf(Collection<DistinctKey> ids) {
+            lookups.add(List.copyOf(ids));
+            Map<DistinctKey, UUID> out = new HashMap<>();
+            ids.forEach(id -> {
+                if (keyedLinks.containsKey(id)) {
+                    out.put(id, keyedLinks.get(id));
+                }
+            });
+            return out;
+        }
+
+        @Override
+        public Map<PersonKey, PersonRow> persons(Collection<PersonKey> ids) {
+            personReads++;
+            Map<PersonKey, PersonRow> out = new HashMap<>();
+            ids.forEach(id -> {
+                if (keyedPersons.containsKey(id) && !keyedPersons.get(id).deleted()) {
+                    out.put(id, keyedPersons.get(id));
+                }
+            });
+            return out;
+        }
+
+        @Override
+        public Map<DistinctKey, UUID> distinctIdsOf(Collection<PersonKey> personIds) {
+            Map<DistinctKey, UUID> out = new HashMap<>();
+            keyedLinks.forEach((id, person) -> {
+                if (personIds.contains(new PersonKey(id.project(), person))) {
                     out.put(id, person);
                 }
             });
@@ -70,21 +103,21 @@ class IdentityResolverTest {
         }
 
         @Override
-        public Map<UUID, UUID> overridesOf(Collection<UUID> old) {
-            Map<UUID, UUID> out = new HashMap<>();
+        public Map<PersonKey, UUID> overridesOf(Collection<PersonKey> old) {
+            Map<PersonKey, UUID> out = new HashMap<>();
             old.forEach(id -> {
-                if (overrides.containsKey(id)) {
-                    out.put(id, overrides.get(id));
+                if (keyedOverrides.containsKey(id)) {
+                    out.put(id, keyedOverrides.get(id));
                 }
             });
             return out;
         }
 
         @Override
-        public Map<UUID, UUID> overridesTo(Collection<UUID> targets) {
-            Map<UUID, UUID> out = new HashMap<>();
-            overrides.forEach((old, target) -> {
-                if (targets.contains(target)) {
+        public Map<PersonKey, UUID> overridesTo(Collection<PersonKey> targets) {
+            Map<PersonKey, UUID> out = new HashMap<>();
+            keyedOverrides.forEach((old, target) -> {
+                if (targets.contains(new PersonKey(old.project(), target))) {
                     out.put(old, target);
                 }
             });
@@ -94,18 +127,18 @@ class IdentityResolverTest {
         @Override
         public void insertDistinctIds(List<DistinctIdRow> rows) {
             linkInserts++;
-            rows.forEach(r -> links.put(r.distinctId(), r.personId()));
+            rows.forEach(r -> keyedLinks.put(new DistinctKey(r.project(), r.distinctId()), r.personId()));
         }
 
         @Override
         public void insertPersons(List<PersonRow> rows) {
             personInserts++;
-            rows.forEach(r -> persons.put(r.id(), r));
+            rows.forEach(r -> keyedPersons.put(new PersonKey(r.project(), r.id()), r));
         }
 
         @Override
         public void insertOverrides(List<OverrideRow> rows) {
-            rows.forEach(r -> overrides.put(r.oldPersonId(), r.overridePersonId()));
+            rows.forEach(r -> keyedOverrides.put(new PersonKey(r.project(), r.oldPersonId()), r.overridePersonId()));
         }
 
         @Override
@@ -113,6 +146,9 @@ class IdentityResolverTest {
             warnings.addAll(rows);
         }
     }
+
+    /** The project of {@link #event}: its api key, a bare key. */
+    static final String PROJECT = "k";
 
     private static final ObjectMapper JSON = new ObjectMapper();
     private final MemoryStore store = new MemoryStore();
@@ -140,7 +176,7 @@ class IdentityResolverTest {
     }
 
     private static UUID det(String id) {
-        return PersonIds.deterministic(id);
+        return PersonIds.deterministic(PROJECT, id);
     }
 
     private List<UUID> persons(List<Event> events) {
@@ -148,11 +184,13 @@ class IdentityResolverTest {
     }
 
     @Test
-    void deterministicIdMatchesTheOriginal() {
-        UUID id = PersonIds.deterministic("user-1");
+    void deterministicIdIsTheOriginalsBitsOverProjectAndDistinctId() {
+        UUID id = PersonIds.deterministic("app-a", "user-1");
         assertEquals(5, id.version());
         assertEquals(2, id.variant());
-        assertFalse(id.equals(PersonIds.deterministic("user-2")));
+        assertFalse(id.equals(PersonIds.deterministic("app-a", "user-2")));
+        assertFalse(id.equals(PersonIds.deterministic("app-b", "user-1")), "another project, another person");
+        assertEquals(PersonIds.beforeProjects("app-a:user-1"), id, "sha1 of project:distinct_id");
     }
 
     /** The merge cases of PostHog's person-merge-service, one row each. */
@@ -196,14 +234,14 @@ class IdentityResolverTest {
     @Test
     void personlessEventsWriteNothingAndUseAnExistingPerson() {
         assertEquals(List.of(det("anon")), persons(List.of(personless("anon"))));
-        assertTrue(store.links.isEmpty());
-        assertTrue(store.persons.isEmpty());
+        assertTrue(store.links().isEmpty());
+        assertTrue(store.persons().isEmpty());
         assertEquals(IdentityResolver.Identity.class, resolver.resolve(List.of(personless("anon"))).getFirst().getClass());
         assertEquals(PersonMode.PROPERTYLESS, resolver.resolve(List.of(personless("anon"))).getFirst().mode());
 
         persons(List.of(identify("user", "other")));
         assertEquals(List.of(det("user")), persons(List.of(personless("other"))), "an id with a person keeps it");
-        assertFalse(JSON.valueToTree(store.persons.get(det("user")).properties()).toString().contains("\"x\""));
+        assertFalse(JSON.valueToTree(store.persons().get(det("user")).properties()).toString().contains("\"x\""));
     }
 
     @Test
@@ -211,10 +249,11 @@ class IdentityResolverTest {
         persons(List.of(personless("anon"), personless("anon")));
         List<UUID> ids = persons(List.of(identify("user", "anon"), pageview("anon")));
         assertEquals(List.of(det("user"), det("user")), ids);
-        assertEquals(Map.of("anon", det("user"), "user", det("user")), store.links);
-        assertEquals(1, store.persons.size());
-        assertTrue(store.persons.get(det("user")).identified());
-        assertEquals(Map.of(det("anon"), det("user")), store.overrides);
+        assertEquals(Map.of("anon", det("user"), "user", det("user")), store.links());
+        assertEquals(1, store.persons().size());
+        assertTrue(store.persons().get(det("user")).identified());
+        assertEquals(Map.of(det("anon"), det("user"), PersonIds.beforeProjects("anon"), det("user")), store.overrides(),
+                "the joined id's own id, and the one events written before projects carry");
     }
 
     @Test
@@ -223,7 +262,7 @@ class IdentityResolverTest {
         persons(List.of(pageview("user-2")));
         List<UUID> ids = persons(List.of(identify("user-2", "anon")));
         assertEquals(List.of(det("user-2")), ids);
-        assertEquals(det("user-1"), store.links.get("anon"));
+        assertEquals(det("user-1"), store.links().get("anon"));
         assertEquals(List.of("merge_refused"), store.warnings.stream().map(PersonStore.WarningRow::type).toList());
         assertTrue(outcomes.contains("refused_identified"));
     }
@@ -236,11 +275,12 @@ class IdentityResolverTest {
         persons(List.of(event("$merge_dangerously", "a", null, null, null, null, "b")));
         UUID a = det("a");
         for (String id : List.of("a", "a-anon", "b", "b-anon")) {
-            assertEquals(a, store.links.get(id), id);
+            assertEquals(a, store.links().get(id), id);
         }
-        assertTrue(store.persons.get(det("b")).deleted());
-        assertEquals(Map.of("p", "a", "only_a", 1, "only_b", 2), parse(store.persons.get(a).properties()));
-        assertEquals(Map.of(det("a-anon"), a, det("b-anon"), a, det("b"), a), store.overrides, "b-anon's override now skips b");
+        assertTrue(store.persons().get(det("b")).deleted());
+        assertEquals(Map.of("p", "a", "only_a", 1, "only_b", 2), parse(store.persons().get(a).properties()));
+        assertEquals(Map.of(det("a-anon"), a, det("b-anon"), a, det("b"), a, PersonIds.beforeProjects("a-anon"), a,
+                PersonIds.beforeProjects("b-anon"), a), store.overrides(), "b-anon's overrides now skip b");
     }
 
     @Test
@@ -248,7 +288,7 @@ class IdentityResolverTest {
         persons(List.of(event("$pageview", "u", "{\"$unset\":[\"gone\"]}", "{\"plan\":\"free\",\"gone\":1}", "{\"first\":\"1\"}", null, null),
                 event("custom", "u", null, "{\"plan\":\"pro\"}", "{\"first\":\"2\",\"ref\":\"ad\"}", null, null)));
         persons(List.of(event("custom", "u", "{\"$unset\":{\"ref\":null}}", "{\"gone\":2}", null, null, null)));
-        assertEquals(Map.of("plan", "pro", "first", "1", "gone", 2), parse(store.persons.get(det("u")).properties()));
+        assertEquals(Map.of("plan", "pro", "first", "1", "gone", 2), parse(store.persons().get(det("u")).properties()));
     }
 
     @Test
@@ -256,7 +296,7 @@ class IdentityResolverTest {
         persons(List.of(event("$pageview", "u", "{\"utm_source\":\"news\",\"gclid\":null,\"$current_url\":\"https://a/1\","
                 + "\"$browser\":\"Firefox\",\"$referring_domain\":\"$direct\",\"$geoip_country_code\":\"DE\"}", null, null, null, null)));
         persons(List.of(event("$pageview", "u", "{\"utm_source\":\"ads\",\"$current_url\":\"https://a/2\"}", null, null, null, null)));
-        Map<?, ?> p = parse(store.persons.get(det("u")).properties());
+        Map<?, ?> p = parse(store.persons().get(det("u")).properties());
         assertEquals("ads", p.get("utm_source"));
         assertEquals("news", p.get("$initial_utm_source"));
         assertFalse(p.containsKey("$initial_gclid"), "a null never blocks the first touch");
@@ -271,7 +311,7 @@ class IdentityResolverTest {
     void illegalIdNeverMergesAndTheEventIsStillResolved() {
         List<UUID> ids = persons(List.of(identify("user", "undefined")));
         assertEquals(List.of(det("user")), ids);
-        assertFalse(store.links.containsKey("undefined"));
+        assertFalse(store.links().containsKey("undefined"));
         assertEquals("illegal_distinct_id", store.warnings.getFirst().type());
         assertEquals(List.of("refused_illegal_id"), outcomes);
     }
@@ -281,13 +321,13 @@ class IdentityResolverTest {
         persons(List.of(personless("anon")));
         List<Event> batch = List.of(pageview("anon2"), identify("user", "anon"), event("$merge_dangerously", "user", null, null, null, null, "anon2"));
         List<UUID> first = persons(batch);
-        Map<String, UUID> links = Map.copyOf(store.links);
-        Map<UUID, UUID> overrides = Map.copyOf(store.overrides);
+        Map<String, UUID> links = Map.copyOf(store.links());
+        Map<UUID, UUID> overrides = Map.copyOf(store.overrides());
         List<UUID> again = new IdentityResolver(store, 1000, Clock.systemUTC()).resolve(batch).stream()
                 .map(IdentityResolver.Identity::personId).toList();
         assertEquals(first, again);
-        assertEquals(links, store.links);
-        assertEquals(overrides, store.overrides);
+        assertEquals(links, store.links());
+        assertEquals(overrides, store.overrides());
     }
 
     @Test

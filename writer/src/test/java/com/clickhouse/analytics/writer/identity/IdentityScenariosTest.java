@@ -34,11 +34,11 @@ class IdentityScenariosTest {
     private static final ObjectMapper JSON = new ObjectMapper();
     private Instant clock = Instant.parse("2026-04-01T12:00:00Z");
 
-    /** The attribution query of schema/README.md: each event's final person through the overrides. */
+    /** The attribution query of schema/README.md: each event's final person through the overrides of its project. */
     static final String ATTRIBUTION = "SELECT e.uuid AS uuid, if(o.override_person_id = toUUID('00000000-0000-0000-0000-000000000000'),"
             + " e.person_id, o.override_person_id) AS person FROM {db}.events AS e FINAL"
-            + " LEFT JOIN (SELECT old_person_id, argMax(override_person_id, version) AS override_person_id"
-            + " FROM {db}.person_overrides GROUP BY old_person_id) AS o ON o.old_person_id = e.person_id";
+            + " LEFT JOIN (SELECT project, old_person_id, argMax(override_person_id, version) AS override_person_id"
+            + " FROM {db}.person_overrides GROUP BY project, old_person_id) AS o ON o.project = e.project AND o.old_person_id = e.person_id";
 
     @Test
     void postHogPersonsEndToEnd() throws Exception {
@@ -49,7 +49,7 @@ class IdentityScenariosTest {
         try (TestClickHouse ch = TestClickHouse.create(endpoint, "identity").migrate(SchemaMigrator::migrate);
              WriterProcess writer = WriterProcess.start("writer-identity", bootstrap, endpoint, ch.database, topic, topic,
                      Map.of("WRITER_BATCH_MAX_AGE_MS", "200"))) {
-            UUID user1 = PersonIds.deterministic("user-1");
+            UUID user1 = PersonIds.deterministic("phc_test", "user-1");
 
             // Phase 1: anonymous, personless browsing (posthog-js identified_only) with campaign parameters.
             String personless = "{\"$process_person_profile\":false,\"utm_source\":\"news\"}";
@@ -125,6 +125,75 @@ class IdentityScenariosTest {
                     groupRow.getLong("idx"), groupRow.getString("group_key"), groupRow.getString("group_properties")));
             assertEquals(2L, ch.longValue("SELECT count() FROM {db}.group_type_mapping WHERE project = 'phc_test'"));
         }
+    }
+
+    /**
+     * Projects: {@code app} sends with its bare key; {@code shop} with two keys {@code s1} and {@code s2}
+     * (the record carries the project, as the gateway writes it for {@code shop:s1,shop:s2}). The same
+     * distinct ids in both.
+     */
+    @Test
+    void theSameDistinctIdInTwoProjectsIsTwoPersonsAndAMergeStaysInItsProject() throws Exception {
+        String bootstrap = Infrastructure.shared().kafkaBootstrapServers();
+        ClickHouseEndpoint endpoint = Infrastructure.shared().clickHouse();
+        String topic = TestClickHouse.uniqueName("projects");
+        KafkaBroker.createTopic(bootstrap, topic, 1);
+        try (TestClickHouse ch = TestClickHouse.create(endpoint, "projects").migrate(SchemaMigrator::migrate);
+             WriterProcess writer = WriterProcess.start("writer-projects", bootstrap, endpoint, ch.database, topic, topic,
+                     Map.of("WRITER_BATCH_MAX_AGE_MS", "200"))) {
+            UUID app42 = PersonIds.deterministic("app", "42");
+            UUID shop42 = PersonIds.deterministic("shop", "42");
+            UUID appAnon = PersonIds.deterministic("app", "anon-x");
+
+            // Phase 1: "42" and "anon-x" in app; "42" in shop through both of its keys, one batch each.
+            drain(ch, bootstrap, topic, writer, List.of(keyed("app", null, "$pageview", "42", "{\"plan\":\"app\"}"),
+                    keyed("app", null, "$pageview", "anon-x", null)));
+            drain(ch, bootstrap, topic, writer, List.of(keyed("s1", "shop", "$pageview", "42", "{\"plan\":\"shop\"}")));
+            drain(ch, bootstrap, topic, writer, List.of(keyed("s2", "shop", "$pageview", "42", null)));
+            assertEquals(Map.of("app 42", app42, "app anon-x", appAnon, "shop 42", shop42), links(ch));
+            assertEquals(List.of("app " + app42 + " {\"plan\":\"app\"}", "app " + appAnon + " {}", "shop " + shop42 + " {\"plan\":\"shop\"}")
+                    .stream().sorted().toList(), ch.query("SELECT project, id, properties FROM {db}.persons FINAL WHERE is_deleted = 0")
+                    .stream().map(r -> r.getString(1) + " " + r.getUUID(2) + " " + r.getString(3)).sorted().toList(),
+                    "two persons for \"42\", one per project; both keys of shop reach the same one");
+            assertEquals(List.of("app app 2", "s1 shop 1", "s2 shop 1"), ch.query("SELECT api_key, project, count() FROM {db}.events FINAL"
+                    + " GROUP BY api_key, project ORDER BY api_key").stream().map(r -> r.getString(1) + " " + r.getString(2) + " "
+                    + r.getLong(3)).toList(), "events.project: the record's project, else the api key");
+
+            // Phase 2: in shop, "42" identifies "anon-x" (shop's anon-x: a person of its own first). app's "anon-x" is untouched.
+            UUID shopAnon = PersonIds.deterministic("shop", "anon-x");
+            Event shopAnonView = keyed("s1", "shop", "$pageview", "anon-x", null);
+            drain(ch, bootstrap, topic, writer, List.of(shopAnonView));
+            assertEquals(shopAnon, attribution(ch).get(shopAnonView.uuid()));
+            drain(ch, bootstrap, topic, writer, List.of(keyed("s2", "shop", "$identify", "42", null).with(RecordField.ANON_DISTINCT_ID, "anon-x")));
+            assertEquals(Map.of("app 42", app42, "app anon-x", appAnon, "shop 42", shop42, "shop anon-x", shop42), links(ch));
+            assertEquals(shop42, attribution(ch).get(shopAnonView.uuid()), "shop's anonymous event, through shop's override");
+            assertEquals(List.of("shop " + shopAnon + " " + shop42), ch.query("SELECT project, old_person_id, override_person_id"
+                    + " FROM {db}.person_overrides FINAL").stream().map(r -> r.getString(1) + " " + r.getUUID(2) + " " + r.getUUID(3))
+                    .toList(), "the merge's override is shop's; app has none");
+            assertEquals(0L, ch.longValue("SELECT count() FROM {db}.persons FINAL WHERE project = 'app' AND is_deleted = 1"));
+
+            // Phase 3: app's anon-x again: still app's own person, found through the writer's cache and the table.
+            Event appAgain = keyed("app", null, "$pageview", "anon-x", null);
+            drain(ch, bootstrap, topic, writer, List.of(appAgain));
+            assertEquals(appAnon, attribution(ch).get(appAgain.uuid()));
+        }
+    }
+
+    private static Map<String, UUID> links(TestClickHouse ch) {
+        Map<String, UUID> out = new HashMap<>();
+        ch.query("SELECT project, distinct_id, person_id FROM {db}.person_distinct_ids FINAL WHERE is_deleted = 0")
+                .forEach(r -> out.put(r.getString(1) + " " + r.getString(2), r.getUUID(3)));
+        return out;
+    }
+
+    /**
+     * An event sent with {@code apiKey}; {@code project} is the record's project field (null: none, the
+     * key is the project); {@code set} its {@code $set}, or null.
+     */
+    private Event keyed(String apiKey, String project, String name, String distinctId, String set) {
+        clock = clock.plusSeconds(1);
+        return new Event(UUID.randomUUID(), apiKey, name, distinctId, "{}", clock, null, clock,
+                null, null, PassThrough.NONE.with(RecordField.PROJECT, project).with(RecordField.SET, set));
     }
 
     private static Map<UUID, UUID> attribution(TestClickHouse ch) {
