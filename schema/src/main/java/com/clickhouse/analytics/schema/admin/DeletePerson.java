@@ -11,10 +11,11 @@ import java.util.UUID;
 import java.util.stream.Collectors;
 
 import com.clickhouse.analytics.ops.config.CommandLine;
+import com.clickhouse.analytics.ops.config.ProjectKeys;
 import com.clickhouse.client.api.query.GenericRecord;
 
 /**
- * {@code ./cpa delete-person <distinct_id> [--api-key K] [--actor NAME] [--settle-seconds N] [--dry-run]}:
+ * {@code ./cpa delete-person <distinct_id> [--project P | --api-key K] [--actor NAME] [--settle-seconds N] [--dry-run]}:
  * erases a person. Steps, each printed:
  * <ol>
  *   <li>Resolve: the person ids of the distinct id (person_distinct_ids and its events), closed over
@@ -28,13 +29,18 @@ import com.clickhouse.client.api.query.GenericRecord;
  *   <li>An audit row in {@code person_deletions}: who ({@code --actor}, else {@code $USER}), when, the
  *       ids and the counts.</li>
  * </ol>
- * With {@code --api-key} only that key's events and sessions are deleted and the list entry is for
- * that key; persons and distinct ids are not keyed by api_key, so they go either way.
+ * With {@code --project} only that project's rows go (events, sessions, persons, distinct ids,
+ * overrides: all are keyed by project since V009) and the list entry is for that project; the same
+ * distinct id in another project is another person and stays. {@code --api-key K} means the project
+ * K names: its project in {@code PUBLIC_API_KEYS} when that is set here ({@code project:key}
+ * entries), else K itself (a bare key is its own project). Without either, the distinct id goes in
+ * every project.
  * Running it again finds nothing left and records a second audit row with zero counts.
  */
 public final class DeletePerson {
 
-    static final String USAGE = "usage: ./cpa delete-person <distinct_id> [--api-key K] [--actor NAME] [--settle-seconds N] [--dry-run]";
+    static final String USAGE = "usage: ./cpa delete-person <distinct_id> [--project P | --api-key K] [--actor NAME] [--settle-seconds N]"
+            + " [--dry-run]";
     private static final int MAX_OVERRIDE_HOPS = 20;
 
     private DeletePerson() {
@@ -47,29 +53,55 @@ public final class DeletePerson {
     public static int run(Map<String, String> env, PrintStream out, PrintStream err, String... args) {
         return AdminSession.run("delete-person", err, () -> {
             CommandLine line = CommandLine.parse(USAGE, List.of(args), 1, 1, Set.of("dry-run"),
-                    Set.of("api-key", "actor", "settle-seconds"));
-            String apiKey = line.option("api-key").orElse("");
+                    Set.of("project", "api-key", "actor", "settle-seconds"));
+            String project = project(env, line.option("project").orElse(null), line.option("api-key").orElse(null));
             String actor = line.option("actor").orElse(env.getOrDefault("USER", "unknown"));
             Duration settle = Duration.ofSeconds(Long.parseLong(line.option("settle-seconds").orElse("15")));
             if (line.positional().getFirst().isEmpty()) {
                 throw new IllegalArgumentException(USAGE);
             }
             try (AdminSession session = AdminSession.open("delete-person", env, line.has("dry-run"), out)) {
-                new DeletePerson.Run(session, apiKey).delete(line.positional().getFirst(), actor, settle);
+                new DeletePerson.Run(session, project).delete(line.positional().getFirst(), actor, settle);
             }
             return 0;
         });
     }
 
-    /** One deletion against one database. */
-    private record Run(AdminSession session, String apiKey) {
+    /** The project to delete in, {@code ""} for every project. */
+    static String project(Map<String, String> env, String project, String apiKey) {
+        if (project != null && apiKey != null) {
+            throw new IllegalArgumentException("give --project or --api-key, not both\n" + USAGE);
+        }
+        if (project != null) {
+            if (project.isBlank()) {
+                throw new IllegalArgumentException("--project is empty\n" + USAGE);
+            }
+            return project;
+        }
+        if (apiKey == null || apiKey.isEmpty()) {
+            return "";
+        }
+        String configured = env.getOrDefault("PUBLIC_API_KEYS", "");
+        if (configured.isBlank()) {
+            return apiKey;
+        }
+        List<String> entries = java.util.Arrays.stream(configured.split(",")).map(String::strip).filter(e -> !e.isEmpty()).toList();
+        String named = ProjectKeys.parse(entries).projectOf(apiKey);
+        if (named == null) {
+            throw new IllegalArgumentException("--api-key is not one of PUBLIC_API_KEYS; give --project instead");
+        }
+        return named;
+    }
+
+    /** One deletion against one database; {@code project} {@code ""} means every project. */
+    private record Run(AdminSession session, String project) {
 
         void delete(String distinctId, String actor, Duration settle) {
             String db = session.database.value();
             Set<UUID> persons = persons(distinctId);
             Set<String> ids = new TreeSet<>(List.of(distinctId));
             if (!persons.isEmpty()) {
-                session.query("SELECT DISTINCT distinct_id FROM " + db + ".person_distinct_ids FINAL WHERE person_id IN " + uuids(persons))
+                session.query("SELECT DISTINCT distinct_id FROM " + db + ".person_distinct_ids FINAL WHERE person_id IN " + uuids(persons) + keyFilter())
                         .forEach(r -> ids.add(r.getString(1)));
                 session.query("SELECT DISTINCT distinct_id FROM " + db + ".events WHERE person_id IN " + uuids(persons) + keyFilter())
                         .forEach(r -> ids.add(r.getString(1)));
@@ -79,9 +111,10 @@ public final class DeletePerson {
             String events = "(distinct_id IN " + strings(ids) + (persons.isEmpty() ? "" : " OR person_id IN " + uuids(persons)) + ")" + keyFilter();
             String sessions = "(api_key, session_id) IN (SELECT api_key, session_id FROM " + db + ".events WHERE session_id != '' AND "
                     + events + ")";
-            String personRows = persons.isEmpty() ? "0" : "id IN " + uuids(persons);
-            String idRows = "distinct_id IN " + strings(ids);
-            String overrides = persons.isEmpty() ? "0" : "old_person_id IN " + uuids(persons) + " OR override_person_id IN " + uuids(persons);
+            String personRows = persons.isEmpty() ? "0" : "id IN " + uuids(persons) + keyFilter();
+            String idRows = "distinct_id IN " + strings(ids) + keyFilter();
+            String overrides = persons.isEmpty() ? "0"
+                    : "(old_person_id IN " + uuids(persons) + " OR override_person_id IN " + uuids(persons) + ")" + keyFilter();
             Map<String, String> targets = new LinkedHashMap<>();
             targets.put("sessions_aggregated_v2", sessions); // before events: it is found through them
             targets.put("events", events);
@@ -99,8 +132,10 @@ public final class DeletePerson {
 
             UUID deletion = UUID.randomUUID();
             UUID anyPerson = persons.isEmpty() ? new UUID(0, 0) : persons.iterator().next();
-            session.change("INSERT INTO " + db + ".deleted_distinct_ids (api_key, distinct_id, person_id, deletion_id) VALUES "
-                    + ids.stream().map(id -> "(" + AdminSession.quote(apiKey) + ", " + AdminSession.quote(id) + ", '" + anyPerson + "', '"
+            // api_key as well: what a writer of before V009 reads (a bare key's project is the key).
+            session.change("INSERT INTO " + db + ".deleted_distinct_ids (api_key, project, distinct_id, person_id, deletion_id) VALUES "
+                    + ids.stream().map(id -> "(" + AdminSession.quote(project) + ", " + AdminSession.quote(project) + ", "
+                    + AdminSession.quote(id) + ", '" + anyPerson + "', '"
                     + deletion + "')").collect(Collectors.joining(", ")));
             if (!settle.isZero()) {
                 session.say("waiting " + settle.toSeconds() + " s for the writers to refresh their deletion list");
@@ -115,10 +150,10 @@ public final class DeletePerson {
             // Counted again: rows written between the first count and the list taking effect are deleted too.
             count(targets, counts);
             targets.forEach((table, where) -> session.change("DELETE FROM " + db + "." + table + " WHERE " + where));
-            session.change("INSERT INTO " + db + ".person_deletions (deletion_id, requested_at, actor, api_key, requested_distinct_id,"
+            session.change("INSERT INTO " + db + ".person_deletions (deletion_id, requested_at, actor, api_key, project, requested_distinct_id,"
                     + " distinct_ids, person_ids, events_deleted, sessions_deleted, persons_deleted, distinct_id_rows_deleted,"
                     + " overrides_deleted) VALUES ('" + deletion + "', now64(6, 'UTC'), " + AdminSession.quote(actor) + ", "
-                    + AdminSession.quote(apiKey) + ", " + AdminSession.quote(distinctId) + ", [" + String.join(", ", ids.stream()
+                    + AdminSession.quote(project) + ", " + AdminSession.quote(project) + ", " + AdminSession.quote(distinctId) + ", [" + String.join(", ", ids.stream()
                     .map(AdminSession::quote).toList()) + "], [" + persons.stream().map(p -> "'" + p + "'").collect(Collectors.joining(", "))
                     + "], " + counts.get("events") + ", " + counts.get("sessions_aggregated_v2") + ", " + counts.get("persons") + ", "
                     + counts.get("person_distinct_ids") + ", " + counts.get("person_overrides") + ")");
@@ -136,14 +171,15 @@ public final class DeletePerson {
         private Set<UUID> persons(String distinctId) {
             String db = session.database.value();
             Set<UUID> persons = new TreeSet<>();
-            session.query("SELECT person_id FROM " + db + ".person_distinct_ids FINAL WHERE distinct_id = " + AdminSession.quote(distinctId))
+            session.query("SELECT person_id FROM " + db + ".person_distinct_ids FINAL WHERE distinct_id = " + AdminSession.quote(distinctId)
+                            + keyFilter())
                     .forEach(r -> persons.add(r.getUUID(1)));
             session.query("SELECT DISTINCT person_id FROM " + db + ".events WHERE distinct_id = " + AdminSession.quote(distinctId) + keyFilter())
                     .forEach(r -> persons.add(r.getUUID(1)));
             for (int hop = 0; hop < MAX_OVERRIDE_HOPS && !persons.isEmpty(); hop++) {
                 String in = uuids(persons);
                 List<GenericRecord> linked = session.query("SELECT old_person_id, override_person_id FROM " + db + ".person_overrides FINAL"
-                        + " WHERE old_person_id IN " + in + " OR override_person_id IN " + in);
+                        + " WHERE (old_person_id IN " + in + " OR override_person_id IN " + in + ")" + keyFilter());
                 int before = persons.size();
                 linked.forEach(r -> {
                     persons.add(r.getUUID(1));
@@ -157,7 +193,7 @@ public final class DeletePerson {
         }
 
         private String keyFilter() {
-            return apiKey.isEmpty() ? "" : " AND api_key = " + AdminSession.quote(apiKey);
+            return project.isEmpty() ? "" : " AND project = " + AdminSession.quote(project);
         }
 
         private static String strings(Set<String> values) {

@@ -5,7 +5,8 @@ import java.util.List;
 import com.clickhouse.client.api.Client;
 
 /**
- * {@link DeletionList} over {@code <database>.deleted_distinct_ids} (migration V003). A database
+ * {@link DeletionList} over {@code <database>.deleted_distinct_ids} (migration V003; its project
+ * column V009's, {@code api_key} for older entries, which is what they meant). A database
  * not yet at V003 has no list: that reads as empty, so a writer may start before the migration.
  */
 public final class ClickHouseDeletionList implements DeletionList {
@@ -21,7 +22,7 @@ public final class ClickHouseDeletionList implements DeletionList {
     @Override
     public List<DeletedId> newest(int limit) {
         try {
-            return client.queryAll("SELECT api_key, distinct_id FROM " + table + " FINAL ORDER BY deleted_at DESC LIMIT " + limit)
+            return client.queryAll("SELECT project, distinct_id FROM " + table + " FINAL ORDER BY deleted_at DESC LIMIT " + limit)
                     .stream().map(r -> new DeletedId(r.getString(1), r.getString(2))).toList();
         } catch (RuntimeException e) {
             if (String.valueOf(e.getMessage()).contains("UNKNOWN_TABLE")) {

@@ -60,16 +60,16 @@ public final class DeletedIdFilter {
         if (deleted.isEmpty()) {
             return false;
         }
-        boolean drop = listed(event.apiKey(), event.distinctId()) || listed(event.apiKey(), event.anonDistinctId())
-                || listed(event.apiKey(), event.alias());
+        String project = event.project();
+        boolean drop = listed(project, event.distinctId()) || listed(project, event.anonDistinctId()) || listed(project, event.alias());
         if (drop) {
             dropped.accept(1);
         }
         return drop;
     }
 
-    private boolean listed(String apiKey, String distinctId) {
-        return distinctId != null && (deleted.contains(SEPARATOR + distinctId) || deleted.contains(apiKey + SEPARATOR + distinctId));
+    private boolean listed(String project, String distinctId) {
+        return distinctId != null && (deleted.contains(SEPARATOR + distinctId) || deleted.contains(project + SEPARATOR + distinctId));
     }
 
     private void refreshIfDue() {
@@ -80,7 +80,7 @@ public final class DeletedIdFilter {
         try {
             var ids = list.newest(maxEntries);
             Set<String> next = new HashSet<>(ids.size() * 2);
-            ids.forEach(id -> next.add(id.apiKey() + SEPARATOR + id.distinctId()));
+            ids.forEach(id -> next.add(id.project() + SEPARATOR + id.distinctId()));
             if (ids.size() >= maxEntries) {
                 LOG.error("the deletion list has {} or more ids; only the newest {} are enforced (raise WRITER_DELETION_LIST_MAX)",
                         maxEntries, maxEntries);

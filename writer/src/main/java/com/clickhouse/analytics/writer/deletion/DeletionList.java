@@ -8,8 +8,8 @@ import java.util.List;
  */
 public interface DeletionList {
 
-    /** A deleted distinct id; {@code apiKey} {@code ""} means under every key. */
-    record DeletedId(String apiKey, String distinctId) {
+    /** A deleted distinct id of {@code project}; {@code ""} means in every project. */
+    record DeletedId(String project, String distinctId) {
     }
 
     /**

@@ -78,6 +78,21 @@ class DeletedIdFilterTest {
         assertEquals(cases.stream().filter(Case::drop).count(), dropped.get());
     }
 
+    /** Since V009 an entry is per project: two keys of project shop share it; an old entry (api_key only) is its key's project. */
+    @Test
+    void dropsEventsOfIdsListedForTheirProject() throws Exception {
+        ch.execute("INSERT INTO {db}.deleted_distinct_ids (api_key, project, distinct_id, person_id, deletion_id) VALUES"
+                + " ('shop', 'shop', 'gone-in-shop', generateUUIDv4(), generateUUIDv4())");
+        delete("key-a", "gone-in-a", 0);
+        DeletedIdFilter filter = new DeletedIdFilter(list, 100, Duration.ofSeconds(10), clock, dropped::addAndGet);
+        assertEquals(true, filter.drops(event("s1", "gone-in-shop", null).with(RecordField.PROJECT, "shop")));
+        assertEquals(true, filter.drops(event("s2", "gone-in-shop", null).with(RecordField.PROJECT, "shop")));
+        assertEquals(false, filter.drops(event("s1", "gone-in-shop", null)), "key s1 as a bare key: another project");
+        assertEquals(false, filter.drops(event("key-b", "gone-in-a", null)));
+        assertEquals(true, filter.drops(event("k2", "gone-in-a", null).with(RecordField.PROJECT, "key-a")),
+                "an entry from before projects: its api key is its project");
+    }
+
     @Test
     void readsTheListAgainOnlyAfterTheRefreshIntervalAndKeepsItsCopyWhenAReadFails() throws Exception {
         DeletedIdFilter filter = new DeletedIdFilter(list, 100, Duration.ofSeconds(10), clock, dropped::addAndGet);
