@@ -19,11 +19,12 @@ import com.clickhouse.client.api.query.GenericRecord;
  */
 final class StoredEvents implements AutoCloseable {
 
-    /** Each event's person through the overrides: the attribution query of schema/README.md. */
+    /** Each event's person through the overrides of its project: the attribution query of schema/README.md. */
     private static final String ATTRIBUTION = "SELECT e.event AS event, e.distinct_id AS distinct_id,"
             + " if(o.override_person_id = toUUID('00000000-0000-0000-0000-000000000000'), e.person_id, o.override_person_id) AS person"
-            + " FROM (SELECT event, distinct_id, person_id FROM {db}.events FINAL WHERE %s) AS e LEFT JOIN (SELECT old_person_id, argMax(override_person_id, version) AS override_person_id"
-            + " FROM {db}.person_overrides GROUP BY old_person_id) AS o ON o.old_person_id = e.person_id";
+            + " FROM (SELECT project, event, distinct_id, person_id FROM {db}.events FINAL WHERE %s) AS e"
+            + " LEFT JOIN (SELECT project, old_person_id, argMax(override_person_id, version) AS override_person_id"
+            + " FROM {db}.person_overrides GROUP BY project, old_person_id) AS o ON o.project = e.project AND o.old_person_id = e.person_id";
 
     final TestClickHouse ch;
     private final WriterProcess writer;
@@ -110,10 +111,20 @@ final class StoredEvents implements AutoCloseable {
         return out;
     }
 
-    /** The current person of a distinct id, or null. */
+    /** The current person of a distinct id (of the only project that has it), or null. */
     UUID personOf(String distinctId) {
         List<GenericRecord> rows = ch.query("SELECT person_id FROM {db}.person_distinct_ids FINAL WHERE is_deleted = 0 AND distinct_id = '"
                 + distinctId.replace("'", "\\'") + "'");
+        if (rows.size() > 1) {
+            throw new AssertionError(distinctId + " is linked in " + rows.size() + " projects: name the project");
+        }
+        return rows.isEmpty() ? null : rows.getFirst().getUUID("person_id");
+    }
+
+    /** The current person of a distinct id in {@code project}, or null. */
+    UUID personOf(String project, String distinctId) {
+        List<GenericRecord> rows = ch.query("SELECT person_id FROM {db}.person_distinct_ids FINAL WHERE is_deleted = 0 AND project = '"
+                + project + "' AND distinct_id = '" + distinctId.replace("'", "\\'") + "'");
         return rows.isEmpty() ? null : rows.getFirst().getUUID("person_id");
     }
 
