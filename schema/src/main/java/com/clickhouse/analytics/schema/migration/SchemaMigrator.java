@@ -36,7 +36,9 @@ import org.slf4j.LoggerFactory;
  * a race against the other run's identical {@code CREATE} is retried and then finds the object;
  * and {@code schema_migrations} is a ReplacingMergeTree ordered by version, so the two records of
  * one version collapse into one row for every reader using {@code FINAL}. A run interrupted
- * half-way through a migration leaves it unrecorded and the next run applies it again.
+ * half-way through a migration leaves it unrecorded and the next run applies it again. A
+ * statement that fails makes the run apply its migration once more from the top before giving
+ * up: a concurrent run may have moved a table under it (V009's {@code EXCHANGE}, see {@link #swapIn}).
  *
  * <p>Applied versions this build does not know (a newer build migrated the database, as during a
  * rolling upgrade) are not an error: they are logged and left alone.
@@ -129,7 +131,19 @@ public final class SchemaMigrator {
             if (applied.containsKey(migration.version())) {
                 continue;
             }
-            apply(migration);
+            try {
+                apply(migration);
+            } catch (MigrationException e) {
+                if (e.reason() != MigrationException.Reason.SQL) {
+                    throw e;
+                }
+                // Once more from the first statement (each is idempotent): a concurrent migrator's
+                // EXCHANGE can swap a table between two statements of this run, which then names a
+                // table that is no longer the one it prepared. A real error fails again, the same way.
+                LOG.warn("{}; running {} once more from its first statement", e.getMessage(), migration.fileName());
+                pause(50 + java.util.concurrent.ThreadLocalRandom.current().nextLong(200));
+                apply(migration);
+            }
             record(migration);
             LOG.info("applied migration {} to database {}", migration.fileName(), database);
             done.add(migration);

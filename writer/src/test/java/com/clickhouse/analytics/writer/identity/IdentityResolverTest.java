@@ -13,6 +13,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.function.Function;
 
 import com.clickhouse.analytics.schema.record.Event;
 import com.clickhouse.analytics.schema.record.PassThrough;
@@ -36,32 +37,24 @@ class IdentityResolverTest {
 
         /** The links of project {@value #PROJECT}, by distinct id. */
         Map<String, UUID> links() {
-            Map<String, UUID> out = new HashMap<>();
-            keyedLinks.forEach((k, v) -> {
-                if (k.project().equals(PROJECT)) {
-                    out.put(k.distinctId(), v);
-                }
-            });
-            return out;
+            return ofProject(keyedLinks, DistinctKey::project, DistinctKey::distinctId);
         }
 
         /** The persons of project {@value #PROJECT}, by id. */
         Map<UUID, PersonRow> persons() {
-            Map<UUID, PersonRow> out = new HashMap<>();
-            keyedPersons.forEach((k, v) -> {
-                if (k.project().equals(PROJECT)) {
-                    out.put(k.id(), v);
-                }
-            });
-            return out;
+            return ofProject(keyedPersons, PersonKey::project, PersonKey::id);
         }
 
         /** The overrides of project {@value #PROJECT}, old → new. */
         Map<UUID, UUID> overrides() {
-            Map<UUID, UUID> out = new HashMap<>();
-            keyedOverrides.forEach((k, v) -> {
-                if (k.project().equals(PROJECT)) {
-                    out.put(k.id(), v);
+            return ofProject(keyedOverrides, PersonKey::project, PersonKey::id);
+        }
+
+        private static <K, I, V> Map<I, V> ofProject(Map<K, V> keyed, Function<K, String> project, Function<K, I> id) {
+            Map<I, V> out = new HashMap<>();
+            keyed.forEach((k, v) -> {
+                if (project.apply(k).equals(PROJECT)) {
+                    out.put(id.apply(k), v);
                 }
             });
             return out;
