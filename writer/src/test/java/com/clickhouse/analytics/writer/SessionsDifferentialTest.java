@@ -54,11 +54,15 @@ class SessionsDifferentialTest {
             SchemaMigrator atV001 = new SchemaMigrator(ch.client, DatabaseName.of(ch.database), all.subList(0, 1));
             atV001.migrate(m -> { });
             // Today's writer also needs the identity and deletion tables, which later migrations create
-            // (IF NOT EXISTS, so running them again below is a no-op): take their DDL from those files.
+            // (IF NOT EXISTS, so running them again below is a no-op): take their DDL from those files,
+            // and V009's project-keyed rebuilds of the identity tables, swapped in as V009 does (the
+            // migrator runs V009's exchanges only while they are still to be done).
             for (Migration later : all.subList(1, all.size())) {
                 for (var statement : atV001.statements(later)) {
                     if (statement.sql().contains("CREATE TABLE IF NOT EXISTS") && statement.sql().matches(
-                            "(?s).*\\.(person_overrides|ingestion_warnings|deleted_distinct_ids|group_type_mapping|groups)\\s*\\(.*")) {
+                            "(?s).*\\.(person_overrides|ingestion_warnings|deleted_distinct_ids|group_type_mapping|groups|persons_v009"
+                                    + "|person_distinct_ids_v009|person_overrides_v009)\\s*\\(.*")
+                            || statement.sql().strip().startsWith("EXCHANGE TABLES")) {
                         ch.execute(statement.sql());
                     }
                 }
