@@ -34,13 +34,13 @@ import com.clickhouse.analytics.writer.deadletter.DeadLetterSink;
 import com.clickhouse.analytics.writer.deadletter.KafkaDeadLetterSink;
 import com.clickhouse.analytics.writer.deletion.ClickHouseDeletionList;
 import com.clickhouse.analytics.writer.deletion.DeletedIdFilter;
+import com.clickhouse.analytics.writer.identity.CachingPersonStore;
 import com.clickhouse.analytics.writer.identity.ClickHousePersonStore;
 import com.clickhouse.analytics.writer.enrich.Enricher;
 import com.clickhouse.analytics.writer.identity.ClickHouseGroupStore;
 import com.clickhouse.analytics.writer.identity.GroupResolver;
 import com.clickhouse.analytics.writer.identity.GroupStore;
 import com.clickhouse.analytics.writer.identity.IdentityResolver;
-import com.clickhouse.analytics.writer.identity.PersonStore;
 import com.clickhouse.client.api.Client;
 import com.clickhouse.client.api.ClientFaultCause;
 import com.codahale.metrics.MetricRegistry;
@@ -117,9 +117,10 @@ public final class WriterMain {
                 checkTopics(config, topics, log);
                 ClickHouseTables tables = awaitSchema(config, clickHouse, classifier, log);
                 TableLayout<EventRow> events = tables.events();
-                PersonStore persons = new ClickHousePersonStore(clickHouse, config.clickHouseDatabase(),
+                CachingPersonStore persons = new CachingPersonStore(new ClickHousePersonStore(clickHouse, config.clickHouseDatabase(),
                         tables.personDistinctIds(), tables.persons(), tables.personOverrides(), tables.ingestionWarnings(),
-                        classifier, insertTimeout);
+                        classifier, insertTimeout), config.personCacheSize());
+                registry.gauge("cpa_writer_person_cache_hit_ratio", () -> persons::hitRatio);
                 GroupStore groups = new ClickHouseGroupStore(clickHouse, config.clickHouseDatabase(), tables.groupTypeMapping(),
                         tables.groups(), classifier, insertTimeout);
 

@@ -73,6 +73,20 @@ public final class ClickHousePersonStore implements PersonStore {
         return found;
     }
 
+    /** No {@code FINAL} and no properties: the latest version per id, and whether it is a deletion. */
+    @Override
+    public Map<UUID, Long> versionsOf(Collection<UUID> ids) {
+        Map<UUID, Long> found = new HashMap<>();
+        String sql = "SELECT id, max(version) AS latest FROM " + database + ".persons"
+                + " WHERE id IN {ids:Array(UUID)} GROUP BY id HAVING argMax(is_deleted, version) = 0";
+        for (List<String> chunk : chunks(ids.stream().map(UUID::toString).toList())) {
+            for (GenericRecord r : query(sql, chunk)) {
+                found.put(r.getUUID("id"), r.getLong("latest"));
+            }
+        }
+        return found;
+    }
+
     /**
      * The table is sorted by distinct id, so the person ids are found through V005's skip index on
      * {@code person_id} first, then the current mapping of those distinct ids is checked. Only

@@ -23,6 +23,12 @@ public interface PersonStore {
     /** The current, not deleted row of each of these persons that has one. */
     Map<UUID, PersonRow> persons(Collection<UUID> personIds);
 
+    /**
+     * The version of the current row of each of these persons that has one (not deleted): what a
+     * cached row is checked against, without reading the properties again.
+     */
+    Map<UUID, Long> versionsOf(Collection<UUID> personIds);
+
     /** Every distinct id whose current person is one of these (distinct id → person id). */
     Map<String, UUID> distinctIdsOf(Collection<UUID> personIds);
 

@@ -59,6 +59,17 @@ class IdentityResolverTest {
         }
 
         @Override
+        public Map<UUID, Long> versionsOf(Collection<UUID> ids) {
+            Map<UUID, Long> out = new HashMap<>();
+            ids.forEach(id -> {
+                if (persons.containsKey(id) && !persons.get(id).deleted()) {
+                    out.put(id, persons.get(id).version());
+                }
+            });
+            return out;
+        }
+
+        @Override
         public Map<String, UUID> distinctIdsOf(Collection<UUID> personIds) {
             Map<String, UUID> out = new HashMap<>();
             links.forEach((id, person) -> {
