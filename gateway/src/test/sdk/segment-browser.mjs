@@ -25,7 +25,8 @@ try {
   page.on('console', (m) => { if (m.type() === 'error') console.error('page:', m.text()); });
   await page.goto(PAGE, { referer: REFERRER });
   const seen = await page.evaluate(async ({ run, mode }) => {
-    await new Promise((resolve) => window.analytics.ready(resolve));
+    await Promise.race([new Promise((resolve) => window.analytics.ready(resolve)),
+      new Promise((_, reject) => setTimeout(() => reject(new Error('analytics-next did not load in 30 s')), 30000))]);
     const analytics = window.analytics; // the snippet's buffer is now the loaded library
     const anon = analytics.user().anonymousId();
     await analytics.track('Product Viewed', { sku: 'x1', price: 9.5, run });

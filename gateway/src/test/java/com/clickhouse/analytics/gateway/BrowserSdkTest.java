@@ -45,6 +45,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class BrowserSdkTest {
 
     private static final ObjectMapper JSON = new ObjectMapper();
+    /** What a source's settings on Segment's CDN say, trimmed to the Segment.io destination; no remote metrics. */
+    private static final String SEGMENT_SETTINGS = "{\"integrations\":{\"Segment.io\":{\"apiKey\":\"" + TestGateway.KEY + "\"}},"
+            + "\"metrics\":{\"sampleRate\":0}}";
     private static BrowserSite site;
     private static TestGateway gateway;
     private static TopicReader reader;
@@ -57,6 +60,11 @@ class BrowserSdkTest {
         NodeSdk.install();
         Path posthog = NodeSdk.DIR.resolve("node_modules/posthog-js/dist/array.full.no-external.js");
         Path segment = NodeSdk.DIR.resolve("node_modules/@segment/analytics-next/dist/umd");
+        for (Path bundle : List.of(posthog, segment.resolve("standalone.js"))) {
+            if (!Files.isRegularFile(bundle)) {
+                throw new AssertionError(bundle + " is missing after npm ci: the browser tests need it");
+            }
+        }
         byte[] html = "<!doctype html><html><head><title>shop</title><script src=\"/posthog.js\"></script></head><body>shop</body></html>"
                 .getBytes(StandardCharsets.UTF_8);
         site = new BrowserSite()
@@ -102,9 +110,96 @@ class BrowserSdkTest {
         }
     }
 
-    /** What a source's settings on Segment's CDN say, trimmed to the Segment.io destination; no remote metrics. */
-    private static final String SEGMENT_SETTINGS = "{\"integrations\":{\"Segment.io\":{\"apiKey\":\"" + TestGateway.KEY + "\"}},"
-            + "\"metrics\":{\"sampleRate\":0}}";
+    @Test
+    void gzipped() throws Exception {
+        scenario("gzip");
+    }
+
+    @Test
+    void uncompressed() throws Exception {
+        scenario("off");
+    }
+
+    private static void scenario(String compression) throws Exception {
+        String run = "js-" + UUID.randomUUID();
+        String out = NodeSdk.node("posthog-js-browser.mjs", Map.of("CHROMIUM", chromium.toString(), "PAGE", origin() + "/",
+                "HOST", "http://localhost:" + gateway.gateway.port(), "KEY", TestGateway.KEY, "RUN", run, "COMPRESSION", compression));
+        JsonNode result = lastJsonLine(out);
+        String anon = result.get("anon").asText();
+        String afterReset = result.get("afterReset").asText();
+        String user = run + "-user";
+        assertNotEquals(anon, afterReset, "reset() starts a new anonymous id");
+
+        List<Event> events;
+        try {
+            events = runEvents(run, 8);
+        } catch (AssertionError e) {
+            throw new AssertionError(e.getMessage() + "\nthe browser said: " + out + "\non the topic: "
+                    + reader.drain(Duration.ZERO).stream().map(p -> p.event().event() + " " + p.event().properties()).toList(), e);
+        }
+        assertEquals(8, events.stream().map(Event::uuid).distinct().count(), "each event exactly once");
+        Map<String, Event> byName = new java.util.HashMap<>();
+        events.forEach(e -> assertEquals(null, byName.put(e.event(), e), "twice: " + e.event()));
+        assertEquals(anon, byName.get("$pageview").distinctId());
+        assertEquals(origin() + "/", byName.get("$pageview").get(com.clickhouse.analytics.schema.record.RecordField.CURRENT_URL));
+        assertEquals(anon, byName.get("clicked_buy").distinctId());
+        Event identify = byName.get("$identify");
+        assertEquals(anon, identify.anonDistinctId());
+        assertEquals("js@example.com", json(identify.set()).get("email").asText());
+        Event group = byName.get("$groupidentify");
+        assertEquals("acme", json(group.properties()).get("$group_key").asText());
+        assertEquals("acme", json(byName.get("after_identify").properties()).get("$groups").get("company").asText());
+        assertEquals(user, byName.get("after_identify").distinctId());
+        assertEquals(afterReset, byName.get("after_reset").distinctId());
+        assertEquals(afterReset, byName.get("before_unload").distinctId(), "delivered by the unload beacon");
+        assertEquals(afterReset, byName.get("$pageleave").distinctId());
+
+        // Playwright does not report the beacon sent while the page closes; before_unload above is the proof it went.
+        List<JsonNode> requests = new java.util.ArrayList<>();
+        result.get("requests").forEach(requests::add);
+        boolean gzip = requests.stream().anyMatch(r -> r.get("gzip").asBoolean() || r.get("url").asText().contains("compression=gzip"));
+        assertEquals(compression.equals("gzip"), gzip, "compression as configured: " + requests);
+
+        assertStored(run, anon, user);
+    }
+
+    /** The run's rows in ClickHouse, written by the real writer from the topic. */
+    private static void assertStored(String run, String anon, String user) throws Exception {
+        String where = StoredEvents.ofRun(run);
+        stored.awaitExactly(where, 8);
+        assertEquals(List.of("$pageleave", "$pageview", "after_reset", "before_unload", "clicked_buy"), stored.personless(where),
+                "the anonymous events, before identify and after reset(), are personless (identified_only)");
+        UUID person = stored.personOf(user);
+        assertEquals(person, stored.personOf(anon), "identify linked the anonymous id");
+        Map<String, UUID> finalPersons = stored.finalPersons(where);
+        for (String event : List.of("$pageview", "clicked_buy", "$identify", "$groupidentify", "after_identify")) {
+            assertEquals(person, finalPersons.get(event), event + " belongs to the identified person: " + finalPersons);
+        }
+        assertNotEquals(person, finalPersons.get("after_reset"), "reset() started someone else");
+        assertEquals("js@example.com", JSON.readTree(stored.personProperties(person)).get("email").asText());
+
+        // posthog.group('company', 'acme', {employees: 40}): the project's first group type, index 0
+        assertEquals(40, JSON.readTree(stored.groupProperties(TestGateway.KEY, 0, "acme")).get("employees").asInt());
+        assertEquals("acme", stored.column(where, "after_identify", "`$group_0`"));
+        assertEquals("", stored.column(where, "after_reset", "`$group_0`"), "reset() leaves the group");
+    }
+
+    /** The run's events (its super property {@code run}), once {@code count} arrived and no more come. */
+    private static List<Event> runEvents(String run, int count) {
+        long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+        List<Event> events = List.of();
+        while (System.nanoTime() < deadline && events.size() < count) {
+            events = ofRun(run, Duration.ofMillis(200));
+        }
+        events = ofRun(run, Duration.ofMillis(500));
+        assertEquals(count, events.size(), "events of " + run + ": " + events.stream().map(Event::event).toList());
+        return events;
+    }
+
+    private static List<Event> ofRun(String run, Duration wait) {
+        return reader.drain(wait).stream().map(TopicReader.Produced::event)
+                .filter(e -> run.equals(json(e.properties()).path("run").asText(null))).toList();
+    }
 
     /**
      * A page with Segment's snippet as a site proxying Segment's CDN has it: {@code analytics._cdn} is this
@@ -151,7 +246,7 @@ class BrowserSdkTest {
         String url = origin() + "/shop/" + mode + "?utm_source=news&utm_medium=email&utm_campaign=spring";
         String out = NodeSdk.node("segment-browser.mjs", Map.of("CHROMIUM", chromium.toString(), "PAGE", url, "REFERRER", referrer,
                 "RUN", run, "MODE", mode));
-        JsonNode result = json(out.lines().filter(l -> l.startsWith("{")).reduce((a, b) -> b).orElseThrow(() -> new AssertionError(out)));
+        JsonNode result = lastJsonLine(out);
         String anon = result.get("anon").asText();
         String user = run + "-user";
         String crm = run + "-crm";
@@ -244,95 +339,9 @@ class BrowserSdkTest {
         assertEquals(40, json(stored.groupProperties(TestGateway.KEY, 0, run + "-acme")).get("employees").asInt(), "group()'s traits");
     }
 
-    @Test
-    void gzipped() throws Exception {
-        scenario("gzip");
-    }
-
-    @Test
-    void uncompressed() throws Exception {
-        scenario("off");
-    }
-
-    private static void scenario(String compression) throws Exception {
-        String run = "js-" + UUID.randomUUID();
-        String out = NodeSdk.node("posthog-js-browser.mjs", Map.of("CHROMIUM", chromium.toString(), "PAGE", origin() + "/",
-                "HOST", "http://localhost:" + gateway.gateway.port(), "KEY", TestGateway.KEY, "RUN", run, "COMPRESSION", compression));
-        JsonNode result = json(out.lines().filter(l -> l.startsWith("{")).reduce((a, b) -> b).orElseThrow(() -> new AssertionError(out)));
-        String anon = result.get("anon").asText();
-        String afterReset = result.get("afterReset").asText();
-        String user = run + "-user";
-        assertNotEquals(anon, afterReset, "reset() starts a new anonymous id");
-
-        List<Event> events;
-        try {
-            events = runEvents(run, 8);
-        } catch (AssertionError e) {
-            throw new AssertionError(e.getMessage() + "\nthe browser said: " + out + "\non the topic: "
-                    + reader.drain(Duration.ZERO).stream().map(p -> p.event().event() + " " + p.event().properties()).toList(), e);
-        }
-        assertEquals(8, events.stream().map(Event::uuid).distinct().count(), "each event exactly once");
-        Map<String, Event> byName = new java.util.HashMap<>();
-        events.forEach(e -> assertEquals(null, byName.put(e.event(), e), "twice: " + e.event()));
-        assertEquals(anon, byName.get("$pageview").distinctId());
-        assertEquals(origin() + "/", byName.get("$pageview").get(com.clickhouse.analytics.schema.record.RecordField.CURRENT_URL));
-        assertEquals(anon, byName.get("clicked_buy").distinctId());
-        Event identify = byName.get("$identify");
-        assertEquals(anon, identify.anonDistinctId());
-        assertEquals("js@example.com", json(identify.set()).get("email").asText());
-        Event group = byName.get("$groupidentify");
-        assertEquals("acme", json(group.properties()).get("$group_key").asText());
-        assertEquals("acme", json(byName.get("after_identify").properties()).get("$groups").get("company").asText());
-        assertEquals(user, byName.get("after_identify").distinctId());
-        assertEquals(afterReset, byName.get("after_reset").distinctId());
-        assertEquals(afterReset, byName.get("before_unload").distinctId(), "delivered by the unload beacon");
-        assertEquals(afterReset, byName.get("$pageleave").distinctId());
-
-        // Playwright does not report the beacon sent while the page closes; before_unload above is the proof it went.
-        List<JsonNode> requests = new java.util.ArrayList<>();
-        result.get("requests").forEach(requests::add);
-        boolean gzip = requests.stream().anyMatch(r -> r.get("gzip").asBoolean() || r.get("url").asText().contains("compression=gzip"));
-        assertEquals(compression.equals("gzip"), gzip, "compression as configured: " + requests);
-
-        assertStored(run, anon, user);
-    }
-
-    /** The run's rows in ClickHouse, written by the real writer from the topic. */
-    private static void assertStored(String run, String anon, String user) throws Exception {
-        String where = StoredEvents.ofRun(run);
-        stored.awaitExactly(where, 8);
-        assertEquals(List.of("$pageleave", "$pageview", "after_reset", "before_unload", "clicked_buy"), stored.personless(where),
-                "the anonymous events, before identify and after reset(), are personless (identified_only)");
-        UUID person = stored.personOf(user);
-        assertEquals(person, stored.personOf(anon), "identify linked the anonymous id");
-        Map<String, UUID> finalPersons = stored.finalPersons(where);
-        for (String event : List.of("$pageview", "clicked_buy", "$identify", "$groupidentify", "after_identify")) {
-            assertEquals(person, finalPersons.get(event), event + " belongs to the identified person: " + finalPersons);
-        }
-        assertNotEquals(person, finalPersons.get("after_reset"), "reset() started someone else");
-        assertEquals("js@example.com", JSON.readTree(stored.personProperties(person)).get("email").asText());
-
-        // posthog.group('company', 'acme', {employees: 40}): the project's first group type, index 0
-        assertEquals(40, JSON.readTree(stored.groupProperties(TestGateway.KEY, 0, "acme")).get("employees").asInt());
-        assertEquals("acme", stored.column(where, "after_identify", "`$group_0`"));
-        assertEquals("", stored.column(where, "after_reset", "`$group_0`"), "reset() leaves the group");
-    }
-
-    /** The run's events (its super property {@code run}), once {@code count} arrived and no more come. */
-    private static List<Event> runEvents(String run, int count) {
-        long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
-        List<Event> events = List.of();
-        while (System.nanoTime() < deadline && events.size() < count) {
-            events = ofRun(run, Duration.ofMillis(200));
-        }
-        events = ofRun(run, Duration.ofMillis(500));
-        assertEquals(count, events.size(), "events of " + run + ": " + events.stream().map(Event::event).toList());
-        return events;
-    }
-
-    private static List<Event> ofRun(String run, Duration wait) {
-        return reader.drain(wait).stream().map(TopicReader.Produced::event)
-                .filter(e -> run.equals(json(e.properties()).path("run").asText(null))).toList();
+    /** The JSON line a browser script ends with (its page's console errors come before it). */
+    private static JsonNode lastJsonLine(String out) {
+        return json(out.lines().filter(l -> l.startsWith("{")).reduce((a, b) -> b).orElseThrow(() -> new AssertionError(out)));
     }
 
     private static JsonNode json(String text) {
