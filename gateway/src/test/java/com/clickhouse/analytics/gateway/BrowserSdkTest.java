@@ -144,6 +144,7 @@ class BrowserSdkTest {
         assertEquals(origin() + "/", byName.get("$pageview").get(com.clickhouse.analytics.schema.record.RecordField.CURRENT_URL));
         assertEquals(anon, byName.get("clicked_buy").distinctId());
         Event identify = byName.get("$identify");
+        assertEquals(user, identify.distinctId());
         assertEquals(anon, identify.anonDistinctId());
         assertEquals("js@example.com", json(identify.set()).get("email").asText());
         Event group = byName.get("$groupidentify");
