@@ -24,7 +24,10 @@ import com.clickhouse.analytics.writer.clickhouse.BisectingInserter;
 import com.clickhouse.analytics.writer.clickhouse.ClickHouseBatchWriter;
 import com.clickhouse.analytics.writer.clickhouse.ClickHouseErrorClassifier;
 import com.clickhouse.analytics.writer.clickhouse.ClickHouseTables;
+import com.clickhouse.analytics.writer.clickhouse.EventInserter;
 import com.clickhouse.analytics.writer.clickhouse.EventRow;
+import com.clickhouse.analytics.writer.clickhouse.ShardLayout;
+import com.clickhouse.analytics.writer.clickhouse.ShardedInserter;
 import com.clickhouse.analytics.writer.clickhouse.TableLayout;
 import com.clickhouse.analytics.writer.commit.OffsetTracker;
 import com.clickhouse.analytics.writer.consume.ConsumerLoop;
@@ -99,13 +102,14 @@ public final class WriterMain {
         ClickHouseErrorClassifier classifier = new ClickHouseErrorClassifier();
         Duration insertTimeout = Duration.ofSeconds(60);
 
-        try (Client clickHouse = clickHouseClient(config);
+        try (Client clickHouse = clickHouseClient(config, config.clickHouseUrl());
+             ShardClients shards = ShardClients.open(config);
              Admin admin = Admin.create(kafkaProperties(config, Map.of(
                      AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 3000,
                      AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 5000)))) {
 
             TopicCheck topics = new TopicCheck(admin, List.of(config.eventsTopic(), config.dlqTopic()), Duration.ofSeconds(5));
-            Readiness readiness = new Readiness(clickHouse, admin, topics);
+            Readiness readiness = new Readiness(clickHouse, shards, admin, topics);
             registry.gauge("cpa_writer_ready", () -> readiness::lastAnswer);
             ConsumerLoop[] loop = new ConsumerLoop[1];
             Check alive = () -> loop[0] == null || loop[0].isAlive() ? Optional.empty() : Optional.of("consumer loop stopped");
@@ -133,7 +137,7 @@ public final class WriterMain {
                     BatchProcessor processor = new BatchProcessor(new EventCodec(), enricher,
                             new IdentityResolver(persons, config.identityCacheSize(), clock, metrics::identityMerge),
                             new GroupResolver(groups, persons::insertWarnings, Event::apiKey, clock, metrics::groupTypeUnmapped),
-                            new BisectingInserter(new ClickHouseBatchWriter(clickHouse, events, classifier, insertTimeout)),
+                            inserter(config, clickHouse, shards, events, classifier, insertTimeout, metrics),
                             new CountingDeadLetters(new KafkaDeadLetterSink(dlqProducer, config.dlqTopic(), Duration.ofSeconds(30)), metrics),
                             clock, new DeletedIdFilter(new ClickHouseDeletionList(clickHouse, config.clickHouseDatabase()),
                                     config.deletionListMax(), config.deletionRefresh(), clock, registry.counter("cpa_writer_deleted_person_events_dropped_total")::inc));
@@ -181,9 +185,37 @@ public final class WriterMain {
         return new ClickHouseTables(clickHouse, config.clickHouseDatabase(), classifier);
     }
 
-    static Client clickHouseClient(WriterConfig config) {
+    /**
+     * Events into {@code CLICKHOUSE_URL}'s node, or with {@code CLICKHOUSE_SHARDS} split over the
+     * shards' local {@code events} (whose columns are those read from {@code CLICKHOUSE_URL}'s node:
+     * the migrations create the same tables on every node).
+     */
+    private static EventInserter inserter(WriterConfig config, Client clickHouse, ShardClients shards, TableLayout<EventRow> events,
+                                          ClickHouseErrorClassifier classifier, Duration insertTimeout, WriterMetrics metrics) {
+        if (config.shards().isEmpty()) {
+            return new BisectingInserter(new ClickHouseBatchWriter(clickHouse, events, classifier, insertTimeout));
+        }
+        List<BisectingInserter> perShard = shards.clients.stream()
+                .map(client -> new BisectingInserter(new ClickHouseBatchWriter(client, events, classifier, insertTimeout)))
+                .toList();
+        return new ShardedInserter(config.shards(), perShard, metrics.shardCounts(perShard.size()));
+    }
+
+    /** One client per shard of {@code CLICKHOUSE_SHARDS} (none without), closed together. */
+    private record ShardClients(List<Client> clients, ShardLayout layout) implements AutoCloseable {
+        static ShardClients open(WriterConfig config) {
+            return new ShardClients(config.shards().shards().stream().map(s -> clickHouseClient(config, s.url())).toList(), config.shards());
+        }
+
+        @Override
+        public void close() {
+            clients.forEach(Client::close);
+        }
+    }
+
+    static Client clickHouseClient(WriterConfig config, String url) {
         return new Client.Builder()
-                .addEndpoint(config.clickHouseUrl())
+                .addEndpoint(url)
                 .setUsername(config.clickHouseUser())
                 .setPassword(config.clickHousePassword())
                 .setConnectTimeout(5, ChronoUnit.SECONDS)
@@ -259,12 +291,14 @@ public final class WriterMain {
      */
     private static final class Readiness {
         private final Client clickHouse;
+        private final ShardClients shards;
         private final Admin admin;
         private final TopicCheck topics;
         private volatile boolean ready;
 
-        Readiness(Client clickHouse, Admin admin, TopicCheck topics) {
+        Readiness(Client clickHouse, ShardClients shards, Admin admin, TopicCheck topics) {
             this.clickHouse = clickHouse;
+            this.shards = shards;
             this.admin = admin;
             this.topics = topics;
         }
@@ -282,6 +316,11 @@ public final class WriterMain {
         private Optional<String> probe() {
             if (!clickHouse.ping(3_000)) {
                 return Optional.of("ClickHouse does not answer");
+            }
+            for (int i = 0; i < shards.clients.size(); i++) {
+                if (!shards.clients.get(i).ping(3_000)) {
+                    return Optional.of("ClickHouse shard " + i + " (" + shards.layout.shards().get(i).url() + ") does not answer");
+                }
             }
             try {
                 admin.describeCluster().nodes().get(5, TimeUnit.SECONDS);
