@@ -73,7 +73,7 @@ public final class ShardLayout {
             long weight = star < 0 ? 1 : weight(entry.substring(star + 1).strip(), url);
             checkUrl(url);
             if (!seen.add(url.replaceAll("/+$", ""))) {
-                throw new IllegalArgumentException("names " + url + " twice: each shard must be a different node");
+                throw new IllegalArgumentException("names " + shown(url) + " twice: each shard must be a different node");
             }
             shards.add(new Shard(shards.size(), url, weight));
         }
@@ -92,7 +92,7 @@ public final class ShardLayout {
         } catch (NumberFormatException notANumber) {
             // said below
         }
-        throw new IllegalArgumentException("gives " + url + " the weight '" + text + "': a weight is a whole number from 0 to " + MAX_WEIGHT);
+        throw new IllegalArgumentException("gives " + shown(url) + " the weight '" + text + "': a weight is a whole number from 0 to " + MAX_WEIGHT);
     }
 
     private static void checkUrl(String url) {
@@ -102,11 +102,16 @@ public final class ShardLayout {
                 throw new IllegalArgumentException("must not carry credentials; the shards use CLICKHOUSE_USER and CLICKHOUSE_PASSWORD");
             }
             if (!"http".equals(uri.getScheme()) && !"https".equals(uri.getScheme()) || uri.getHost() == null) {
-                throw new IllegalArgumentException("must list http:// or https:// URLs with a host, like http://ch-shard-1:8123, got '" + url + "'");
+                throw new IllegalArgumentException("must list http:// or https:// URLs with a host, like http://ch-shard-1:8123, got '" + shown(url) + "'");
             }
         } catch (URISyntaxException e) {
-            throw new IllegalArgumentException("has an entry that is not a URL: '" + url + "'");
+            throw new IllegalArgumentException("has an entry that is not a URL: '" + shown(url) + "'");
         }
+    }
+
+    /** {@code url} without anything that could be a password (before an {@code @}), for messages. */
+    private static String shown(String url) {
+        return url.replaceAll("^([A-Za-z][A-Za-z0-9+.-]*://)?[^/@]*@", "$1…@");
     }
 
     public boolean isEmpty() {
