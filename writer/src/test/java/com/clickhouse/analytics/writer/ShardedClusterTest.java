@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
@@ -22,7 +21,6 @@ import com.clickhouse.analytics.testkit.Infrastructure;
 import com.clickhouse.analytics.testkit.TestClickHouse;
 import com.clickhouse.analytics.testkit.TestSeed;
 import com.clickhouse.client.api.Client;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -35,20 +33,9 @@ import org.junit.jupiter.api.Test;
  */
 class ShardedClusterTest {
 
-    private static final Map<String, String> FAST_GROUP = Map.of(
-            // A killed writer's partitions move within seconds, not 45 s (as in ExactlyOnceTest).
-            "KAFKA_SESSION_TIMEOUT_MS", "6000", "KAFKA_HEARTBEAT_INTERVAL_MS", "1000",
+    /** A killed writer's partitions move within seconds, not 45 s; batches small enough for several per partition. */
+    private static final Map<String, String> SETTINGS = Map.of("KAFKA_SESSION_TIMEOUT_MS", "6000", "KAFKA_HEARTBEAT_INTERVAL_MS", "1000",
             "WRITER_BATCH_MAX_ROWS", "2000");
-
-    private final List<WriterProcess> writers = new ArrayList<>();
-
-    @AfterEach
-    void noWriterLeftRunning() {
-        writers.forEach(WriterProcess::close);
-        for (WriterProcess w : writers) {
-            assertTrue(!w.isAlive(), "writer " + w.pid() + " still running");
-        }
-    }
 
     @Test
     void rowsLandOnTheirShardExactlyOnceAndAShardDownAtACrashReplaysNothingTwice() throws Exception {
@@ -68,23 +55,24 @@ class ShardedClusterTest {
             try (Client secondClient = client(secondServer.endpoint())) {
                 SchemaMigrator.migrate(secondClient, first.database); // the same database on every node, as ON CLUSTER makes it
                 Shard shard1 = new Shard(secondClient, first.database);
-                Map<String, String> settings = new java.util.HashMap<>(FAST_GROUP);
+                Map<String, String> settings = new java.util.HashMap<>(SETTINGS);
                 settings.put("CLICKHOUSE_SHARDS", first.endpoint.url() + "," + secondServer.endpoint().url());
                 ClickHouseEndpoint identityNode = first.endpoint; // CLICKHOUSE_URL: identities and the deletion list
 
                 // 1. A drain of events from many distinct ids (a third of them non-ASCII) over both shards.
                 int before = 12_000;
                 produce(bootstrap, topic, before, 0, random);
-                WriterProcess writer = start("writer-shards", bootstrap, identityNode, first.database, topic, settings);
-                Await.until(Duration.ofSeconds(120), () -> TestKafka.groupLag(bootstrap, topic, topic) == 0
-                                && shard0.count("") + shard1.count("") >= before,
-                        () -> "shard 0: " + shard0.count("") + ", shard 1: " + shard1.count("") + "\n" + writer.logTail());
-                assertOnTheirShardsExactlyOnce(shard0, shard1, before);
-                String metrics = writer.get("/metrics").body();
-                assertEquals(shard0.count(""), ExactlyOnceTest.metric(metrics, "cpa_writer_shard_rows_inserted_total{shard=\"0\"}"), metrics);
-                assertEquals(shard1.count(""), ExactlyOnceTest.metric(metrics, "cpa_writer_shard_rows_inserted_total{shard=\"1\"}"), metrics);
-                assertEquals(0, ExactlyOnceTest.metric(metrics, "cpa_writer_shard_insert_failures_total{shard=\"1\"}"), metrics);
-                assertEquals(0, writer.stop(), writer.logTail());
+                try (WriterProcess writer = start("writer-shards", bootstrap, identityNode, first.database, topic, settings)) {
+                    Await.until(Duration.ofSeconds(120), () -> TestKafka.groupLag(bootstrap, topic, topic) == 0
+                                    && shard0.count("") + shard1.count("") >= before,
+                            () -> "shard 0: " + shard0.count("") + ", shard 1: " + shard1.count("") + "\n" + writer.logTail());
+                    assertOnTheirShardsExactlyOnce(shard0, shard1, before);
+                    String metrics = writer.get("/metrics").body();
+                    assertEquals(shard0.count(""), ExactlyOnceTest.metric(metrics, "cpa_writer_shard_rows_inserted_total{shard=\"0\"}"), metrics);
+                    assertEquals(shard1.count(""), ExactlyOnceTest.metric(metrics, "cpa_writer_shard_rows_inserted_total{shard=\"1\"}"), metrics);
+                    assertEquals(0, ExactlyOnceTest.metric(metrics, "cpa_writer_shard_insert_failures_total{shard=\"1\"}"), metrics);
+                    assertEquals(0, writer.stop(), writer.logTail());
+                }
 
                 // 2. Shard 1 is down; the next events are all in Kafka when a writer starts, so every batch
                 // has rows for both shards: shard 0 takes its parts, shard 1 refuses, nothing may be committed.
@@ -92,27 +80,28 @@ class ShardedClusterTest {
                 secondServer.stop();
                 int after = 8_000;
                 produce(bootstrap, topic, after, before, random);
-                WriterProcess blocked = start("writer-shard-down", bootstrap, identityNode, first.database, topic, settings);
-                Await.until(Duration.ofSeconds(120), () -> shard0.count("") > shard0Before
-                                && blocked.metric("cpa_writer_shard_insert_failures_total{shard=\"1\"}") >= 1,
-                        () -> "shard 0: " + shard0.count("") + "\n" + blocked.logTail());
-                String during = blocked.get("/metrics").body();
-                assertEquals(1, ExactlyOnceTest.metric(during, "cpa_writer_backing_off"), during);
-                var ready = blocked.get("/ready");
-                assertEquals(503, ready.statusCode());
-                assertTrue(ready.body().contains("shard 1"), ready.body());
-                assertEquals(after, TestKafka.groupLag(bootstrap, topic, topic), "no batch with a part for shard 1 is committed");
-
-                // 3. The writer dies between the shards' inserts; shard 1 comes back; a new writer replays the
-                // fenced batches: shard 0 drops its parts by token, shard 1 takes its own.
-                blocked.kill();
+                try (WriterProcess blocked = start("writer-shard-down", bootstrap, identityNode, first.database, topic, settings)) {
+                    Await.until(Duration.ofSeconds(120), () -> shard0.count("") > shard0Before
+                                    && blocked.metric("cpa_writer_shard_insert_failures_total{shard=\"1\"}") >= 1,
+                            () -> "shard 0: " + shard0.count("") + "\n" + blocked.logTail());
+                    String during = blocked.get("/metrics").body();
+                    assertEquals(1, ExactlyOnceTest.metric(during, "cpa_writer_backing_off"), during);
+                    var ready = blocked.get("/ready");
+                    assertEquals(503, ready.statusCode());
+                    assertTrue(ready.body().contains("shard 1"), ready.body());
+                    assertEquals(after, TestKafka.groupLag(bootstrap, topic, topic), "no batch with a part for shard 1 is committed");
+                    // 3. The writer dies between the shards' inserts; shard 1 comes back; a new writer replays the
+                    // fenced batches: shard 0 drops its parts by token, shard 1 takes its own.
+                    blocked.kill();
+                }
                 secondServer.start();
-                WriterProcess recovered = start("writer-recovered", bootstrap, identityNode, first.database, topic, settings);
-                Await.until(Duration.ofSeconds(180), () -> TestKafka.groupLag(bootstrap, topic, topic) == 0
-                                && shard0.count("") + shard1.count("") >= before + after,
-                        () -> "shard 0: " + shard0.count("") + ", shard 1: " + shard1.count("") + "\n" + recovered.logTail());
-                assertOnTheirShardsExactlyOnce(shard0, shard1, before + after);
-                assertEquals(0, recovered.stop(), recovered.logTail());
+                try (WriterProcess recovered = start("writer-recovered", bootstrap, identityNode, first.database, topic, settings)) {
+                    Await.until(Duration.ofSeconds(180), () -> TestKafka.groupLag(bootstrap, topic, topic) == 0
+                                    && shard0.count("") + shard1.count("") >= before + after,
+                            () -> "shard 0: " + shard0.count("") + ", shard 1: " + shard1.count("") + "\n" + recovered.logTail());
+                    assertOnTheirShardsExactlyOnce(shard0, shard1, before + after);
+                    assertEquals(0, recovered.stop(), recovered.logTail());
+                }
             }
         }
     }
@@ -148,11 +137,9 @@ class ShardedClusterTest {
         });
     }
 
-    private WriterProcess start(String name, String bootstrap, ClickHouseEndpoint endpoint, String database, String topic,
-                                Map<String, String> settings) {
-        WriterProcess writer = WriterProcess.start(name, bootstrap, endpoint, database, topic, topic, settings);
-        writers.add(writer);
-        return writer;
+    private static WriterProcess start(String name, String bootstrap, ClickHouseEndpoint endpoint, String database, String topic,
+                                       Map<String, String> settings) {
+        return WriterProcess.start(name, bootstrap, endpoint, database, topic, topic, settings);
     }
 
     private static Client client(ClickHouseEndpoint endpoint) {
