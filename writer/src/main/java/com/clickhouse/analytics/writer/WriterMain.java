@@ -284,7 +284,7 @@ public final class WriterMain {
     }
 
     /**
-     * Readiness: ClickHouse answers a ping, Kafka describes its cluster and the topics exist, each
+     * Readiness: ClickHouse answers a ping (so does every shard of CLICKHOUSE_SHARDS), Kafka describes its cluster and the topics exist, each
      * within a few seconds. The last answer is the {@code cpa_writer_ready} gauge (1 ready, 0 not, 0
      * before the first probe): a scrape reads it instead of probing, so {@code /metrics} never waits
      * on a ClickHouse or Kafka that does not answer; the kubelet's probe keeps it current.
