@@ -133,8 +133,10 @@ public final class GatewayMain {
                 .exact("/flags", "flags", sdkConfig)
                 .prefix("/array/", "array_config", sdkConfig);
         for (SegmentParser.Call call : SegmentParser.Call.values()) {
-            router.exact("/v1/" + call.path(), "v1_" + call.path(),
-                    new CorsHandler(authorizer, responses, capture.withReader(segment.reader(call))));
+            HttpHandler handler = new CorsHandler(authorizer, responses, capture.withReader(segment.reader(call)));
+            for (String path : call.paths()) {
+                router.exact("/v1/" + path, "v1_" + call.path(), handler); // one metric label per call, either path
+            }
         }
         GracefulShutdownHandler shutdown = new GracefulShutdownHandler(new RequestMetricsHandler(metrics, router));
 

@@ -135,4 +135,30 @@ class SegmentCaptureTest {
         assertEquals(415, gateway.post("/v1/track", track, "Authorization", basic(TestGateway.KEY), "Content-Encoding", "br").statusCode());
         assertEquals(404, gateway.post("/v1/nothing", track, "Authorization", basic(TestGateway.KEY)).statusCode());
     }
+
+    @Test
+    void analyticsNextOneLetterPathsFromTheBrowser() {
+        // what @segment/analytics-next sends from a page: a preflight (its Authorization header, and
+        // X-Retry-Count on a retry), then text/plain JSON with the write key as Basic user and in the body
+        HttpResponse<String> preflight = gateway.options("/v1/b", "Origin", ORIGIN, "Access-Control-Request-Method", "POST",
+                "Access-Control-Request-Headers", "authorization,content-type,x-retry-count");
+        assertEquals(204, preflight.statusCode());
+        assertEquals(ORIGIN, preflight.headers().firstValue("Access-Control-Allow-Origin").orElseThrow());
+        String allowed = preflight.headers().firstValue("Access-Control-Allow-Headers").orElseThrow();
+        assertTrue(allowed.contains("x-retry-count") && allowed.contains("authorization"), allowed);
+        String[] browser = {"Origin", ORIGIN, "Content-Type", "text/plain", "Authorization", basic(TestGateway.KEY)};
+        HttpResponse<String> track = gateway.post("/v1/t", "{\"type\":\"track\",\"event\":\"Short\",\"anonymousId\":\"seg-short\","
+                + "\"messageId\":\"ajs-next-short-t\",\"writeKey\":\"" + TestGateway.KEY + "\"}", browser);
+        assertEquals(200, track.statusCode(), track.body());
+        String[] retry = {"Origin", ORIGIN, "Content-Type", "text/plain", "Authorization", basic(TestGateway.KEY), "X-Retry-Count", "1"};
+        HttpResponse<String> batch = gateway.post("/v1/b/", "{\"writeKey\":\"" + TestGateway.KEY + "\",\"sentAt\":\"" + Instant.now()
+                + "\",\"batch\":[{\"type\":\"page\",\"anonymousId\":\"seg-short\",\"messageId\":\"ajs-next-short-b\","
+                + "\"properties\":{\"url\":\"https://shop.example.com/p\"}}]}", retry);
+        assertEquals(200, batch.statusCode(), batch.body());
+        List<TopicReader.Produced> both = reader.await(List.of(SegmentParser.uuid(TestGateway.KEY, "ajs-next-short-t"),
+                SegmentParser.uuid(TestGateway.KEY, "ajs-next-short-b")));
+        assertEquals("Short", both.get(0).event().event());
+        assertEquals("$pageview", both.get(1).event().event());
+        assertEquals("seg-short", both.get(1).event().distinctId());
+    }
 }

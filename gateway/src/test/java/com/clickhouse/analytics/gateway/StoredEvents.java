@@ -15,7 +15,7 @@ import com.clickhouse.client.api.query.GenericRecord;
 /**
  * The rows an SDK test's events became: a migrated database of its own on the tests' ClickHouse and
  * the real writer (a child process) consuming the gateway's topic into it. A test names its run's
- * events by a condition on {@code events} ({@link #ofRun}, {@link #byDistinctIdPrefix}).
+ * events by a condition on {@code events} ({@link #ofRun}, {@link #byDistinctIds}, {@link #byDistinctIdPrefix}).
  */
 final class StoredEvents implements AutoCloseable {
 
@@ -48,6 +48,16 @@ final class StoredEvents implements AutoCloseable {
     /** Events whose super property {@code run} (posthog-js's {@code register}) is {@code run}. */
     static String ofRun(String run) {
         return "JSONExtractString(properties, 'run') = '" + run + "'";
+    }
+
+    /** Events of any of these distinct ids (plain ids: letters, digits, '-'). */
+    static String byDistinctIds(String... ids) {
+        for (String id : ids) {
+            if (!id.matches("[A-Za-z0-9-]+")) {
+                throw new IllegalArgumentException("not a plain id: " + id);
+            }
+        }
+        return "distinct_id IN ('" + String.join("', '", ids) + "')";
     }
 
     /** Events whose distinct id starts with {@code prefix}. */

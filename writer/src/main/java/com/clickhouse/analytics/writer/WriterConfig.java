@@ -7,6 +7,7 @@ import java.util.Map;
 
 import com.clickhouse.analytics.ops.config.Settings;
 import com.clickhouse.analytics.ops.logging.LogLevel;
+import com.clickhouse.analytics.writer.clickhouse.ShardLayout;
 import com.clickhouse.analytics.writer.enrich.EnrichmentConfig;
 import com.clickhouse.analytics.writer.enrich.IpMode;
 
@@ -20,6 +21,8 @@ import com.clickhouse.analytics.writer.enrich.IpMode;
  * @param managementPort        a second port for health, readiness and metrics (the chart's management Service), or -1
  * @param deletionListMax       most deleted distinct ids held in memory (the newest)
  * @param deletionRefresh       how often the deletion list is read again
+ * @param shards                {@code CLICKHOUSE_SHARDS}: the nodes to insert events into on a sharded cluster, one per
+ *                              shard; {@link ShardLayout#NONE} (unset) inserts into {@code CLICKHOUSE_URL}'s node
  * @param kafkaClientProperties the {@code KAFKA_*} client settings ({@code KAFKA_SECURITY_PROTOCOL} → {@code security.protocol})
  */
 public record WriterConfig(
@@ -40,11 +43,13 @@ public record WriterConfig(
         Duration retryInitialBackoff,
         Duration retryMaxBackoff,
         int identityCacheSize,
+        int personCacheSize,
         int maxReplicas,
         int managementPort,
         EnrichmentConfig enrichment,
         int deletionListMax,
         Duration deletionRefresh,
+        ShardLayout shards,
         Map<String, String> kafkaClientProperties) {
 
     /** Environment variable → config path: the variables the writer reads besides the KAFKA_* pass-through. */
@@ -63,7 +68,9 @@ public record WriterConfig(
             Map.entry("CLICKHOUSE_PASSWORD", "writer.clickhouse.password"),
             Map.entry("CLICKHOUSE_DATABASE", "writer.clickhouse.database"),
             Map.entry("MIGRATE_ON_START", "writer.clickhouse.migrate-on-start"),
+            Map.entry("CLICKHOUSE_SHARDS", "writer.clickhouse.shards"),
             Map.entry("WRITER_MAX_REPLICAS", "writer.max-replicas"),
+            Map.entry("WRITER_PERSON_CACHE_SIZE", "writer.person-cache-size"),
             Map.entry("MANAGEMENT_PORT", "writer.management-port"),
             Map.entry("ENRICH_USER_AGENTS", "writer.enrich.user-agents"),
             Map.entry("GEOIP_DATABASE", "writer.enrich.geoip-database"),
@@ -103,17 +110,27 @@ public record WriterConfig(
                 Duration.ofMillis(s.longIn("writer.retry.initial-backoff-ms", 1, 60_000)),
                 Duration.ofMillis(s.longIn("writer.retry.max-backoff-ms", 1, 600_000)),
                 s.intIn("writer.identity-cache-size", 0, 50_000_000),
+                s.intIn("writer.person-cache-size", 0, 10_000_000),
                 s.intIn("writer.max-replicas", 0, 10_000),
                 s.intIn("writer.management-port", -1, 65_535),
                 enrichment(s),
                 s.intIn("writer.deletion.list-max", 1, 100_000_000),
                 Duration.ofSeconds(s.longIn("writer.deletion.refresh-seconds", 1, 86_400)),
+                shards(s),
                 s.kafkaPassThrough());
     }
 
     /** The writer's settings unvalidated, for its commands that need only some of them ({@code dlq}). */
     public static Settings settings(Map<String, String> environment) {
         return Settings.load(WriterConfig.class, "writer.conf", ENVIRONMENT, environment, Map.of());
+    }
+
+    private static ShardLayout shards(Settings s) {
+        try {
+            return ShardLayout.parse(s.string("writer.clickhouse.shards"));
+        } catch (IllegalArgumentException e) {
+            throw s.invalid("writer.clickhouse.shards", e.getMessage());
+        }
     }
 
     private static EnrichmentConfig enrichment(Settings s) {
@@ -140,6 +157,7 @@ public record WriterConfig(
         return "WriterConfig[port=" + port + ", kafka=" + bootstrapServers + ", topic=" + eventsTopic + ", dlq=" + dlqTopic
                 + ", group=" + groupId + ", batch=" + batchMaxRows + " rows/" + batchMaxBytes + " B/" + batchMaxAge.toMillis()
                 + " ms, clickhouse=" + clickHouseUrl + " db=" + clickHouseDatabase + " user=" + clickHouseUser
+                + (shards.isEmpty() ? "" : ", shards=" + shards)
                 + ", migrateOnStart=" + migrateOnStart + ", " + enrichment + ", kafkaProperties=" + kafkaClientProperties.keySet() + "]";
     }
 }

@@ -24,7 +24,10 @@ import com.clickhouse.analytics.writer.clickhouse.BisectingInserter;
 import com.clickhouse.analytics.writer.clickhouse.ClickHouseBatchWriter;
 import com.clickhouse.analytics.writer.clickhouse.ClickHouseErrorClassifier;
 import com.clickhouse.analytics.writer.clickhouse.ClickHouseTables;
+import com.clickhouse.analytics.writer.clickhouse.EventInserter;
 import com.clickhouse.analytics.writer.clickhouse.EventRow;
+import com.clickhouse.analytics.writer.clickhouse.ShardLayout;
+import com.clickhouse.analytics.writer.clickhouse.ShardedInserter;
 import com.clickhouse.analytics.writer.clickhouse.TableLayout;
 import com.clickhouse.analytics.writer.commit.OffsetTracker;
 import com.clickhouse.analytics.writer.consume.ConsumerLoop;
@@ -34,13 +37,13 @@ import com.clickhouse.analytics.writer.deadletter.DeadLetterSink;
 import com.clickhouse.analytics.writer.deadletter.KafkaDeadLetterSink;
 import com.clickhouse.analytics.writer.deletion.ClickHouseDeletionList;
 import com.clickhouse.analytics.writer.deletion.DeletedIdFilter;
+import com.clickhouse.analytics.writer.identity.CachingPersonStore;
 import com.clickhouse.analytics.writer.identity.ClickHousePersonStore;
 import com.clickhouse.analytics.writer.enrich.Enricher;
 import com.clickhouse.analytics.writer.identity.ClickHouseGroupStore;
 import com.clickhouse.analytics.writer.identity.GroupResolver;
 import com.clickhouse.analytics.writer.identity.GroupStore;
 import com.clickhouse.analytics.writer.identity.IdentityResolver;
-import com.clickhouse.analytics.writer.identity.PersonStore;
 import com.clickhouse.client.api.Client;
 import com.clickhouse.client.api.ClientFaultCause;
 import com.codahale.metrics.MetricRegistry;
@@ -99,13 +102,14 @@ public final class WriterMain {
         ClickHouseErrorClassifier classifier = new ClickHouseErrorClassifier();
         Duration insertTimeout = Duration.ofSeconds(60);
 
-        try (Client clickHouse = clickHouseClient(config);
+        try (Client clickHouse = clickHouseClient(config, config.clickHouseUrl());
+             ShardClients shards = ShardClients.open(config);
              Admin admin = Admin.create(kafkaProperties(config, Map.of(
                      AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 3000,
                      AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 5000)))) {
 
             TopicCheck topics = new TopicCheck(admin, List.of(config.eventsTopic(), config.dlqTopic()), Duration.ofSeconds(5));
-            Readiness readiness = new Readiness(clickHouse, admin, topics);
+            Readiness readiness = new Readiness(clickHouse, shards, admin, topics);
             registry.gauge("cpa_writer_ready", () -> readiness::lastAnswer);
             ConsumerLoop[] loop = new ConsumerLoop[1];
             Check alive = () -> loop[0] == null || loop[0].isAlive() ? Optional.empty() : Optional.of("consumer loop stopped");
@@ -117,9 +121,10 @@ public final class WriterMain {
                 checkTopics(config, topics, log);
                 ClickHouseTables tables = awaitSchema(config, clickHouse, classifier, log);
                 TableLayout<EventRow> events = tables.events();
-                PersonStore persons = new ClickHousePersonStore(clickHouse, config.clickHouseDatabase(),
+                CachingPersonStore persons = new CachingPersonStore(new ClickHousePersonStore(clickHouse, config.clickHouseDatabase(),
                         tables.personDistinctIds(), tables.persons(), tables.personOverrides(), tables.ingestionWarnings(),
-                        classifier, insertTimeout);
+                        classifier, insertTimeout), config.personCacheSize());
+                registry.gauge("cpa_writer_person_cache_hit_ratio", () -> persons::hitRatio);
                 GroupStore groups = new ClickHouseGroupStore(clickHouse, config.clickHouseDatabase(), tables.groupTypeMapping(),
                         tables.groups(), classifier, insertTimeout);
 
@@ -132,7 +137,7 @@ public final class WriterMain {
                     BatchProcessor processor = new BatchProcessor(new EventCodec(), enricher,
                             new IdentityResolver(persons, config.identityCacheSize(), clock, metrics::identityMerge),
                             new GroupResolver(groups, persons::insertWarnings, Event::project, clock, metrics::groupTypeUnmapped),
-                            new BisectingInserter(new ClickHouseBatchWriter(clickHouse, events, classifier, insertTimeout)),
+                            inserter(config, clickHouse, shards, events, classifier, insertTimeout, metrics),
                             new CountingDeadLetters(new KafkaDeadLetterSink(dlqProducer, config.dlqTopic(), Duration.ofSeconds(30)), metrics),
                             clock, new DeletedIdFilter(new ClickHouseDeletionList(clickHouse, config.clickHouseDatabase()),
                                     config.deletionListMax(), config.deletionRefresh(), clock, registry.counter("cpa_writer_deleted_person_events_dropped_total")::inc));
@@ -180,9 +185,37 @@ public final class WriterMain {
         return new ClickHouseTables(clickHouse, config.clickHouseDatabase(), classifier);
     }
 
-    static Client clickHouseClient(WriterConfig config) {
+    /**
+     * Events into {@code CLICKHOUSE_URL}'s node, or with {@code CLICKHOUSE_SHARDS} split over the
+     * shards' local {@code events} (whose columns are those read from {@code CLICKHOUSE_URL}'s node:
+     * the migrations create the same tables on every node).
+     */
+    private static EventInserter inserter(WriterConfig config, Client clickHouse, ShardClients shards, TableLayout<EventRow> events,
+                                          ClickHouseErrorClassifier classifier, Duration insertTimeout, WriterMetrics metrics) {
+        if (config.shards().isEmpty()) {
+            return new BisectingInserter(new ClickHouseBatchWriter(clickHouse, events, classifier, insertTimeout));
+        }
+        List<BisectingInserter> perShard = shards.clients.stream()
+                .map(client -> new BisectingInserter(new ClickHouseBatchWriter(client, events, classifier, insertTimeout)))
+                .toList();
+        return new ShardedInserter(config.shards(), perShard, metrics.shardCounts(perShard.size()));
+    }
+
+    /** One client per shard of {@code CLICKHOUSE_SHARDS} (none without), closed together. */
+    private record ShardClients(List<Client> clients, ShardLayout layout) implements AutoCloseable {
+        static ShardClients open(WriterConfig config) {
+            return new ShardClients(config.shards().shards().stream().map(s -> clickHouseClient(config, s.url())).toList(), config.shards());
+        }
+
+        @Override
+        public void close() {
+            clients.forEach(Client::close);
+        }
+    }
+
+    static Client clickHouseClient(WriterConfig config, String url) {
         return new Client.Builder()
-                .addEndpoint(config.clickHouseUrl())
+                .addEndpoint(url)
                 .setUsername(config.clickHouseUser())
                 .setPassword(config.clickHousePassword())
                 .setConnectTimeout(5, ChronoUnit.SECONDS)
@@ -251,19 +284,21 @@ public final class WriterMain {
     }
 
     /**
-     * Readiness: ClickHouse answers a ping, Kafka describes its cluster and the topics exist, each
+     * Readiness: ClickHouse answers a ping (so does every shard of CLICKHOUSE_SHARDS), Kafka describes its cluster and the topics exist, each
      * within a few seconds. The last answer is the {@code cpa_writer_ready} gauge (1 ready, 0 not, 0
      * before the first probe): a scrape reads it instead of probing, so {@code /metrics} never waits
      * on a ClickHouse or Kafka that does not answer; the kubelet's probe keeps it current.
      */
     private static final class Readiness {
         private final Client clickHouse;
+        private final ShardClients shards;
         private final Admin admin;
         private final TopicCheck topics;
         private volatile boolean ready;
 
-        Readiness(Client clickHouse, Admin admin, TopicCheck topics) {
+        Readiness(Client clickHouse, ShardClients shards, Admin admin, TopicCheck topics) {
             this.clickHouse = clickHouse;
+            this.shards = shards;
             this.admin = admin;
             this.topics = topics;
         }
@@ -281,6 +316,11 @@ public final class WriterMain {
         private Optional<String> probe() {
             if (!clickHouse.ping(3_000)) {
                 return Optional.of("ClickHouse does not answer");
+            }
+            for (int i = 0; i < shards.clients.size(); i++) {
+                if (!shards.clients.get(i).ping(3_000)) {
+                    return Optional.of("ClickHouse shard " + i + " (" + shards.layout.shards().get(i).url() + ") does not answer");
+                }
             }
             try {
                 admin.describeCluster().nodes().get(5, TimeUnit.SECONDS);

@@ -6,6 +6,7 @@ import java.util.concurrent.TimeUnit;
 
 import com.clickhouse.analytics.writer.batch.Batch;
 import com.clickhouse.analytics.writer.batch.BatchProcessor;
+import com.clickhouse.analytics.writer.clickhouse.ShardedInserter;
 import com.codahale.metrics.Counter;
 import com.codahale.metrics.Gauge;
 import com.codahale.metrics.Histogram;
@@ -73,6 +74,31 @@ public final class WriterMetrics {
     /** An event's group type that got no {@code $group_N} index (a project's sixth type or later). */
     public void groupTypeUnmapped() {
         registry.counter("cpa_writer_group_types_unmapped_total").inc();
+    }
+
+    /**
+     * The per-shard counters of a sharded writer ({@code CLICKHOUSE_SHARDS}), each registered at 0:
+     * {@code cpa_writer_shard_rows_inserted_total{shard}} and {@code cpa_writer_shard_insert_failures_total{shard}}
+     * (a failed part: the batch is retried whole, the shards that have their part drop it by token).
+     */
+    public ShardedInserter.Counts shardCounts(int shards) {
+        Counter[] rows = new Counter[shards];
+        Counter[] failures = new Counter[shards];
+        for (int i = 0; i < shards; i++) {
+            rows[i] = registry.counter("cpa_writer_shard_rows_inserted_total{shard=\"" + i + "\"}");
+            failures[i] = registry.counter("cpa_writer_shard_insert_failures_total{shard=\"" + i + "\"}");
+        }
+        return new ShardedInserter.Counts() {
+            @Override
+            public void inserted(int shard, long count) {
+                rows[shard].inc(count);
+            }
+
+            @Override
+            public void failed(int shard) {
+                failures[shard].inc();
+            }
+        };
     }
 
     public void retry() {

@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Map;
 
 import com.clickhouse.analytics.ops.logging.LogLevel;
+import com.clickhouse.analytics.writer.clickhouse.ShardLayout;
 import com.clickhouse.analytics.writer.enrich.EnrichmentConfig;
 import com.clickhouse.analytics.writer.enrich.IpMode;
 import org.junit.jupiter.api.Test;
@@ -74,6 +75,27 @@ class WriterConfigTest {
             env.put(bad.getKey(), bad.getValue());
             assertMessage(bad.getKey(), env);
         }
+    }
+
+    @Test
+    void shardsAreUnsetByDefaultAndParsedOnceAtStart() {
+        assertTrue(WriterConfig.fromEnvironment(minimal()).shards().isEmpty(), "unset: one node, as before");
+        assertTrue(WriterConfig.fromEnvironment(with("CLICKHOUSE_SHARDS", "")).shards().isEmpty());
+        WriterConfig c = WriterConfig.fromEnvironment(with("CLICKHOUSE_SHARDS", "http://ch-0:8123,http://ch-1:8123*2"));
+        assertEquals(List.of(new ShardLayout.Shard(0, "http://ch-0:8123", 1), new ShardLayout.Shard(1, "http://ch-1:8123", 2)),
+                c.shards().shards());
+        assertTrue(c.toString().contains("shards=http://ch-0:8123*1,http://ch-1:8123*2"), c.toString());
+        var e = assertThrows(IllegalArgumentException.class,
+                () -> WriterConfig.fromEnvironment(with("CLICKHOUSE_SHARDS", "http://ch-0:8123,ch-1:8123")));
+        assertEquals("Invalid configuration: CLICKHOUSE_SHARDS (writer.clickhouse.shards) must list http:// or https:// URLs with a host, "
+                + "like http://ch-shard-1:8123, got 'ch-1:8123'", e.getMessage());
+        e = assertThrows(IllegalArgumentException.class,
+                () -> WriterConfig.fromEnvironment(with("CLICKHOUSE_SHARDS", "http://u:secret@ch-0:8123")));
+        assertTrue(e.getMessage().startsWith("Invalid configuration: CLICKHOUSE_SHARDS"), e.getMessage());
+        assertFalse(e.getMessage().contains("secret"), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class,
+                () -> WriterConfig.fromEnvironment(with("CLICKHOUSE_SHARDS", "u:secret@ch-0:8123*x")));
+        assertFalse(e.getMessage().contains("secret"), e.getMessage());
     }
 
     @Test

@@ -8,6 +8,7 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.Base64;
 import java.util.Iterator;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
@@ -24,7 +25,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.node.TextNode;
 
 /**
- * Segment's HTTP tracking API ({@code /v1/batch}, {@code /v1/track}, …), as Segment, RudderStack and
+ * Segment's HTTP tracking API ({@code /v1/batch}, {@code /v1/track}, …, and the one-letter paths of
+ * {@code @segment/analytics-next}: {@code /v1/b}, {@code /v1/t}, …), as Segment, RudderStack and
  * Jitsu SDKs send it, read into the same {@link RawBatch} as PostHog's capture JSON — so the
  * normalizer, the record and everything after it know one event model (DESIGN.md).
  *
@@ -61,6 +63,16 @@ public final class SegmentParser {
         /** The path segment after {@code /v1/}. */
         public String path() {
             return name().toLowerCase(Locale.ROOT);
+        }
+
+        /**
+         * Every path segment after {@code /v1/} that names this call: {@link #path()} and its first
+         * letter, the short form Segment's browser library {@code @segment/analytics-next} posts to
+         * ({@code /v1/t}, {@code /v1/p}, {@code /v1/i}, {@code /v1/a}, {@code /v1/g}, {@code /v1/s}, and
+         * {@code /v1/b} for its batching strategy), as {@code api.segment.io} accepts it.
+         */
+        public List<String> paths() {
+            return List.of(path(), path().substring(0, 1));
         }
 
         static Call ofType(String type) {

@@ -31,12 +31,14 @@ public final class CorsHandler implements HttpHandler {
     static final HttpString MAX_AGE = new HttpString("Access-Control-Max-Age");
     static final HttpString REQUEST_HEADERS = new HttpString("Access-Control-Request-Headers");
 
-    /** What posthog-js and friends send, plus tracing headers injected by browser instrumentation. */
+    /** What posthog-js, analytics-next and friends send, plus tracing headers injected by browser instrumentation. */
     static final Set<String> ALLOWED_HEADERS = Set.of("content-type", "content-encoding", "x-requested-with",
             "authorization", "baggage", "traceparent", "tracestate", "sentry-trace", "x-datadog-trace-id",
             "x-datadog-parent-id", "x-datadog-origin", "x-datadog-sampling-priority", "x-b3-traceid", "x-b3-spanid",
             "x-b3-sampled", "b3", "x-request-id", "x-posthog-token", "x-posthog-session-id", "x-posthog-window-id",
-            "x-posthog-distinct-id", "cache-control", "pragma");
+            "x-posthog-distinct-id", "cache-control", "pragma",
+            // @segment/analytics-next counts its retries in this header: without it a retry's preflight fails
+            "x-retry-count");
 
     private static final String METHODS = "GET, POST, OPTIONS";
     private static final String MAX_AGE_SECONDS = "86400";

@@ -2,7 +2,10 @@ package com.clickhouse.analytics.gateway.decode;
 
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.UUID;
+import java.util.stream.Collectors;
 
 import com.clickhouse.analytics.gateway.GatewayError;
 import com.clickhouse.analytics.gateway.decode.SegmentParser.Call;
@@ -195,5 +198,20 @@ class SegmentParserTest {
         RawBatch keyless = parse(Call.TRACK, "{\"event\":\"e\",\"anonymousId\":\"a\"}", null);
         assertNull(keyless.apiKey(), "a keyless browser request: the Authorizer decides");
         assertFalse(keyless.events().isEmpty());
+    }
+
+    @Test
+    void analyticsNextPostsToOneLetterPathsThatNameTheirCalls() {
+        Map<String, Call> byPath = new HashMap<>();
+        for (Call call : Call.values()) {
+            assertEquals(call.path(), call.paths().getFirst(), "the long form first");
+            for (String path : call.paths()) {
+                assertNull(byPath.put(path, call), "two calls on /v1/" + path);
+            }
+        }
+        // @segment/analytics-next: `${apiHost}/${type.charAt(0)}` per call, `${apiHost}/b` when batching
+        assertEquals(Map.of("b", Call.BATCH, "t", Call.TRACK, "p", Call.PAGE, "s", Call.SCREEN, "i", Call.IDENTIFY,
+                "a", Call.ALIAS, "g", Call.GROUP), byPath.entrySet().stream().filter(e -> e.getKey().length() == 1)
+                .collect(Collectors.toMap(Map.Entry::getKey, Map.Entry::getValue)));
     }
 }

@@ -19,7 +19,7 @@ import org.junit.jupiter.api.Test;
 class AdminCommandsTest {
 
     private static final List<String> HOT = List.of("$pathname", "$referrer", "$referring_domain", "$browser", "$os", "$device_type",
-            "utm_source", "utm_medium", "utm_campaign", "$lib", "$screen_width");
+            "utm_source", "utm_medium", "utm_campaign", "$lib", "$screen_width", "$geoip_country_code");
 
     @Test
     void materializeAddsAndBackfillsAColumnOnceAndItsDryRunChangesNothing() throws Exception {
@@ -56,10 +56,10 @@ class AdminCommandsTest {
             assertEquals(2, clash.code);
             assertTrue(clash.err.contains("choose another name"), clash.err);
 
-            // V003's hot columns are exactly what the command generates: it finds each one present.
+            // V003's (and V010's) hot columns are exactly what the command generates: it finds each one present.
             for (String property : HOT) {
                 String type = property.equals("$screen_width") ? "int"
-                        : List.of("$browser", "$os", "$device_type", "$lib").contains(property) ? "lowcardinality" : "string";
+                        : List.of("$browser", "$os", "$device_type", "$lib", "$geoip_country_code").contains(property) ? "lowcardinality" : "string";
                 Result hot = run(env, property, type);
                 assertEquals(0, hot.code, property + ": " + hot.err);
                 assertTrue(hot.out.contains("already holds " + property), hot.out);

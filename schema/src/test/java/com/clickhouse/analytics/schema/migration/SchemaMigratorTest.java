@@ -65,7 +65,9 @@ class SchemaMigratorTest {
             "is_bot UInt8", "bot_reason LowCardinality(String)",
             // V006: groups, the top-level $unset
             "$group_0 String", "$group_1 String", "$group_2 String", "$group_3 String", "$group_4 String",
-            "unset_properties String");
+            "unset_properties String",
+            // V010: the geo country as a column
+            "mat_geoip_country_code LowCardinality(String)");
 
     private TestClickHouse ch;
 
@@ -110,6 +112,7 @@ class SchemaMigratorTest {
                 + "AND name = 'properties'").getFirst().getString(1));
         assertEquals(List.of("idx_distinct_id bloom_filter distinct_id", "idx_inserted_at minmax inserted_at",
                         "idx_mat_browser bloom_filter mat_browser", "idx_mat_device_type bloom_filter mat_device_type",
+                        "idx_mat_geoip_country_code bloom_filter mat_geoip_country_code",
                         "idx_mat_lib bloom_filter mat_lib", "idx_mat_os bloom_filter mat_os", "idx_mat_pathname bloom_filter mat_pathname",
                         "idx_mat_referrer bloom_filter mat_referrer", "idx_mat_referring_domain bloom_filter mat_referring_domain",
                         "idx_mat_screen_width minmax mat_screen_width", "idx_mat_utm_campaign bloom_filter mat_utm_campaign",

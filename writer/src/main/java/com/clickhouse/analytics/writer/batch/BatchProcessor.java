@@ -9,6 +9,7 @@ import com.clickhouse.analytics.schema.record.EventCodec;
 import com.clickhouse.analytics.schema.record.EventDecodingException;
 import com.clickhouse.analytics.writer.WriterException;
 import com.clickhouse.analytics.writer.clickhouse.BisectingInserter;
+import com.clickhouse.analytics.writer.clickhouse.EventInserter;
 import com.clickhouse.analytics.writer.clickhouse.EventRow;
 import com.clickhouse.analytics.writer.consume.SourceRecord;
 import com.clickhouse.analytics.writer.deadletter.DeadLetterSink;
@@ -35,14 +36,14 @@ public final class BatchProcessor {
     private final Enricher enricher;
     private final IdentityResolver identities;
     private final GroupResolver groups;
-    private final BisectingInserter inserter;
+    private final EventInserter inserter;
     private final DeadLetterSink deadLetters;
     private final Clock clock;
     private final DeletedIdFilter deletedIds;
 
     /** @param deletedIds drops events of deleted persons before anything is written for them */
     public BatchProcessor(EventCodec codec, Enricher enricher, IdentityResolver identities, GroupResolver groups,
-                          BisectingInserter inserter, DeadLetterSink deadLetters, Clock clock, DeletedIdFilter deletedIds) {
+                          EventInserter inserter, DeadLetterSink deadLetters, Clock clock, DeletedIdFilter deletedIds) {
         this.deletedIds = deletedIds;
         this.groups = groups;
         this.codec = codec;

@@ -15,7 +15,7 @@ import com.clickhouse.analytics.writer.WriterException;
  * and every sub-insert carries the same token as before (ClickHouse drops the ones already in).
  * Retryable and fatal errors propagate untouched; the whole batch is then retried later.
  */
-public final class BisectingInserter {
+public final class BisectingInserter implements EventInserter {
 
     /** A row ClickHouse refused, and why. */
     public record Rejected(EventRow row, WriterException.RecordRejected error) {
@@ -28,6 +28,7 @@ public final class BisectingInserter {
     }
 
     /** Inserts the rows of the batch whose token is {@code batchToken}; returns the rows refused one by one. */
+    @Override
     public List<Rejected> insert(List<EventRow> rows, String batchToken) {
         List<Rejected> rejected = new ArrayList<>();
         if (!rows.isEmpty()) {

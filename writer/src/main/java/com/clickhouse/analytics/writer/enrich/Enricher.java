@@ -10,6 +10,7 @@ import java.util.Map;
 import java.util.Objects;
 
 import com.clickhouse.analytics.schema.record.Event;
+import com.clickhouse.analytics.writer.LruCache;
 import com.codahale.metrics.Counter;
 import com.codahale.metrics.Gauge;
 import com.codahale.metrics.MetricRegistry;
@@ -65,8 +66,8 @@ public final class Enricher implements AutoCloseable {
         this.lookups = registry.counter("cpa_writer_geoip_lookups_total");
         this.flagged = registry.counter("cpa_writer_bots_flagged_total");
         this.dropped = registry.counter("cpa_writer_bots_dropped_total");
-        registry.gauge("cpa_writer_enrichment_cache_hit_ratio{cache=\"geoip\"}", () -> (Gauge<Double>) () -> ratio(geoCache));
-        registry.gauge("cpa_writer_enrichment_cache_hit_ratio{cache=\"user_agent\"}", () -> (Gauge<Double>) () -> ratio(agentCache));
+        registry.gauge("cpa_writer_enrichment_cache_hit_ratio{cache=\"geoip\"}", () -> (Gauge<Double>) geoCache::hitRatio);
+        registry.gauge("cpa_writer_enrichment_cache_hit_ratio{cache=\"user_agent\"}", () -> (Gauge<Double>) agentCache::hitRatio);
         if (geo != null) {
             registry.gauge("cpa_writer_geoip_database_build_time_seconds", () -> (Gauge<Long>) () -> {
                 Instant built = geo.buildTime();
@@ -172,11 +173,6 @@ public final class Enricher implements AutoCloseable {
         }
     }
 
-    private static double ratio(LruCache<?, ?> cache) {
-        long hits = cache.hits();
-        long total = hits + cache.misses();
-        return total == 0 ? 0 : (double) hits / total;
-    }
 
     @Override
     public void close() {

@@ -76,6 +76,20 @@ public final class ClickHousePersonStore implements PersonStore {
         return found;
     }
 
+    /** No {@code FINAL} and no properties: the latest version per person, and whether it is a deletion. */
+    @Override
+    public Map<PersonKey, Long> versionsOf(Collection<PersonKey> keys) {
+        Map<PersonKey, Long> found = new HashMap<>();
+        String sql = "SELECT project, id, max(version) AS latest FROM " + database + ".persons"
+                + " WHERE (project, id) IN {ids:Array(Tuple(String, UUID))} GROUP BY project, id HAVING argMax(is_deleted, version) = 0";
+        for (List<PersonKey> chunk : chunks(keys)) {
+            for (GenericRecord r : query(sql, tuples(chunk, PersonKey::project, k -> k.id().toString()))) {
+                found.put(new PersonKey(r.getString("project"), r.getUUID("id")), r.getLong("latest"));
+            }
+        }
+        return found;
+    }
+
     /**
      * The table is sorted by project and distinct id, so the person ids are found through V005's
      * skip index on {@code person_id} first (V009 keeps it), then the current mapping of those

@@ -11,6 +11,7 @@ import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 /**
@@ -179,7 +180,7 @@ public record PersonEvent(Event event, PersonMode mode, Merge merge, String merg
                     } else if (key.equals("$unset")) {
                         scan.unset = unsetKeys(p.readValueAsTree());
                     } else if (EVENT_TO_PERSON.contains(key) || key.startsWith("$geoip_")) {
-                        JsonNode node = p.readValueAsTree();
+                        JsonNode node = value(p, value);
                         if (key.equals("$os_name")) {
                             scan.osName = node;
                         }
@@ -192,6 +193,29 @@ public record PersonEvent(Event event, PersonMode mode, Merge merge, String merg
                 // keep what was read; the codec already checked the text is a JSON object
             }
             return scan;
+        }
+
+        /**
+         * The value the parser is at, the node {@code readTree} would build: scalars directly, since
+         * {@code readValueAsTree} sets up a deserialization context per call and an enriched event
+         * has a dozen derived scalars. Containers (rare here) still go through it.
+         */
+        private static JsonNode value(JsonParser p, JsonToken token) throws IOException {
+            JsonNodeFactory nodes = JSON.getNodeFactory();
+            return switch (token) {
+                case VALUE_STRING -> nodes.textNode(p.getText());
+                case VALUE_TRUE -> nodes.booleanNode(true);
+                case VALUE_FALSE -> nodes.booleanNode(false);
+                case VALUE_NULL -> nodes.nullNode();
+                case VALUE_NUMBER_INT -> switch (p.getNumberType()) {
+                    case INT -> nodes.numberNode(p.getIntValue());
+                    case LONG -> nodes.numberNode(p.getLongValue());
+                    default -> nodes.numberNode(p.getBigIntegerValue());
+                };
+                case VALUE_NUMBER_FLOAT -> p.getNumberType() == JsonParser.NumberType.DOUBLE
+                        ? nodes.numberNode(p.getDoubleValue()) : p.readValueAsTree();
+                default -> p.readValueAsTree();
+            };
         }
 
         /** {@code $unset} is an array of keys, or an object whose keys are unset (as PostHog reads it). */

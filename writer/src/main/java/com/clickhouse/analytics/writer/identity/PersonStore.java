@@ -23,6 +23,12 @@ public interface PersonStore {
     /** The current, not deleted row of each of these persons that has one. */
     Map<PersonKey, PersonRow> persons(Collection<PersonKey> persons);
 
+    /**
+     * The version of the current row of each of these persons that has one (not deleted): what a
+     * cached row is checked against, without reading the properties again.
+     */
+    Map<PersonKey, Long> versionsOf(Collection<PersonKey> persons);
+
     /** Every distinct id whose current person is one of these, in the person's project (distinct id → person id). */
     Map<DistinctKey, UUID> distinctIdsOf(Collection<PersonKey> persons);
 

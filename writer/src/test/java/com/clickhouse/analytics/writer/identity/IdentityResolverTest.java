@@ -85,6 +85,17 @@ class IdentityResolverTest {
         }
 
         @Override
+        public Map<PersonKey, Long> versionsOf(Collection<PersonKey> ids) {
+            Map<PersonKey, Long> out = new HashMap<>();
+            ids.forEach(id -> {
+                if (keyedPersons.containsKey(id) && !keyedPersons.get(id).deleted()) {
+                    out.put(id, keyedPersons.get(id).version());
+                }
+            });
+            return out;
+        }
+
+        @Override
         public Map<DistinctKey, UUID> distinctIdsOf(Collection<PersonKey> personIds) {
             Map<DistinctKey, UUID> out = new HashMap<>();
             keyedLinks.forEach((id, person) -> {

@@ -1,4 +1,4 @@
-package com.clickhouse.analytics.writer.enrich;
+package com.clickhouse.analytics.writer;
 
 import java.util.ArrayList;
 import java.util.List;

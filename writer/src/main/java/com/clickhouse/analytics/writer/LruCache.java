@@ -1,22 +1,23 @@
-package com.clickhouse.analytics.writer.enrich;
+package com.clickhouse.analytics.writer;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.function.Function;
 
 /**
- * A bounded least-recently-used cache for the enrichment step's lookups, with hit and miss
- * counts for the metrics. Not thread-safe: one batch is enriched at a time, on the writer's
- * prepare thread. A size of 0 caches nothing.
+ * A bounded least-recently-used cache with hit and miss counts for the metrics, for the steps
+ * that remember lookups between batches (enrichment's addresses and user agents, identity's
+ * persons). Not thread-safe: a batch is prepared on one thread at a time. A capacity of 0 caches
+ * nothing.
  */
-final class LruCache<K, V> {
+public final class LruCache<K, V> {
 
     private final int capacity;
     private final LinkedHashMap<K, V> entries;
     private volatile long hits; // written by the prepare thread only, read by the metrics
     private volatile long misses;
 
-    LruCache(int capacity) {
+    public LruCache(int capacity) {
         if (capacity < 0) {
             throw new IllegalArgumentException("capacity " + capacity);
         }
@@ -30,7 +31,7 @@ final class LruCache<K, V> {
     }
 
     /** The cached value of {@code key}, else {@code compute}'s (cached, null included). */
-    V get(K key, Function<K, V> compute) {
+    public V get(K key, Function<K, V> compute) {
         V value = entries.get(key);
         if (value != null || entries.containsKey(key)) {
             hits++;
@@ -38,25 +39,51 @@ final class LruCache<K, V> {
         }
         misses++;
         value = compute.apply(key);
-        if (capacity > 0) {
-            entries.put(key, value);
+        put(key, value);
+        return value;
+    }
+
+    /** The cached value of {@code key} or null, counted as a hit or a miss. */
+    public V get(K key) {
+        V value = entries.get(key);
+        if (value != null) {
+            hits++;
+        } else {
+            misses++;
         }
         return value;
     }
 
-    void clear() {
+    public void put(K key, V value) {
+        if (capacity > 0) {
+            entries.put(key, value);
+        }
+    }
+
+    public void remove(K key) {
+        entries.remove(key);
+    }
+
+    public void clear() {
         entries.clear();
     }
 
-    int size() {
+    public int size() {
         return entries.size();
     }
 
-    long hits() {
+    public long hits() {
         return hits;
     }
 
-    long misses() {
+    public long misses() {
         return misses;
+    }
+
+    /** Hits over lookups so far, 0 before the first. */
+    public double hitRatio() {
+        long h = hits;
+        long total = h + misses;
+        return total == 0 ? 0 : (double) h / total;
     }
 }
