@@ -1,6 +1,8 @@
 package com.clickhouse.analytics.ops.config;
 
 import java.util.Collection;
+import java.util.Collections;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -17,7 +19,7 @@ import java.util.Map;
 public record ProjectKeys(Map<String, String> projectOfKey) {
 
     public ProjectKeys {
-        projectOfKey = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(projectOfKey));
+        projectOfKey = Collections.unmodifiableMap(new LinkedHashMap<>(projectOfKey));
     }
 
     /**
@@ -28,7 +30,7 @@ public record ProjectKeys(Map<String, String> projectOfKey) {
      */
     public static ProjectKeys parse(Collection<String> entries) {
         Map<String, String> projectOfKey = new LinkedHashMap<>();
-        Map<String, Integer> entryOfKey = new java.util.HashMap<>();
+        Map<String, Integer> entryOfKey = new HashMap<>();
         int index = 0;
         for (String entry : entries) {
             index++;

@@ -7,6 +7,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
@@ -141,7 +142,7 @@ public final class SchemaMigrator {
                 // EXCHANGE can swap a table between two statements of this run, which then names a
                 // table that is no longer the one it prepared. A real error fails again, the same way.
                 LOG.warn("{}; running {} once more from its first statement", e.getMessage(), migration.fileName());
-                pause(50 + java.util.concurrent.ThreadLocalRandom.current().nextLong(200));
+                pause(50 + ThreadLocalRandom.current().nextLong(200));
                 apply(migration);
             }
             record(migration);
@@ -259,7 +260,7 @@ public final class SchemaMigrator {
                 return;
             }
             execute(statement, false);
-            pause(20 + java.util.concurrent.ThreadLocalRandom.current().nextLong(200));
+            pause(20 + ThreadLocalRandom.current().nextLong(200));
         }
         if (hasColumnsBeyond(db, rebuilt, current)) {
             throw new MigrationException(MigrationException.Reason.SQL, statement.location() + " `" + statement.abbreviated()
