@@ -1,12 +1,13 @@
 // @segment/analytics-next in headless Chromium (playwright-core), on PAGE: a page of another origin than the
 // gateway that loads the library as a site proxying Segment's CDN does (its snippet sets analytics._cdn to the
 // site, which serves the standalone bundle, its chunks and the source settings; apiHost/protocol point the
-// Segment.io destination at the gateway's /v1). The snippet buffers page(); this script then makes track(),
-// identify() with traits, group() with traits, alias() and another track(); with MODE=batching (a batch of
-// six, a 60 s timer) it leaves one event in the batch buffer that only the keepalive flush on pagehide can
-// deliver. Chromium resolves no host but the loopback ones, so a request meant for Segment's servers fails
-// and shows up in `requests`. Prints one JSON line: the anonymous id, the referrer the page saw, the
-// messages the library sent (from a source middleware of the page's snippet) and the requests the page made.
+// Segment.io destination at the gateway's /v1). The snippet buffers page(); once the library has replayed
+// it, this script makes track(), identify() with traits, group() with traits, alias() and another track();
+// with MODE=batching (a batch of six, a 60 s timer) it leaves one event in the batch buffer that only the
+// keepalive flush on pagehide can deliver. Chromium resolves no host but the loopback ones, so a request
+// meant for Segment's servers fails and shows up in `requests`. Prints one JSON line: the anonymous id, the
+// referrer the page saw, the messages the library sent (from a source middleware of the page's snippet) and
+// the requests the page made.
 import { chromium } from 'playwright-core';
 
 const { CHROMIUM, PAGE, REFERRER, RUN, MODE } = process.env;
@@ -28,6 +29,13 @@ try {
     await Promise.race([new Promise((resolve) => window.analytics.ready(resolve)),
       new Promise((_, reject) => setTimeout(() => reject(new Error('analytics-next did not load in 30 s')), 30000))]);
     const analytics = window.analytics; // the snippet's buffer is now the loaded library
+    // the library replays the snippet's buffered page() in a task of its own, possibly after ready(); it stamps
+    // the user id when it replays the call, so wait for it (the source middleware has seen it) before identify()
+    const replayed = Date.now() + 30000;
+    while (!(window.sent || []).some((m) => m.type === 'page')) {
+      if (Date.now() > replayed) throw new Error('the snippet\'s page() was not replayed in 30 s');
+      await new Promise((r) => setTimeout(r, 20));
+    }
     const anon = analytics.user().anonymousId();
     await analytics.track('Product Viewed', { sku: 'x1', price: 9.5, run });
     await analytics.identify(`${run}-user`, { email: 'next@example.com', plan: 'pro' });
