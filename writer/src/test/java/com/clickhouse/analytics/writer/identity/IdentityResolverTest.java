@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
@@ -13,174 +14,178 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import java.util.function.Function;
 
+import com.clickhouse.analytics.schema.migration.SchemaMigrator;
 import com.clickhouse.analytics.schema.record.Event;
 import com.clickhouse.analytics.schema.record.PassThrough;
 import com.clickhouse.analytics.schema.record.RecordField;
+import com.clickhouse.analytics.testkit.Infrastructure;
+import com.clickhouse.analytics.testkit.TestClickHouse;
+import com.clickhouse.analytics.writer.clickhouse.ClickHouseErrorClassifier;
+import com.clickhouse.analytics.writer.clickhouse.ClickHouseTables;
+import com.clickhouse.client.api.query.GenericRecord;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-/** The resolution rules with a plain in-memory {@link PersonStore}; the real store is covered by IdentityScenariosTest. */
+/**
+ * The resolution rules, batch by batch, on the real ClickHouse store: one migrated database for the
+ * class, a project of its own per test (the event's api key), the tables read back after each batch.
+ */
 class IdentityResolverTest {
 
-    /** Remembers rows like the tables would (latest version wins, keyed by project) and counts round trips. */
-    static final class MemoryStore implements PersonStore {
-        final Map<DistinctKey, UUID> keyedLinks = new HashMap<>();
-        final Map<PersonKey, PersonRow> keyedPersons = new HashMap<>();
-        final Map<PersonKey, UUID> keyedOverrides = new HashMap<>();
-        final List<WarningRow> warnings = new ArrayList<>();
+    /** The real store, counting the round trips the rules promise to keep few. */
+    static final class CountingStore implements PersonStore {
+        private final PersonStore store;
         final List<Collection<DistinctKey>> lookups = new ArrayList<>();
-        int linkInserts;
         int personInserts;
-        int personReads;
 
-        /** The links of project {@value #PROJECT}, by distinct id. */
-        Map<String, UUID> links() {
-            return ofProject(keyedLinks, DistinctKey::project, DistinctKey::distinctId);
-        }
-
-        /** The persons of project {@value #PROJECT}, by id. */
-        Map<UUID, PersonRow> persons() {
-            return ofProject(keyedPersons, PersonKey::project, PersonKey::id);
-        }
-
-        /** The overrides of project {@value #PROJECT}, old → new. */
-        Map<UUID, UUID> overrides() {
-            return ofProject(keyedOverrides, PersonKey::project, PersonKey::id);
-        }
-
-        private static <K, I, V> Map<I, V> ofProject(Map<K, V> keyed, Function<K, String> project, Function<K, I> id) {
-            Map<I, V> out = new HashMap<>();
-            keyed.forEach((k, v) -> {
-                if (project.apply(k).equals(PROJECT)) {
-                    out.put(id.apply(k), v);
-                }
-            });
-            return out;
+        CountingStore(PersonStore store) {
+            this.store = store;
         }
 
         @Override
         public Map<DistinctKey, UUID> personIdsOf(Collection<DistinctKey> ids) {
             lookups.add(List.copyOf(ids));
-            Map<DistinctKey, UUID> out = new HashMap<>();
-            ids.forEach(id -> {
-                if (keyedLinks.containsKey(id)) {
-                    out.put(id, keyedLinks.get(id));
-                }
-            });
-            return out;
+            return store.personIdsOf(ids);
         }
 
         @Override
         public Map<PersonKey, PersonRow> persons(Collection<PersonKey> ids) {
-            personReads++;
-            Map<PersonKey, PersonRow> out = new HashMap<>();
-            ids.forEach(id -> {
-                if (keyedPersons.containsKey(id) && !keyedPersons.get(id).deleted()) {
-                    out.put(id, keyedPersons.get(id));
-                }
-            });
-            return out;
+            return store.persons(ids);
         }
 
         @Override
         public Map<PersonKey, Long> versionsOf(Collection<PersonKey> ids) {
-            Map<PersonKey, Long> out = new HashMap<>();
-            ids.forEach(id -> {
-                if (keyedPersons.containsKey(id) && !keyedPersons.get(id).deleted()) {
-                    out.put(id, keyedPersons.get(id).version());
-                }
-            });
-            return out;
+            return store.versionsOf(ids);
         }
 
         @Override
         public Map<DistinctKey, UUID> distinctIdsOf(Collection<PersonKey> personIds) {
-            Map<DistinctKey, UUID> out = new HashMap<>();
-            keyedLinks.forEach((id, person) -> {
-                if (personIds.contains(new PersonKey(id.project(), person))) {
-                    out.put(id, person);
-                }
-            });
-            return out;
+            return store.distinctIdsOf(personIds);
         }
 
         @Override
         public Map<PersonKey, UUID> overridesOf(Collection<PersonKey> old) {
-            Map<PersonKey, UUID> out = new HashMap<>();
-            old.forEach(id -> {
-                if (keyedOverrides.containsKey(id)) {
-                    out.put(id, keyedOverrides.get(id));
-                }
-            });
-            return out;
+            return store.overridesOf(old);
         }
 
         @Override
         public Map<PersonKey, UUID> overridesTo(Collection<PersonKey> targets) {
-            Map<PersonKey, UUID> out = new HashMap<>();
-            keyedOverrides.forEach((old, target) -> {
-                if (targets.contains(new PersonKey(old.project(), target))) {
-                    out.put(old, target);
-                }
-            });
-            return out;
+            return store.overridesTo(targets);
         }
 
         @Override
         public void insertDistinctIds(List<DistinctIdRow> rows) {
-            linkInserts++;
-            rows.forEach(r -> keyedLinks.put(new DistinctKey(r.project(), r.distinctId()), r.personId()));
+            store.insertDistinctIds(rows);
         }
 
         @Override
         public void insertPersons(List<PersonRow> rows) {
             personInserts++;
-            rows.forEach(r -> keyedPersons.put(new PersonKey(r.project(), r.id()), r));
+            store.insertPersons(rows);
         }
 
         @Override
         public void insertOverrides(List<OverrideRow> rows) {
-            rows.forEach(r -> keyedOverrides.put(new PersonKey(r.project(), r.oldPersonId()), r.overridePersonId()));
+            store.insertOverrides(rows);
         }
 
         @Override
         public void insertWarnings(List<WarningRow> rows) {
-            warnings.addAll(rows);
+            store.insertWarnings(rows);
         }
     }
 
-    /** The project of {@link #event}: its api key, a bare key. */
-    static final String PROJECT = "k";
+    /** A person row as the table holds it now ({@code FINAL}: its latest version, deletions included). */
+    record StoredPerson(String properties, boolean identified, boolean deleted) {
+    }
+
+    private static TestClickHouse ch;
+    private static PersonStore table;
+
+    @BeforeAll
+    static void migrate() throws Exception {
+        ch = TestClickHouse.create(Infrastructure.shared().clickHouse(), "resolver").migrate(SchemaMigrator::migrate);
+        ClickHouseErrorClassifier classifier = new ClickHouseErrorClassifier();
+        ClickHouseTables tables = new ClickHouseTables(ch.client, ch.database, classifier);
+        table = new ClickHousePersonStore(ch.client, ch.database, tables.personDistinctIds(), tables.persons(),
+                tables.personOverrides(), tables.ingestionWarnings(), classifier, Duration.ofSeconds(30));
+    }
+
+    @AfterAll
+    static void drop() {
+        ch.close();
+    }
+
+    /** This test's project: the api key of its events, a bare key. */
+    private final String project = TestClickHouse.uniqueName("k");
+
+    /** The links of this test's project, by distinct id (deleted ones left out). */
+    private Map<String, UUID> links() {
+        Map<String, UUID> out = new HashMap<>();
+        for (GenericRecord r : ch.query("SELECT distinct_id, argMax(person_id, version) AS person FROM {db}.person_distinct_ids"
+                + " WHERE project = '" + project + "' GROUP BY distinct_id HAVING argMax(is_deleted, version) = 0")) {
+            out.put(r.getString("distinct_id"), r.getUUID("person"));
+        }
+        return out;
+    }
+
+    /** The persons of this test's project, by id. */
+    private Map<UUID, StoredPerson> persons() {
+        Map<UUID, StoredPerson> out = new HashMap<>();
+        for (GenericRecord r : ch.query("SELECT id, properties, toInt8(is_identified) AS identified, toInt8(is_deleted) AS deleted"
+                + " FROM {db}.persons FINAL WHERE project = '" + project + "'")) {
+            out.put(r.getUUID("id"), new StoredPerson(r.getString("properties"), r.getByte("identified") == 1,
+                    r.getByte("deleted") == 1));
+        }
+        return out;
+    }
+
+    /** The overrides of this test's project, old → new. */
+    private Map<UUID, UUID> overrides() {
+        Map<UUID, UUID> out = new HashMap<>();
+        for (GenericRecord r : ch.query("SELECT old_person_id, override_person_id FROM {db}.person_overrides FINAL"
+                + " WHERE project = '" + project + "'")) {
+            out.put(r.getUUID("old_person_id"), r.getUUID("override_person_id"));
+        }
+        return out;
+    }
+
+    /** The warning types of this test's project, oldest first. */
+    private List<String> warnings() {
+        return ch.query("SELECT type FROM {db}.ingestion_warnings WHERE api_key = '" + project + "' ORDER BY timestamp").stream()
+                .map(r -> r.getString("type")).toList();
+    }
 
     private static final ObjectMapper JSON = new ObjectMapper();
-    private final MemoryStore store = new MemoryStore();
+    private final CountingStore store = new CountingStore(table);
     private final List<String> outcomes = new ArrayList<>();
     private final IdentityResolver resolver = new IdentityResolver(store, 1000,
             Clock.fixed(Instant.parse("2026-01-01T00:00:00Z"), ZoneOffset.UTC), outcomes::add);
 
-    private static Event event(String name, String distinctId, String properties, String set, String setOnce, String anon, String alias) {
+    private Event event(String name, String distinctId, String properties, String set, String setOnce, String anon, String alias) {
         Instant t = Instant.parse("2026-01-01T00:00:00Z");
-        return new Event(UUID.randomUUID(), "k", name, distinctId, properties == null ? "{}" : properties, t, null, t, null, null,
+        return new Event(UUID.randomUUID(), project, name, distinctId, properties == null ? "{}" : properties, t, null, t, null, null,
                 PassThrough.NONE.with(RecordField.SET, set).with(RecordField.SET_ONCE, setOnce)
                         .with(RecordField.ANON_DISTINCT_ID, anon).with(RecordField.ALIAS, alias));
     }
 
-    private static Event pageview(String distinctId) {
+    private Event pageview(String distinctId) {
         return event("$pageview", distinctId, null, null, null, null, null);
     }
 
-    private static Event personless(String distinctId) {
+    private Event personless(String distinctId) {
         return event("$pageview", distinctId, "{\"$process_person_profile\":false}", "{\"x\":1}", null, null, null);
     }
 
-    private static Event identify(String distinctId, String anon) {
+    private Event identify(String distinctId, String anon) {
         return event("$identify", distinctId, null, null, null, anon, null);
     }
 
-    private static UUID det(String id) {
-        return PersonIds.deterministic(PROJECT, id);
+    private UUID det(String id) {
+        return PersonIds.deterministic(project, id);
     }
 
     private List<UUID> persons(List<Event> events) {
@@ -238,14 +243,14 @@ class IdentityResolverTest {
     @Test
     void personlessEventsWriteNothingAndUseAnExistingPerson() {
         assertEquals(List.of(det("anon")), persons(List.of(personless("anon"))));
-        assertTrue(store.links().isEmpty());
-        assertTrue(store.persons().isEmpty());
+        assertTrue(links().isEmpty());
+        assertTrue(persons().isEmpty());
         assertEquals(IdentityResolver.Identity.class, resolver.resolve(List.of(personless("anon"))).getFirst().getClass());
         assertEquals(PersonMode.PROPERTYLESS, resolver.resolve(List.of(personless("anon"))).getFirst().mode());
 
         persons(List.of(identify("user", "other")));
         assertEquals(List.of(det("user")), persons(List.of(personless("other"))), "an id with a person keeps it");
-        assertFalse(JSON.valueToTree(store.persons().get(det("user")).properties()).toString().contains("\"x\""));
+        assertFalse(persons().get(det("user")).properties().contains("\"x\""), "a personless $set is ignored");
     }
 
     @Test
@@ -253,10 +258,10 @@ class IdentityResolverTest {
         persons(List.of(personless("anon"), personless("anon")));
         List<UUID> ids = persons(List.of(identify("user", "anon"), pageview("anon")));
         assertEquals(List.of(det("user"), det("user")), ids);
-        assertEquals(Map.of("anon", det("user"), "user", det("user")), store.links());
-        assertEquals(1, store.persons().size());
-        assertTrue(store.persons().get(det("user")).identified());
-        assertEquals(Map.of(det("anon"), det("user"), PersonIds.beforeProjects("anon"), det("user")), store.overrides(),
+        assertEquals(Map.of("anon", det("user"), "user", det("user")), links());
+        assertEquals(1, persons().size());
+        assertTrue(persons().get(det("user")).identified());
+        assertEquals(Map.of(det("anon"), det("user"), PersonIds.beforeProjects("anon"), det("user")), overrides(),
                 "the joined id's own id, and the one events written before projects carry");
     }
 
@@ -266,8 +271,8 @@ class IdentityResolverTest {
         persons(List.of(pageview("user-2")));
         List<UUID> ids = persons(List.of(identify("user-2", "anon")));
         assertEquals(List.of(det("user-2")), ids);
-        assertEquals(det("user-1"), store.links().get("anon"));
-        assertEquals(List.of("merge_refused"), store.warnings.stream().map(PersonStore.WarningRow::type).toList());
+        assertEquals(det("user-1"), links().get("anon"));
+        assertEquals(List.of("merge_refused"), warnings());
         assertTrue(outcomes.contains("refused_identified"));
     }
 
@@ -279,12 +284,12 @@ class IdentityResolverTest {
         persons(List.of(event("$merge_dangerously", "a", null, null, null, null, "b")));
         UUID a = det("a");
         for (String id : List.of("a", "a-anon", "b", "b-anon")) {
-            assertEquals(a, store.links().get(id), id);
+            assertEquals(a, links().get(id), id);
         }
-        assertTrue(store.persons().get(det("b")).deleted());
-        assertEquals(Map.of("p", "a", "only_a", 1, "only_b", 2), parse(store.persons().get(a).properties()));
+        assertTrue(persons().get(det("b")).deleted());
+        assertEquals(Map.of("p", "a", "only_a", 1, "only_b", 2), parse(persons().get(a).properties()));
         assertEquals(Map.of(det("a-anon"), a, det("b-anon"), a, det("b"), a, PersonIds.beforeProjects("a-anon"), a,
-                PersonIds.beforeProjects("b-anon"), a), store.overrides(), "b-anon's overrides now skip b");
+                PersonIds.beforeProjects("b-anon"), a), overrides(), "b-anon's overrides now skip b");
     }
 
     @Test
@@ -292,7 +297,7 @@ class IdentityResolverTest {
         persons(List.of(event("$pageview", "u", "{\"$unset\":[\"gone\"]}", "{\"plan\":\"free\",\"gone\":1}", "{\"first\":\"1\"}", null, null),
                 event("custom", "u", null, "{\"plan\":\"pro\"}", "{\"first\":\"2\",\"ref\":\"ad\"}", null, null)));
         persons(List.of(event("custom", "u", "{\"$unset\":{\"ref\":null}}", "{\"gone\":2}", null, null, null)));
-        assertEquals(Map.of("plan", "pro", "first", "1", "gone", 2), parse(store.persons().get(det("u")).properties()));
+        assertEquals(Map.of("plan", "pro", "first", "1", "gone", 2), parse(persons().get(det("u")).properties()));
     }
 
     @Test
@@ -300,7 +305,7 @@ class IdentityResolverTest {
         persons(List.of(event("$pageview", "u", "{\"utm_source\":\"news\",\"gclid\":null,\"$current_url\":\"https://a/1\","
                 + "\"$browser\":\"Firefox\",\"$referring_domain\":\"$direct\",\"$geoip_country_code\":\"DE\"}", null, null, null, null)));
         persons(List.of(event("$pageview", "u", "{\"utm_source\":\"ads\",\"$current_url\":\"https://a/2\"}", null, null, null, null)));
-        Map<?, ?> p = parse(store.persons().get(det("u")).properties());
+        Map<?, ?> p = parse(persons().get(det("u")).properties());
         assertEquals("ads", p.get("utm_source"));
         assertEquals("news", p.get("$initial_utm_source"));
         assertFalse(p.containsKey("$initial_gclid"), "a null never blocks the first touch");
@@ -315,8 +320,8 @@ class IdentityResolverTest {
     void illegalIdNeverMergesAndTheEventIsStillResolved() {
         List<UUID> ids = persons(List.of(identify("user", "undefined")));
         assertEquals(List.of(det("user")), ids);
-        assertFalse(store.links().containsKey("undefined"));
-        assertEquals("illegal_distinct_id", store.warnings.getFirst().type());
+        assertFalse(links().containsKey("undefined"));
+        assertEquals("illegal_distinct_id", warnings().getFirst());
         assertEquals(List.of("refused_illegal_id"), outcomes);
     }
 
@@ -325,13 +330,13 @@ class IdentityResolverTest {
         persons(List.of(personless("anon")));
         List<Event> batch = List.of(pageview("anon2"), identify("user", "anon"), event("$merge_dangerously", "user", null, null, null, null, "anon2"));
         List<UUID> first = persons(batch);
-        Map<String, UUID> links = Map.copyOf(store.links());
-        Map<UUID, UUID> overrides = Map.copyOf(store.overrides());
+        Map<String, UUID> links = Map.copyOf(links());
+        Map<UUID, UUID> overrides = Map.copyOf(overrides());
         List<UUID> again = new IdentityResolver(store, 1000, Clock.systemUTC()).resolve(batch).stream()
                 .map(IdentityResolver.Identity::personId).toList();
         assertEquals(first, again);
-        assertEquals(links, store.links());
-        assertEquals(overrides, store.overrides());
+        assertEquals(links, links());
+        assertEquals(overrides, overrides());
     }
 
     @Test
