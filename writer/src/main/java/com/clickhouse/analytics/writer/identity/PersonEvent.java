@@ -2,6 +2,7 @@ package com.clickhouse.analytics.writer.identity;
 
 import java.io.IOException;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -68,6 +69,9 @@ public record PersonEvent(Event event, PersonMode mode, Merge merge, String merg
     /** Events processed apart in PostHog, with no ordering against person updates: they never change persons. */
     static final Set<String> NO_PERSON_UPDATE = Set.of("$exception", "$$heatmap");
 
+    /** The {@code $initial_} name of each key {@link #derive} sees on nearly every event, built once. */
+    private static final Map<String, String> INITIAL = initialNames();
+
     private static final ObjectMapper JSON = new ObjectMapper();
 
     /** Reads {@code e}; unreadable JSON counts as absent (the gateway only forwards JSON objects). */
@@ -119,7 +123,10 @@ public record PersonEvent(Event event, PersonMode mode, Merge merge, String merg
             }
             // Never a null into $set_once: SDKs send absent campaign parameters as null, which would
             // block the real first-touch value for good.
-            String initial = "$initial_" + (key.startsWith("$") ? key.substring(1) : key);
+            String initial = INITIAL.get(key);
+            if (initial == null) {
+                initial = initialName(key);
+            }
             if (!value.isNull() && !key.equals("$os_name") && !setOnce.has(initial)) {
                 setOnce.set(initial, value);
             }
@@ -128,6 +135,22 @@ public record PersonEvent(Event event, PersonMode mode, Merge merge, String merg
         if (osName != null && !osName.isNull() && !scan.server && !setOnce.has("$initial_os")) {
             setOnce.set("$initial_os", osName); // $os_name is the fallback alias of $os some SDKs send
         }
+    }
+
+    private static String initialName(String key) {
+        return "$initial_" + (key.startsWith("$") ? key.substring(1) : key);
+    }
+
+    private static Map<String, String> initialNames() {
+        Map<String, String> names = new HashMap<>();
+        for (String key : EVENT_TO_PERSON) {
+            names.put(key, initialName(key));
+        }
+        for (String geo : List.of("country_code", "country_name", "city_name", "subdivision_1_code", "subdivision_1_name",
+                "postal_code", "continent_code", "continent_name", "latitude", "longitude", "time_zone")) {
+            names.put("$geoip_" + geo, "$initial_geoip_" + geo);
+        }
+        return Map.copyOf(names);
     }
 
     /** The top-level {@code $unset}'s keys, then those of {@code properties.$unset}. */

@@ -4,6 +4,8 @@ import java.io.IOException;
 import java.util.Iterator;
 import java.util.Map;
 
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -13,21 +15,32 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
  * treats them: per event {@code $set_once} fills only missing keys, then {@code $set} overwrites,
  * then {@code $unset} removes. Applied in event order. Remembers whether a change happened that is
  * worth writing the person for (see {@link PersonEvent#counts}).
+ *
+ * <p>The stored text is parsed into a tree only when an event changes something: most events of a
+ * known person repeat what the person already has (the same browser, city, campaign), and building a
+ * thousand-byte person's tree for each of them was the identity step's largest allocation. Until then
+ * an event is checked against the text in one streaming pass ({@link #changesNothing}), and
+ * {@link #json()} gives the stored text back as it is.
  */
 public final class PersonPropertiesMerger {
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    private final ObjectNode properties;
+    private final String stored;
+    private ObjectNode properties; // null until something changes
     private boolean changed;
 
     /** Starts from a person's stored properties ({@code null} or unreadable text: none). */
     public PersonPropertiesMerger(String existing) {
-        this.properties = parse(existing);
+        this.stored = existing == null || existing.isBlank() ? null : existing;
     }
 
     /** Applies one event's changes. */
     public PersonPropertiesMerger apply(PersonEvent e) {
+        if (properties == null && changesNothing(e)) {
+            return this;
+        }
+        ObjectNode properties = properties();
         for (Iterator<Map.Entry<String, JsonNode>> it = e.setOnce().fields(); it.hasNext(); ) {
             Map.Entry<String, JsonNode> field = it.next();
             if (!properties.has(field.getKey())) {
@@ -52,6 +65,7 @@ public final class PersonPropertiesMerger {
 
     /** Overwrites with {@code values} ({@code $set} semantics, as a group's {@code $group_set}); whether anything changed. */
     public boolean set(ObjectNode values) {
+        ObjectNode properties = properties();
         boolean any = false;
         for (Iterator<Map.Entry<String, JsonNode>> it = values.fields(); it.hasNext(); ) {
             Map.Entry<String, JsonNode> field = it.next();
@@ -69,6 +83,7 @@ public final class PersonPropertiesMerger {
      * PostHog), before the merge event's own changes are applied.
      */
     public PersonPropertiesMerger under(ObjectNode other) {
+        ObjectNode properties = properties();
         for (Iterator<Map.Entry<String, JsonNode>> it = other.fields(); it.hasNext(); ) {
             Map.Entry<String, JsonNode> field = it.next();
             if (!properties.has(field.getKey())) {
@@ -85,15 +100,92 @@ public final class PersonPropertiesMerger {
     }
 
     ObjectNode properties() {
+        if (properties == null) {
+            properties = parse(stored);
+        }
         return properties;
     }
 
+    /** The properties to write: the stored text itself while nothing has changed it. */
     public String json() {
-        return properties.toString();
+        return properties != null ? properties.toString() : stored != null ? stored : "{}";
+    }
+
+    /**
+     * Whether {@code e} leaves the stored properties as they are: every {@code $set_once} key is
+     * there, every {@code $set} key holds an equal value, no {@code $unset} key is there. One pass
+     * over the stored top-level members; only values of {@code $set} keys are read, and strings,
+     * booleans and nulls without building a node. False (so the tree decides) on anything unusual.
+     */
+    private boolean changesNothing(PersonEvent e) {
+        ObjectNode set = e.set();
+        ObjectNode setOnce = e.setOnce();
+        if (stored == null) {
+            return set.isEmpty() && setOnce.isEmpty();
+        }
+        if (set.isEmpty() && setOnce.isEmpty() && e.unset().isEmpty()) {
+            return true;
+        }
+        int setSeen = 0;
+        int setOnceSeen = 0;
+        try (JsonParser p = JSON.createParser(stored)) {
+            if (p.nextToken() != JsonToken.START_OBJECT) {
+                return false;
+            }
+            JsonToken token;
+            while ((token = p.nextToken()) == JsonToken.FIELD_NAME) {
+                String key = p.currentName();
+                JsonToken value = p.nextToken();
+                if (setOnce.has(key)) {
+                    setOnceSeen++;
+                }
+                if (e.unset().contains(key)) {
+                    return false;
+                }
+                JsonNode wanted = set.get(key);
+                if (wanted == null) {
+                    p.skipChildren();
+                } else if (!sameValue(p, value, wanted)) {
+                    return false;
+                } else {
+                    setSeen++;
+                }
+            }
+            // equal counts: each key was met once (a stored text with a repeated key is left to the tree)
+            return token == JsonToken.END_OBJECT && setSeen == set.size() && setOnceSeen == setOnce.size();
+        } catch (IOException | RuntimeException ex) {
+            return false;
+        }
+    }
+
+    /** Whether the value the parser is at equals {@code wanted} as the tree's nodes would compare them. */
+    private static boolean sameValue(JsonParser p, JsonToken token, JsonNode wanted) throws IOException {
+        return switch (token) {
+            case VALUE_STRING -> wanted.isTextual() && sameText(p, wanted.textValue());
+            case VALUE_TRUE -> wanted.isBoolean() && wanted.booleanValue();
+            case VALUE_FALSE -> wanted.isBoolean() && !wanted.booleanValue();
+            case VALUE_NULL -> wanted.isNull();
+            default -> wanted.equals(JSON.readTree(p)); // numbers and containers: the node readTree builds
+        };
+    }
+
+    private static boolean sameText(JsonParser p, String wanted) throws IOException {
+        int length = p.getTextLength();
+        if (length != wanted.length()) {
+            return false;
+        }
+        char[] chars = p.getTextCharacters();
+        int offset = p.getTextOffset();
+        for (int i = 0; i < length; i++) {
+            if (chars[offset + i] != wanted.charAt(i)) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private static ObjectNode parse(String text) {
-        if (text == null || text.isBlank()) {
+        if (text == null) {
             return JSON.createObjectNode();
         }
         try {
