@@ -135,7 +135,8 @@ public final class WriterMain {
                              new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
 
                     BatchProcessor processor = new BatchProcessor(new EventCodec(), enricher,
-                            new IdentityResolver(persons, config.identityCacheSize(), clock, metrics::identityMerge),
+                            new IdentityResolver(persons, config.identityCacheSize(), config.personActivityResolution(), clock,
+                                    metrics::identityMerge),
                             new GroupResolver(groups, persons::insertWarnings, Event::project, clock, metrics::groupTypeUnmapped),
                             inserter(config, clickHouse, shards, events, classifier, insertTimeout, metrics),
                             new CountingDeadLetters(new KafkaDeadLetterSink(dlqProducer, config.dlqTopic(), Duration.ofSeconds(30)), metrics),

@@ -43,6 +43,7 @@ class WriterConfigTest {
         assertFalse(c.migrateOnStart());
         assertEquals(100_000, c.deletionListMax());
         assertEquals(Duration.ofSeconds(10), c.deletionRefresh());
+        assertEquals(Duration.ofDays(1), c.personActivityResolution());
         assertTrue(c.kafkaClientProperties().isEmpty());
     }
 
@@ -52,6 +53,7 @@ class WriterConfigTest {
         env.put("PORT", "9000");
         env.put("WRITER_BATCH_MAX_ROWS", "1000");
         env.put("MIGRATE_ON_START", "true");
+        env.put("WRITER_PERSON_ACTIVITY_RESOLUTION", "1h");
         env.put("CLICKHOUSE_PASSWORD", "s3cret");
         env.put("KAFKA_SECURITY_PROTOCOL", "SASL_SSL");
         env.put("KAFKA_SASL_JAAS_CONFIG", "x required;");
@@ -59,6 +61,7 @@ class WriterConfigTest {
         assertEquals(9000, c.port());
         assertEquals(1000, c.batchMaxRows());
         assertTrue(c.migrateOnStart());
+        assertEquals(Duration.ofHours(1), c.personActivityResolution());
         assertEquals(Map.of("security.protocol", "SASL_SSL", "sasl.jaas.config", "x required;"), c.kafkaClientProperties());
         assertFalse(c.toString().contains("s3cret"));
         assertFalse(c.toString().contains("x required"));
@@ -70,7 +73,7 @@ class WriterConfigTest {
         assertMessage("CLICKHOUSE_URL", Map.of("KAFKA_BOOTSTRAP_SERVERS", "k:9092"));
         for (var bad : Map.of("PORT", "http", "WRITER_BATCH_MAX_ROWS", "0", "WRITER_BATCH_MAX_AGE_MS", "-5",
                 "MIGRATE_ON_START", "maybe", "CLICKHOUSE_DATABASE", "drop table;", "CLICKHOUSE_URL", "clickhouse:8123",
-                "LOG_LEVEL", "loud", "WRITER_DELETION_REFRESH_SECONDS", "soon").entrySet()) {
+                "LOG_LEVEL", "loud", "WRITER_DELETION_REFRESH_SECONDS", "soon", "WRITER_PERSON_ACTIVITY_RESOLUTION", "0s").entrySet()) {
             Map<String, String> env = minimal();
             env.put(bad.getKey(), bad.getValue());
             assertMessage(bad.getKey(), env);

@@ -1,8 +1,8 @@
 package com.clickhouse.analytics.writer.identity;
 
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
-import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -68,17 +68,27 @@ public final class IdentityResolver {
     private final Outcomes outcomes;
     private final LruCache cache;
     private final RowVersions versions;
+    private final long activityMillis;
 
-    public IdentityResolver(PersonStore store, int cacheSize, Clock clock, Outcomes outcomes) {
+    /**
+     * @param activityResolution a person's row is rewritten for its activity alone when its latest
+     *                           event moves into a later period of this length (epoch-aligned, UTC)
+     *                           than its stored {@code last_seen_at}
+     */
+    public IdentityResolver(PersonStore store, int cacheSize, Duration activityResolution, Clock clock, Outcomes outcomes) {
         this.store = store;
         this.clock = clock;
         this.versions = new RowVersions(clock);
         this.outcomes = outcomes;
         this.cache = new LruCache(cacheSize);
+        this.activityMillis = activityResolution.toMillis();
+        if (activityMillis < 1) {
+            throw new IllegalArgumentException("activity resolution must be at least 1 ms, got " + activityResolution);
+        }
     }
 
-    public IdentityResolver(PersonStore store, int cacheSize, Clock clock) {
-        this(store, cacheSize, clock, Outcomes.NONE);
+    public IdentityResolver(PersonStore store, int cacheSize, Duration activityResolution, Clock clock) {
+        this(store, cacheSize, activityResolution, clock, Outcomes.NONE);
     }
 
     /** The identity of each event, in order. Writes the batch's identity rows before returning. */
@@ -270,7 +280,7 @@ public final class IdentityResolver {
         Instant now = clock.instant();
         List<PersonStore.PersonRow> personRows = new ArrayList<>();
         for (Person p : state.persons.values()) {
-            if (p.mergedAway || p.needsWrite()) {
+            if (p.mergedAway || p.needsWrite(activityMillis)) {
                 personRows.add(new PersonStore.PersonRow(p.key.project(), p.distinctId(), p.key.id(), p.properties.json(), p.createdAt,
                         now, p.lastSeen(), p.identified, p.mergedAway, versions.next(p.versionFloor)));
             }
@@ -428,15 +438,17 @@ public final class IdentityResolver {
         }
 
         /**
-         * New, changed, merged, or active in a later hour than the stored row says: activity is
-         * tracked to the hour so a steadily active person costs one row per hour, not per batch.
+         * New, changed, merged, or active in a later period than the stored row says: activity is
+         * tracked to the period (a day by default) so a steadily active person costs one row per
+         * period, not per batch.
          */
-        boolean needsWrite() {
+        boolean needsWrite(long activityMillis) {
             if (stored == null || merged || properties.changed()) {
                 return true;
             }
-            Instant storedHour = stored.lastSeenAt() == null ? Instant.EPOCH : stored.lastSeenAt().truncatedTo(ChronoUnit.HOURS);
-            return lastSeen().truncatedTo(ChronoUnit.HOURS).isAfter(storedHour);
+            long storedPeriod = stored.lastSeenAt() == null ? Long.MIN_VALUE
+                    : Math.floorDiv(stored.lastSeenAt().toEpochMilli(), activityMillis);
+            return Math.floorDiv(lastSeen().toEpochMilli(), activityMillis) > storedPeriod;
         }
     }
 

@@ -63,7 +63,8 @@ public interface PersonStore {
 
     /**
      * A {@code persons} row; {@code properties} is a JSON object's text; {@code lastSeenAt} the
-     * latest event time of the person's full-mode events that this row has seen (to the hour).
+     * latest event time of the person's full-mode events that this row has seen (rewritten when it
+     * moves into a later period of the writer's activity resolution, a day by default).
      */
     record PersonRow(String project, String distinctId, UUID id, String properties, Instant createdAt, Instant updatedAt,
                      Instant lastSeenAt, boolean identified, boolean deleted, long version) {

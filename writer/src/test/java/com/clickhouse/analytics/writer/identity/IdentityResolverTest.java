@@ -162,7 +162,7 @@ class IdentityResolverTest {
     private static final ObjectMapper JSON = new ObjectMapper();
     private final CountingStore store = new CountingStore(table);
     private final List<String> outcomes = new ArrayList<>();
-    private final IdentityResolver resolver = new IdentityResolver(store, 1000,
+    private final IdentityResolver resolver = new IdentityResolver(store, 1000, Duration.ofDays(1),
             Clock.fixed(Instant.parse("2026-01-01T00:00:00Z"), ZoneOffset.UTC), outcomes::add);
 
     private Event event(String name, String distinctId, String properties, String set, String setOnce, String anon, String alias) {
@@ -332,7 +332,7 @@ class IdentityResolverTest {
         List<UUID> first = persons(batch);
         Map<String, UUID> links = Map.copyOf(links());
         Map<UUID, UUID> overrides = Map.copyOf(overrides());
-        List<UUID> again = new IdentityResolver(store, 1000, Clock.systemUTC()).resolve(batch).stream()
+        List<UUID> again = new IdentityResolver(store, 1000, Duration.ofDays(1), Clock.systemUTC()).resolve(batch).stream()
                 .map(IdentityResolver.Identity::personId).toList();
         assertEquals(first, again);
         assertEquals(links, links());
@@ -349,6 +349,29 @@ class IdentityResolverTest {
         assertEquals(2, store.personInserts, "a first-touch $initial_current_url is worth a row");
         persons(List.of(event("$pageview", "a", "{\"$current_url\":\"https://x/3\"}", null, null, null, null)));
         assertEquals(2, store.personInserts, "a changed $current_url alone is not (PostHog's filtered properties)");
+    }
+
+    @Test
+    void activityAloneRewritesAPersonOncePerPeriod() {
+        IdentityResolver hourly = new IdentityResolver(store, 1000, Duration.ofHours(1), Clock.systemUTC());
+        IdentityResolver daily = new IdentityResolver(store, 1000, Duration.ofDays(1), Clock.systemUTC());
+        daily.resolve(List.of(at(pageview("d"), "2026-03-01T09:10:00Z"), at(pageview("h"), "2026-03-01T09:10:00Z")));
+        assertEquals(1, store.personInserts);
+        daily.resolve(List.of(at(pageview("d"), "2026-03-01T17:50:00Z")));
+        assertEquals(1, store.personInserts, "later the same day: no row for the activity alone");
+        daily.resolve(List.of(at(pageview("d"), "2026-03-02T00:00:00Z")));
+        assertEquals(2, store.personInserts, "the next day (UTC): one row");
+        assertEquals(Instant.parse("2026-03-02T00:00:00Z"), table.persons(List.of(new PersonStore.PersonKey(project, det("d"))))
+                .values().iterator().next().lastSeenAt());
+        hourly.resolve(List.of(at(pageview("h"), "2026-03-01T09:59:00Z")));
+        assertEquals(2, store.personInserts, "hourly: the same hour");
+        hourly.resolve(List.of(at(pageview("h"), "2026-03-01T10:00:00Z")));
+        assertEquals(3, store.personInserts, "hourly: the next hour");
+    }
+
+    private static Event at(Event e, String time) {
+        Instant t = Instant.parse(time);
+        return new Event(e.uuid(), e.apiKey(), e.event(), e.distinctId(), e.properties(), t, null, t, null, null, e.passThrough());
     }
 
     private static Map<?, ?> parse(String json) {
