@@ -38,9 +38,7 @@ import com.clickhouse.analytics.writer.deadletter.KafkaDeadLetterSink;
 import com.clickhouse.analytics.writer.deletion.ClickHouseDeletionList;
 import com.clickhouse.analytics.writer.deletion.DeletedIdFilter;
 import com.clickhouse.analytics.writer.identity.CachingPersonStore;
-import com.clickhouse.analytics.writer.identity.ClickHousePersonStore;
 import com.clickhouse.analytics.writer.enrich.Enricher;
-import com.clickhouse.analytics.writer.identity.ClickHouseGroupStore;
 import com.clickhouse.analytics.writer.identity.GroupResolver;
 import com.clickhouse.analytics.writer.identity.GroupStore;
 import com.clickhouse.analytics.writer.identity.IdentityResolver;
@@ -121,12 +119,9 @@ public final class WriterMain {
                 checkTopics(config, topics, log);
                 ClickHouseTables tables = awaitSchema(config, clickHouse, classifier, log);
                 TableLayout<EventRow> events = tables.events();
-                CachingPersonStore persons = new CachingPersonStore(new ClickHousePersonStore(clickHouse, config.clickHouseDatabase(),
-                        tables.personDistinctIds(), tables.persons(), tables.personOverrides(), tables.ingestionWarnings(),
-                        classifier, insertTimeout), config.personCacheSize());
+                CachingPersonStore persons = new CachingPersonStore(tables.personStore(insertTimeout), config.personCacheSize());
                 registry.gauge("cpa_writer_person_cache_hit_ratio", () -> persons::hitRatio);
-                GroupStore groups = new ClickHouseGroupStore(clickHouse, config.clickHouseDatabase(), tables.groupTypeMapping(),
-                        tables.groups(), classifier, insertTimeout);
+                GroupStore groups = tables.groupStore(insertTimeout);
 
                 try (Enricher enricher = Enricher.create(config.enrichment(), registry, clock);
                      KafkaProducer<byte[], byte[]> dlqProducer = new KafkaProducer<>(kafkaProperties(config, producerSettings()),

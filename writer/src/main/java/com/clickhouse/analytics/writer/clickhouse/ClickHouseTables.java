@@ -7,6 +7,8 @@ import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 
+import com.clickhouse.analytics.writer.identity.ClickHouseGroupStore;
+import com.clickhouse.analytics.writer.identity.ClickHousePersonStore;
 import com.clickhouse.analytics.writer.identity.GroupStore;
 import com.clickhouse.analytics.writer.identity.PersonStore;
 import com.clickhouse.client.api.Client;
@@ -14,7 +16,8 @@ import com.clickhouse.client.api.query.GenericRecord;
 
 /**
  * Reads the real columns of the writer's tables once at start-up and builds their
- * {@link TableLayout}s: the writer fills the columns it knows and leaves the rest to their defaults.
+ * {@link TableLayout}s (the writer fills the columns it knows and leaves the rest to their
+ * defaults), and the stores that write through them.
  */
 public final class ClickHouseTables {
 
@@ -26,6 +29,17 @@ public final class ClickHouseTables {
         this.client = client;
         this.database = database;
         this.classifier = classifier;
+    }
+
+    /** The person tables' store, its inserts bounded by {@code timeout}. */
+    public ClickHousePersonStore personStore(Duration timeout) {
+        return new ClickHousePersonStore(client, database, personDistinctIds(), persons(), personOverrides(), ingestionWarnings(),
+                classifier, timeout);
+    }
+
+    /** The group tables' store, its inserts bounded by {@code timeout}. */
+    public ClickHouseGroupStore groupStore(Duration timeout) {
+        return new ClickHouseGroupStore(client, database, groupTypeMapping(), groups(), classifier, timeout);
     }
 
     public TableLayout<EventRow> events() {

@@ -13,6 +13,7 @@ import java.util.Set;
 import java.util.UUID;
 
 import com.clickhouse.analytics.schema.record.Event;
+import com.clickhouse.analytics.writer.LruCache;
 import com.clickhouse.analytics.writer.identity.PersonStore.DistinctKey;
 import com.clickhouse.analytics.writer.identity.PersonStore.PersonKey;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -66,7 +67,7 @@ public final class IdentityResolver {
     private final PersonStore store;
     private final Clock clock;
     private final Outcomes outcomes;
-    private final LruCache cache;
+    private final LruCache<DistinctKey, UUID> cache; // (project, distinct id) → person id
     private final RowVersions versions;
     private final long activityMillis;
 
@@ -80,7 +81,7 @@ public final class IdentityResolver {
         this.clock = clock;
         this.versions = new RowVersions(clock);
         this.outcomes = outcomes;
-        this.cache = new LruCache(cacheSize);
+        this.cache = new LruCache<>(cacheSize);
         this.activityMillis = activityResolution.toMillis();
         if (activityMillis < 1) {
             throw new IllegalArgumentException("activity resolution must be at least 1 ms, got " + activityResolution);
@@ -449,21 +450,6 @@ public final class IdentityResolver {
             long storedPeriod = stored.lastSeenAt() == null ? Long.MIN_VALUE
                     : Math.floorDiv(stored.lastSeenAt().toEpochMilli(), activityMillis);
             return Math.floorDiv(lastSeen().toEpochMilli(), activityMillis) > storedPeriod;
-        }
-    }
-
-    /** (Project, distinct id) → person id, least recently used evicted first. */
-    private static final class LruCache extends LinkedHashMap<DistinctKey, UUID> {
-        private final int capacity;
-
-        LruCache(int capacity) {
-            super(Math.min(capacity, 1 << 16), 0.75f, true);
-            this.capacity = capacity;
-        }
-
-        @Override
-        protected boolean removeEldestEntry(Map.Entry<DistinctKey, UUID> eldest) {
-            return size() > capacity;
         }
     }
 }

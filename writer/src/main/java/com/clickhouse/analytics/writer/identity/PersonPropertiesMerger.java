@@ -1,7 +1,10 @@
 package com.clickhouse.analytics.writer.identity;
 
 import java.io.IOException;
+import java.util.ArrayList;
 import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 import com.fasterxml.jackson.core.JsonParser;
@@ -19,15 +22,20 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
  * <p>The stored text is parsed into a tree only when an event changes something: most events of a
  * known person repeat what the person already has (the same browser, city, campaign), and building a
  * thousand-byte person's tree for each of them was the identity step's largest allocation. Until then
- * an event is checked against the text in one streaming pass ({@link #changesNothing}), and
- * {@link #json()} gives the stored text back as it is.
+ * an event is checked against the text in one streaming pass ({@link #defers}), and
+ * {@link #json()} gives the stored text back as it is. Nearly every page view also overwrites keys
+ * whose change alone is not worth a write ({@code $current_url}, {@code $screen_width}, …: see
+ * {@link PersonEvent#counts}); those values are kept aside, last one winning, and laid over the tree
+ * only if it is built (a counting change, a merge) or the person is written anyway, so such traffic
+ * parses no stored person either.
  */
 public final class PersonPropertiesMerger {
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final String stored;
-    private ObjectNode properties; // null until something changes
+    private ObjectNode properties; // null until something that counts changes
+    private final Map<String, JsonNode> overwrites = new LinkedHashMap<>(); // $set of stored keys not yet in the tree, applied in order
     private boolean changed;
 
     /** Starts from a person's stored properties ({@code null} or unreadable text: none). */
@@ -37,7 +45,7 @@ public final class PersonPropertiesMerger {
 
     /** Applies one event's changes. */
     public PersonPropertiesMerger apply(PersonEvent e) {
-        if (properties == null && changesNothing(e)) {
+        if (properties == null && defers(e)) {
             return this;
         }
         ObjectNode properties = properties();
@@ -102,22 +110,25 @@ public final class PersonPropertiesMerger {
     ObjectNode properties() {
         if (properties == null) {
             properties = parse(stored);
+            overwrites.forEach(properties::set); // they came after the stored text
+            overwrites.clear();
         }
         return properties;
     }
 
     /** The properties to write: the stored text itself while nothing has changed it. */
     public String json() {
-        return properties != null ? properties.toString() : stored != null ? stored : "{}";
+        return properties != null || !overwrites.isEmpty() ? properties().toString() : stored != null ? stored : "{}";
     }
 
     /**
-     * Whether {@code e} leaves the stored properties as they are: every {@code $set_once} key is
-     * there, every {@code $set} key holds an equal value, no {@code $unset} key is there. One pass
-     * over the stored top-level members; only values of {@code $set} keys are read, and strings,
-     * booleans and nulls without building a node. False (so the tree decides) on anything unusual.
+     * Whether {@code e} can do without the tree: every {@code $set_once} key is there, no
+     * {@code $unset} key is there, and every {@code $set} key holds an equal value or is a stored
+     * key whose change does not count — such values join {@link #overwrites}. One pass over the
+     * stored top-level members; only values of {@code $set} keys are read, and strings, booleans and
+     * nulls without building a node. False (so the tree decides) on anything unusual.
      */
-    private boolean changesNothing(PersonEvent e) {
+    private boolean defers(PersonEvent e) {
         ObjectNode set = e.set();
         ObjectNode setOnce = e.setOnce();
         if (stored == null) {
@@ -128,6 +139,7 @@ public final class PersonPropertiesMerger {
         }
         int setSeen = 0;
         int setOnceSeen = 0;
+        List<String> overwritten = List.of();
         try (JsonParser p = JSON.createParser(stored)) {
             if (p.nextToken() != JsonToken.START_OBJECT) {
                 return false;
@@ -145,14 +157,35 @@ public final class PersonPropertiesMerger {
                 JsonNode wanted = set.get(key);
                 if (wanted == null) {
                     p.skipChildren();
-                } else if (!sameValue(p, value, wanted)) {
-                    return false;
-                } else {
-                    setSeen++;
+                    continue;
                 }
+                JsonNode current = overwrites.get(key);
+                boolean same;
+                if (current != null) {
+                    p.skipChildren();
+                    same = wanted.equals(current);
+                } else {
+                    same = sameValue(p, value, wanted);
+                }
+                if (!same) {
+                    if (e.counts(key)) {
+                        return false;
+                    }
+                    if (overwritten.isEmpty()) {
+                        overwritten = new ArrayList<>();
+                    }
+                    overwritten.add(key);
+                }
+                setSeen++;
             }
             // equal counts: each key was met once (a stored text with a repeated key is left to the tree)
-            return token == JsonToken.END_OBJECT && setSeen == set.size() && setOnceSeen == setOnce.size();
+            if (token != JsonToken.END_OBJECT || setSeen != set.size() || setOnceSeen != setOnce.size()) {
+                return false;
+            }
+            for (String key : overwritten) {
+                overwrites.put(key, set.get(key));
+            }
+            return true;
         } catch (IOException | RuntimeException ex) {
             return false;
         }

@@ -46,12 +46,9 @@ class GroupResolverTest {
     @BeforeEach
     void open() throws Exception {
         ch = TestClickHouse.create(Infrastructure.shared().clickHouse(), "groups").migrate(SchemaMigrator::migrate);
-        ClickHouseErrorClassifier classifier = new ClickHouseErrorClassifier();
-        ClickHouseTables tables = new ClickHouseTables(ch.client, ch.database, classifier);
-        store = new ClickHouseGroupStore(ch.client, ch.database, tables.groupTypeMapping(), tables.groups(), classifier,
-                Duration.ofSeconds(30));
-        persons = new ClickHousePersonStore(ch.client, ch.database, tables.personDistinctIds(), tables.persons(),
-                tables.personOverrides(), tables.ingestionWarnings(), classifier, Duration.ofSeconds(30));
+        ClickHouseTables tables = new ClickHouseTables(ch.client, ch.database, new ClickHouseErrorClassifier());
+        store = tables.groupStore(Duration.ofSeconds(30));
+        persons = tables.personStore(Duration.ofSeconds(30));
     }
 
     @AfterEach

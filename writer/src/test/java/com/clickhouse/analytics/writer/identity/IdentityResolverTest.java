@@ -108,10 +108,8 @@ class IdentityResolverTest {
     @BeforeAll
     static void migrate() throws Exception {
         ch = TestClickHouse.create(Infrastructure.shared().clickHouse(), "resolver").migrate(SchemaMigrator::migrate);
-        ClickHouseErrorClassifier classifier = new ClickHouseErrorClassifier();
-        ClickHouseTables tables = new ClickHouseTables(ch.client, ch.database, classifier);
-        table = new ClickHousePersonStore(ch.client, ch.database, tables.personDistinctIds(), tables.persons(),
-                tables.personOverrides(), tables.ingestionWarnings(), classifier, Duration.ofSeconds(30));
+        ClickHouseTables tables = new ClickHouseTables(ch.client, ch.database, new ClickHouseErrorClassifier());
+        table = tables.personStore(Duration.ofSeconds(30));
     }
 
     @AfterAll

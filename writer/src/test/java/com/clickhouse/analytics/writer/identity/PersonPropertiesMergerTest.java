@@ -42,7 +42,7 @@ class PersonPropertiesMergerTest {
         for (int round = 0; round < 3000; round++) {
             String stored = random.nextInt(10) == 0 ? null : object(random, 6);
             List<PersonEvent> events = new ArrayList<>();
-            for (int i = 1 + random.nextInt(3); i > 0; i--) {
+            for (int i = 1 + random.nextInt(5); i > 0; i--) {
                 events.add(event(random, stored));
             }
             PersonPropertiesMerger merger = new PersonPropertiesMerger(stored);
@@ -69,6 +69,23 @@ class PersonPropertiesMergerTest {
         merger.apply(event("$pageview", "{}", "{\"plan\":\"team\"}", null, null));
         assertEquals(true, merger.changed());
         assertEquals("{\"$browser\":\"Chrome\",\"$initial_browser\":\"Chrome\",\"n\":1,\"plan\":\"team\"}", merger.json());
+    }
+
+    @Test
+    void pageViewsThatMoveOnlyUncountedKeysAreLaidOverTheStoredTextInOrder() {
+        String stored = "{\"$current_url\":\"https://a\",\"plan\":\"pro\",\"$screen_width\":1,"
+                + "\"$initial_current_url\":\"https://a\",\"$initial_screen_width\":1}";
+        PersonPropertiesMerger merger = new PersonPropertiesMerger(stored)
+                .apply(event("$pageview", "{\"$current_url\":\"https://b\"}", null, null, null))
+                .apply(event("$pageview", "{\"$current_url\":\"https://c\",\"$screen_width\":2}", null, null, null));
+        assertEquals(false, merger.changed(), "a page view's URL and screen alone are not worth a write");
+        merger.apply(event("$pageview", "{\"$current_url\":\"https://a\"}", null, null, null)); // the stored value, not the latest
+        assertEquals("{\"$current_url\":\"https://a\",\"plan\":\"pro\",\"$screen_width\":2,"
+                + "\"$initial_current_url\":\"https://a\",\"$initial_screen_width\":1}", merger.json());
+        merger.apply(event("$pageview", "{}", "{\"plan\":\"team\"}", null, null));
+        assertEquals(true, merger.changed());
+        assertEquals("{\"$current_url\":\"https://a\",\"plan\":\"team\",\"$screen_width\":2,"
+                + "\"$initial_current_url\":\"https://a\",\"$initial_screen_width\":1}", merger.json());
     }
 
     /** The rules on a tree, as the merger applied them before it read lazily; whether a change counts. */
