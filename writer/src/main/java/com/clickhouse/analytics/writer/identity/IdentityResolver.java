@@ -94,28 +94,33 @@ public final class IdentityResolver {
 
     /** The identity of each event, in order. Writes the batch's identity rows before returning. */
     public List<Identity> resolve(List<Event> events) {
-        List<PersonEvent> parsed = new ArrayList<>(events.size());
-        for (Event e : events) {
-            parsed.add(PersonEvent.of(e));
-        }
+        // An event's changes (a few dozen nodes once enriched) are read only when it is applied, so
+        // they die young: built for the whole batch up front, they outlived the person reads and
+        // were promoted, a batch's worth at a time, into a full collection.
         List<DistinctKey> keys = new ArrayList<>(events.size());
-        for (Event e : events) {
+        boolean[] full = new boolean[events.size()];
+        for (int i = 0; i < events.size(); i++) {
+            Event e = events.get(i);
             keys.add(new DistinctKey(e.project(), e.distinctId()));
+            full[i] = PersonEvent.isFull(e);
         }
-        BatchState state = new BatchState(lookUp(parsed, keys));
-        load(state, parsed, keys);
-        for (int i = 0; i < parsed.size(); i++) {
-            apply(state, parsed.get(i), keys.get(i));
+        BatchState state = new BatchState(lookUp(events, full, keys));
+        load(state, events, full, keys);
+        PersonMode[] modes = new PersonMode[events.size()];
+        for (int i = 0; i < events.size(); i++) {
+            PersonEvent e = PersonEvent.of(events.get(i));
+            modes[i] = e.mode();
+            apply(state, e, keys.get(i));
         }
         if (!state.mergedInto.isEmpty()) {
             moveMergedIds(state);
         }
         List<Identity> identities = new ArrayList<>(events.size());
-        for (int i = 0; i < parsed.size(); i++) {
+        for (int i = 0; i < events.size(); i++) {
             DistinctKey key = keys.get(i);
             UUID linked = state.links.get(key);
             identities.add(new Identity(linked != null ? state.finalOf(new PersonKey(key.project(), linked)).id()
-                    : PersonIds.deterministic(key.project(), key.distinctId()), parsed.get(i).mode()));
+                    : PersonIds.deterministic(key.project(), key.distinctId()), modes[i]));
         }
         write(state);
         return identities;
@@ -126,13 +131,13 @@ public final class IdentityResolver {
         return cache.size();
     }
 
-    private Map<DistinctKey, UUID> lookUp(List<PersonEvent> events, List<DistinctKey> keys) {
+    private Map<DistinctKey, UUID> lookUp(List<Event> events, boolean[] full, List<DistinctKey> keys) {
         Set<DistinctKey> ids = LinkedHashSet.newLinkedHashSet(events.size());
         for (int i = 0; i < events.size(); i++) {
-            PersonEvent e = events.get(i);
             ids.add(keys.get(i));
-            if (e.mode() == PersonMode.FULL && e.mergeWith() != null) {
-                ids.add(new DistinctKey(keys.get(i).project(), e.mergeWith()));
+            String other = full[i] ? PersonEvent.mergeWith(events.get(i)) : null;
+            if (other != null) {
+                ids.add(new DistinctKey(keys.get(i).project(), other));
             }
         }
         Map<DistinctKey, UUID> known = HashMap.newHashMap(ids.size());
@@ -152,15 +157,15 @@ public final class IdentityResolver {
     }
 
     /** Reads the persons the full-mode events name; follows persons another writer merged away. */
-    private void load(BatchState state, List<PersonEvent> events, List<DistinctKey> keys) {
+    private void load(BatchState state, List<Event> events, boolean[] full, List<DistinctKey> keys) {
         Set<PersonKey> wanted = new LinkedHashSet<>();
         for (int i = 0; i < events.size(); i++) {
-            PersonEvent e = events.get(i);
-            if (e.mode() == PersonMode.FULL) {
+            if (full[i]) {
                 DistinctKey key = keys.get(i);
                 wanted.add(state.personKeyOf(key));
-                if (e.mergeWith() != null) {
-                    wanted.add(state.personKeyOf(new DistinctKey(key.project(), e.mergeWith())));
+                String other = PersonEvent.mergeWith(events.get(i));
+                if (other != null) {
+                    wanted.add(state.personKeyOf(new DistinctKey(key.project(), other)));
                 }
             }
         }

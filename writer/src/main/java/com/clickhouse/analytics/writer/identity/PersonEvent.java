@@ -76,17 +76,8 @@ public record PersonEvent(Event event, PersonMode mode, Merge merge, String merg
 
     /** Reads {@code e}; unreadable JSON counts as absent (the gateway only forwards JSON objects). */
     public static PersonEvent of(Event e) {
-        Merge merge = switch (e.event()) {
-            case "$identify" -> e.anonDistinctId() != null ? Merge.IDENTIFY : Merge.NONE;
-            case "$create_alias" -> e.alias() != null && !e.alias().isEmpty() ? Merge.CREATE_ALIAS : Merge.NONE;
-            case "$merge_dangerously" -> e.alias() != null && !e.alias().isEmpty() ? Merge.MERGE_DANGEROUSLY : Merge.NONE;
-            default -> Merge.NONE;
-        };
-        String with = switch (merge) {
-            case IDENTIFY -> e.anonDistinctId();
-            case CREATE_ALIAS, MERGE_DANGEROUSLY -> e.alias();
-            case NONE -> null;
-        };
+        Merge merge = merge(e);
+        String with = mergeWith(e, merge);
         ObjectNode set = object(e.set());
         ObjectNode setOnce = object(e.setOnce());
         Scan scan = Scan.of(e.properties());
@@ -98,6 +89,38 @@ public record PersonEvent(Event event, PersonMode mode, Merge merge, String merg
             }
         }
         return new PersonEvent(e, mode, merge, with, set, setOnce, unset(e.unset(), scan.unset));
+    }
+
+    /**
+     * Whether {@code e} is processed with a person ({@link PersonMode#FULL}), without reading its
+     * changes: only a properties text that names {@code $process_person_profile} is scanned, and
+     * then without building a node. (A key spelled with escapes passes as full: that only loads a
+     * person {@link #of} then leaves alone.)
+     */
+    static boolean isFull(Event e) {
+        return !e.properties().contains(PROCESS_PERSON_PROFILE.substring(1)) || !Scan.personless(e.properties());
+    }
+
+    /** The other distinct id of the merge {@code e} asks for, or null. */
+    static String mergeWith(Event e) {
+        return mergeWith(e, merge(e));
+    }
+
+    private static Merge merge(Event e) {
+        return switch (e.event()) {
+            case "$identify" -> e.anonDistinctId() != null ? Merge.IDENTIFY : Merge.NONE;
+            case "$create_alias" -> e.alias() != null && !e.alias().isEmpty() ? Merge.CREATE_ALIAS : Merge.NONE;
+            case "$merge_dangerously" -> e.alias() != null && !e.alias().isEmpty() ? Merge.MERGE_DANGEROUSLY : Merge.NONE;
+            default -> Merge.NONE;
+        };
+    }
+
+    private static String mergeWith(Event e, Merge merge) {
+        return switch (merge) {
+            case IDENTIFY -> e.anonDistinctId();
+            case CREATE_ALIAS, MERGE_DANGEROUSLY -> e.alias();
+            case NONE -> null;
+        };
     }
 
     /** Whether the event may change person properties at all. */
@@ -186,6 +209,27 @@ public record PersonEvent(Event event, PersonMode mode, Merge merge, String merg
         JsonNode osName;
         List<String> unset = List.of();
         final List<Map.Entry<String, JsonNode>> derived = new ArrayList<>(4);
+
+        /** {@link #of}'s {@code personless}, on a scan that builds nothing. */
+        static boolean personless(String properties) {
+            boolean personless = false;
+            try (JsonParser p = JSON.createParser(properties)) {
+                if (p.nextToken() != JsonToken.START_OBJECT) {
+                    return false;
+                }
+                while (p.nextToken() == JsonToken.FIELD_NAME) {
+                    String key = p.currentName();
+                    JsonToken value = p.nextToken();
+                    if (key.equals(PROCESS_PERSON_PROFILE)) {
+                        personless = value == JsonToken.VALUE_FALSE;
+                    }
+                    p.skipChildren();
+                }
+            } catch (IOException e) {
+                // as of(): keep what was read
+            }
+            return personless;
+        }
 
         static Scan of(String properties) {
             Scan scan = new Scan();

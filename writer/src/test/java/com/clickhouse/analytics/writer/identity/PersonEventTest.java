@@ -40,4 +40,21 @@ class PersonEventTest {
             }
         }
     }
+
+    @Test
+    void theModeReadBeforeTheChangesIsTheModeOfTheEvent() {
+        Instant t = Instant.parse("2026-01-01T00:00:00Z");
+        List<String> texts = List.of("{}", "{\"$process_person_profile\":false}", "{\"$process_person_profile\":true}",
+                "{\"$process_person_profile\":\"false\"}", "{\"a\":{\"$process_person_profile\":false}}",
+                "{\"$process_person_profile\":false,\"$process_person_profile\":true}",
+                "{\"$process_person_profile\":true,\"$browser\":\"Chrome\",\"$process_person_profile\":false}",
+                "{\"$browser\":\"process_person_profile\"}", "{\"$process_person_profile\":false,\"broken\":");
+        for (String properties : texts) {
+            Event event = new Event(UUID.randomUUID(), "k", "$pageview", "d", properties, t, null, t, null, null, PassThrough.NONE);
+            assertEquals(PersonEvent.of(event).mode() == PersonMode.FULL, PersonEvent.isFull(event), properties);
+        }
+        Event personless = new Event(UUID.randomUUID(), "k", "$pageview", "d", "{\"$process_person_profile\":false}", t, null, t,
+                null, null, PassThrough.NONE);
+        assertEquals(false, PersonEvent.isFull(personless));
+    }
 }
