@@ -92,20 +92,7 @@ public final class BotClassifier {
     /** The text {@code pattern} matches when it has no regular-expression syntax (escaped punctuation is text); else null. */
     static String literal(String pattern) {
         StringBuilder text = new StringBuilder(pattern.length());
-        for (int i = 0; i < pattern.length(); i++) {
-            char c = pattern.charAt(i);
-            if (c == '\\') {
-                if (i + 1 == pattern.length() || Character.isLetterOrDigit(pattern.charAt(i + 1))) {
-                    return null; // \d, \b, \Q…: a construct, not a character
-                }
-                text.append(pattern.charAt(++i));
-            } else if (SYNTAX.indexOf(c) >= 0) {
-                return null;
-            } else {
-                text.append(c);
-            }
-        }
-        return text.toString();
+        return leadingText(pattern, 0, text) == pattern.length() ? text.toString() : null;
     }
 
     /**
@@ -138,30 +125,40 @@ public final class BotClassifier {
             }
         }
         StringBuilder text = new StringBuilder();
-        int i = pattern.startsWith("^") ? 1 : 0;
+        leadingText(pattern, pattern.startsWith("^") ? 1 : 0, text);
+        return text.length() >= 3 ? text.toString() : null;
+    }
+
+    /**
+     * Appends to {@code text} the characters {@code pattern} matches literally from {@code start}
+     * (escaped punctuation included), up to the first syntax or a character a quantifier makes
+     * optional; returns where it stopped ({@code pattern.length()}: all of it was text).
+     */
+    private static int leadingText(String pattern, int start, StringBuilder text) {
+        int i = start;
         while (i < pattern.length()) {
             char c = pattern.charAt(i);
             int next;
             char literal;
             if (c == '\\') {
                 if (i + 1 == pattern.length() || Character.isLetterOrDigit(pattern.charAt(i + 1))) {
-                    break;
+                    return i; // \d, \b, \Q…: a construct, not a character
                 }
                 literal = pattern.charAt(i + 1);
                 next = i + 2;
             } else if (SYNTAX.indexOf(c) >= 0) {
-                break;
+                return i;
             } else {
                 literal = c;
                 next = i + 1;
             }
             if (next < pattern.length() && "?*{".indexOf(pattern.charAt(next)) >= 0) {
-                break; // this character may be absent
+                return i; // this character may be absent
             }
             text.append(literal);
             i = next;
         }
-        return text.length() >= 3 ? text.toString() : null;
+        return i;
     }
 
     /** The bundled crawler patterns, in the file's order. */

@@ -99,13 +99,15 @@ public final class IdentityResolver {
         // were promoted, a batch's worth at a time, into a full collection.
         List<DistinctKey> keys = new ArrayList<>(events.size());
         boolean[] full = new boolean[events.size()];
+        String[] others = new String[events.size()]; // a full-mode merge's other distinct id
         for (int i = 0; i < events.size(); i++) {
             Event e = events.get(i);
             keys.add(new DistinctKey(e.project(), e.distinctId()));
             full[i] = PersonEvent.isFull(e);
+            others[i] = full[i] ? PersonEvent.mergeWith(e) : null;
         }
-        BatchState state = new BatchState(lookUp(events, full, keys));
-        load(state, events, full, keys);
+        BatchState state = new BatchState(lookUp(keys, others));
+        load(state, keys, full, others);
         PersonMode[] modes = new PersonMode[events.size()];
         for (int i = 0; i < events.size(); i++) {
             PersonEvent e = PersonEvent.of(events.get(i));
@@ -131,13 +133,12 @@ public final class IdentityResolver {
         return cache.size();
     }
 
-    private Map<DistinctKey, UUID> lookUp(List<Event> events, boolean[] full, List<DistinctKey> keys) {
-        Set<DistinctKey> ids = LinkedHashSet.newLinkedHashSet(events.size());
-        for (int i = 0; i < events.size(); i++) {
+    private Map<DistinctKey, UUID> lookUp(List<DistinctKey> keys, String[] others) {
+        Set<DistinctKey> ids = LinkedHashSet.newLinkedHashSet(keys.size());
+        for (int i = 0; i < keys.size(); i++) {
             ids.add(keys.get(i));
-            String other = full[i] ? PersonEvent.mergeWith(events.get(i)) : null;
-            if (other != null) {
-                ids.add(new DistinctKey(keys.get(i).project(), other));
+            if (others[i] != null) {
+                ids.add(new DistinctKey(keys.get(i).project(), others[i]));
             }
         }
         Map<DistinctKey, UUID> known = HashMap.newHashMap(ids.size());
@@ -157,15 +158,14 @@ public final class IdentityResolver {
     }
 
     /** Reads the persons the full-mode events name; follows persons another writer merged away. */
-    private void load(BatchState state, List<Event> events, boolean[] full, List<DistinctKey> keys) {
+    private void load(BatchState state, List<DistinctKey> keys, boolean[] full, String[] others) {
         Set<PersonKey> wanted = new LinkedHashSet<>();
-        for (int i = 0; i < events.size(); i++) {
+        for (int i = 0; i < keys.size(); i++) {
             if (full[i]) {
                 DistinctKey key = keys.get(i);
                 wanted.add(state.personKeyOf(key));
-                String other = PersonEvent.mergeWith(events.get(i));
-                if (other != null) {
-                    wanted.add(state.personKeyOf(new DistinctKey(key.project(), other)));
+                if (others[i] != null) {
+                    wanted.add(state.personKeyOf(new DistinctKey(key.project(), others[i])));
                 }
             }
         }

@@ -39,6 +39,7 @@ public record PersonEvent(Event event, PersonMode mode, Merge merge, String merg
     public enum Merge { NONE, IDENTIFY, CREATE_ALIAS, MERGE_DANGEROUSLY }
 
     static final String PROCESS_PERSON_PROFILE = "$process_person_profile";
+    private static final String PROCESS_PERSON_PROFILE_NAME = PROCESS_PERSON_PROFILE.substring(1); // also found when "$" is escaped
 
     /** PostHog's {@code EVENT_TO_PERSON_PROPERTIES} and {@code CAMPAIGN_PROPERTIES} ({@code person-property-utils.ts}). */
     static final Set<String> EVENT_TO_PERSON = Set.of(
@@ -80,7 +81,7 @@ public record PersonEvent(Event event, PersonMode mode, Merge merge, String merg
         String with = mergeWith(e, merge);
         ObjectNode set = object(e.set());
         ObjectNode setOnce = object(e.setOnce());
-        Scan scan = Scan.of(e.properties());
+        Scan scan = Scan.of(e.properties(), true);
         PersonMode mode = scan.personless ? PersonMode.PROPERTYLESS : PersonMode.FULL;
         if (mode == PersonMode.FULL) {
             derive(scan, set, setOnce);
@@ -98,7 +99,7 @@ public record PersonEvent(Event event, PersonMode mode, Merge merge, String merg
      * person {@link #of} then leaves alone.)
      */
     static boolean isFull(Event e) {
-        return !e.properties().contains(PROCESS_PERSON_PROFILE.substring(1)) || !Scan.personless(e.properties());
+        return !e.properties().contains(PROCESS_PERSON_PROFILE_NAME) || !Scan.of(e.properties(), false).personless;
     }
 
     /** The other distinct id of the merge {@code e} asks for, or null. */
@@ -210,28 +211,8 @@ public record PersonEvent(Event event, PersonMode mode, Merge merge, String merg
         List<String> unset = List.of();
         final List<Map.Entry<String, JsonNode>> derived = new ArrayList<>(4);
 
-        /** {@link #of}'s {@code personless}, on a scan that builds nothing. */
-        static boolean personless(String properties) {
-            boolean personless = false;
-            try (JsonParser p = JSON.createParser(properties)) {
-                if (p.nextToken() != JsonToken.START_OBJECT) {
-                    return false;
-                }
-                while (p.nextToken() == JsonToken.FIELD_NAME) {
-                    String key = p.currentName();
-                    JsonToken value = p.nextToken();
-                    if (key.equals(PROCESS_PERSON_PROFILE)) {
-                        personless = value == JsonToken.VALUE_FALSE;
-                    }
-                    p.skipChildren();
-                }
-            } catch (IOException e) {
-                // as of(): keep what was read
-            }
-            return personless;
-        }
-
-        static Scan of(String properties) {
+        /** @param changes whether to read what the event changes too; without, only {@code personless} is read, building nothing */
+        static Scan of(String properties, boolean changes) {
             Scan scan = new Scan();
             try (JsonParser p = JSON.createParser(properties)) {
                 if (p.nextToken() != JsonToken.START_OBJECT) {
@@ -242,8 +223,12 @@ public record PersonEvent(Event event, PersonMode mode, Merge merge, String merg
                     JsonToken value = p.nextToken();
                     if (key.equals(PROCESS_PERSON_PROFILE)) {
                         scan.personless = value == JsonToken.VALUE_FALSE; // only a boolean false turns it off
+                        p.skipChildren();
+                    } else if (!changes) {
+                        p.skipChildren();
                     } else if (key.equals("$is_server")) {
                         scan.server = value == JsonToken.VALUE_TRUE;
+                        p.skipChildren();
                     } else if (key.equals("$unset")) {
                         scan.unset = unsetKeys(p.readValueAsTree());
                     } else if (EVENT_TO_PERSON.contains(key) || key.startsWith("$geoip_")) {
