@@ -131,7 +131,7 @@ public final class WriterMain {
 
                     BatchProcessor processor = new BatchProcessor(new EventCodec(), enricher,
                             new IdentityResolver(persons, config.identityCacheSize(), config.personActivityResolution(), clock,
-                                    metrics::identityMerge),
+                                    metrics.identityOutcomes()),
                             new GroupResolver(groups, persons::insertWarnings, Event::project, clock, metrics::groupTypeUnmapped),
                             inserter(config, clickHouse, shards, events, classifier, insertTimeout, metrics),
                             new CountingDeadLetters(new KafkaDeadLetterSink(dlqProducer, config.dlqTopic(), Duration.ofSeconds(30)), metrics),

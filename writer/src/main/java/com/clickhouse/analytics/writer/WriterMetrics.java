@@ -7,6 +7,7 @@ import java.util.concurrent.TimeUnit;
 import com.clickhouse.analytics.writer.batch.Batch;
 import com.clickhouse.analytics.writer.batch.BatchProcessor;
 import com.clickhouse.analytics.writer.clickhouse.ShardedInserter;
+import com.clickhouse.analytics.writer.identity.IdentityResolver;
 import com.codahale.metrics.Counter;
 import com.codahale.metrics.Gauge;
 import com.codahale.metrics.Histogram;
@@ -48,6 +49,7 @@ public final class WriterMetrics {
             identityMerge(outcome);
         }
         registry.counter("cpa_writer_group_types_unmapped_total");
+        registry.counter("cpa_writer_identity_persons_unread_total");
     }
 
     public MetricRegistry registry() {
@@ -69,6 +71,22 @@ public final class WriterMetrics {
     /** An identity merge decision ({@code merged}, {@code refused_identified}, {@code refused_illegal_id}, {@code refused_personless}). */
     public void identityMerge(String outcome) {
         registry.counter("cpa_writer_identity_merges_total{outcome=\"" + outcome + "\"}").inc();
+    }
+
+    /** What the identity step decided, as counters: its merges, and the persons it left unread. */
+    public IdentityResolver.Outcomes identityOutcomes() {
+        Counter unread = registry.counter("cpa_writer_identity_persons_unread_total");
+        return new IdentityResolver.Outcomes() {
+            @Override
+            public void merge(String outcome) {
+                identityMerge(outcome);
+            }
+
+            @Override
+            public void unread(int persons) {
+                unread.inc(persons);
+            }
+        };
     }
 
     /** An event's group type that got no {@code $group_N} index (a project's sixth type or later). */

@@ -5,6 +5,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -24,9 +25,11 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
  * per batch instead of per event:
  * <ol>
  *   <li>one {@link PersonStore#personIdsOf} for the batch's distinct ids (and the other id of each
- *       merge event) that the bounded cache does not know, one {@link PersonStore#persons} for the
- *       persons they name (a person found merged away by another writer is followed through
- *       {@link PersonStore#overridesOf});</li>
+ *       merge event) that the bounded cache does not know; one {@link PersonStore#versionsOf} for
+ *       the persons whose every event asks what an earlier one asked and found already there
+ *       ({@link UnchangedPersons}): those still at that version are not read, their events change
+ *       nothing; one {@link PersonStore#persons} for the other persons they name (a person found
+ *       merged away by another writer is followed through {@link PersonStore#overridesOf});</li>
  *   <li>the events in order: a {@linkplain PersonMode#PROPERTYLESS personless} event changes
  *       nothing; a full one first does its merge ({@link MergeRule}), then gets its person (created
  *       with the deterministic id when the distinct id has none) and applies its property changes
@@ -59,6 +62,10 @@ public final class IdentityResolver {
 
         /** {@code merged}, {@code refused_identified}, {@code refused_illegal_id}, {@code refused_personless}. */
         void merge(String outcome);
+
+        /** Persons a batch did not read: each of their events was known to leave them unchanged ({@link UnchangedPersons}). */
+        default void unread(int persons) {
+        }
     }
 
     static final String SOURCE = "writer";
@@ -68,10 +75,14 @@ public final class IdentityResolver {
     private final Clock clock;
     private final Outcomes outcomes;
     private final LruCache<DistinctKey, UUID> cache; // (project, distinct id) → person id
+    private final UnchangedPersons unchanged;
+    private volatile long personsLeftUnread; // written by the resolving thread only, read by the metrics
     private final RowVersions versions;
     private final long activityMillis;
 
     /**
+     * @param cacheSize          links (distinct id → person id) remembered between batches, and as
+     *                           many persons known unchanged by their last events
      * @param activityResolution a person's row is rewritten for its activity alone when its latest
      *                           event moves into a later period of this length (epoch-aligned, UTC)
      *                           than its stored {@code last_seen_at}
@@ -82,6 +93,7 @@ public final class IdentityResolver {
         this.versions = new RowVersions(clock);
         this.outcomes = outcomes;
         this.cache = new LruCache<>(cacheSize);
+        this.unchanged = new UnchangedPersons(cacheSize);
         this.activityMillis = activityResolution.toMillis();
         if (activityMillis < 1) {
             throw new IllegalArgumentException("activity resolution must be at least 1 ms, got " + activityResolution);
@@ -107,9 +119,14 @@ public final class IdentityResolver {
             others[i] = full[i] ? PersonEvent.mergeWith(e) : null;
         }
         BatchState state = new BatchState(lookUp(keys, others));
-        load(state, keys, full, others);
+        boolean[] unread = unread(state, events, keys, full, others);
+        load(state, keys, full, others, unread);
         PersonMode[] modes = new PersonMode[events.size()];
         for (int i = 0; i < events.size(); i++) {
+            if (unread[i]) {
+                modes[i] = PersonMode.FULL;
+                continue;
+            }
             PersonEvent e = PersonEvent.of(events.get(i));
             modes[i] = e.mode();
             apply(state, e, keys.get(i));
@@ -131,6 +148,11 @@ public final class IdentityResolver {
     /** Entries in the cache, for metrics and tests. */
     public int cachedLinks() {
         return cache.size();
+    }
+
+    /** Persons a batch did not read because their events were known to leave them unchanged, so far; for metrics and tests. */
+    public long unreadPersons() {
+        return personsLeftUnread;
     }
 
     private Map<DistinctKey, UUID> lookUp(List<DistinctKey> keys, String[] others) {
@@ -157,11 +179,57 @@ public final class IdentityResolver {
         return known;
     }
 
-    /** Reads the persons the full-mode events name; follows persons another writer merged away. */
-    private void load(BatchState state, List<DistinctKey> keys, boolean[] full, String[] others) {
+    /**
+     * Which events belong to a person the batch need not read: a person of the links known before
+     * the batch, named by no merge of the batch, each of whose full-mode events asks what an earlier
+     * event asked and found already there, with no activity period after the stored one, and still
+     * at the version it was then. Such an event would change nothing: its person is left alone.
+     */
+    private boolean[] unread(BatchState state, List<Event> events, List<DistinctKey> keys, boolean[] full, String[] others) {
+        boolean[] unread = new boolean[events.size()];
+        Map<PersonKey, UnchangedPersons.Entry> candidates = new HashMap<>();
+        Set<PersonKey> excluded = new HashSet<>();
+        for (int i = 0; i < events.size(); i++) {
+            if (!full[i]) {
+                continue;
+            }
+            DistinctKey key = keys.get(i);
+            PersonKey person = state.personKeyOf(key);
+            if (others[i] != null) { // a merge: both persons are read
+                excluded.add(person);
+                excluded.add(state.personKeyOf(new DistinctKey(key.project(), others[i])));
+                continue;
+            }
+            if (excluded.contains(person)) {
+                continue;
+            }
+            UnchangedPersons.Entry entry = state.known.containsKey(key) ? unchanged.get(person) : null;
+            Event event = events.get(i);
+            if (entry != null && unchanged.leavesUnchanged(entry, unchanged.digest(PersonEvent.of(event)), event.timestamp(), activityMillis)) {
+                candidates.put(person, entry);
+            } else {
+                excluded.add(person);
+            }
+        }
+        candidates.keySet().removeAll(excluded);
+        if (candidates.isEmpty()) {
+            return unread;
+        }
+        Map<PersonKey, Long> current = store.versionsOf(candidates.keySet());
+        candidates.entrySet().removeIf(c -> !Long.valueOf(c.getValue().version()).equals(current.get(c.getKey())));
+        for (int i = 0; i < events.size(); i++) {
+            unread[i] = full[i] && others[i] == null && candidates.containsKey(state.personKeyOf(keys.get(i)));
+        }
+        personsLeftUnread += candidates.size();
+        outcomes.unread(candidates.size());
+        return unread;
+    }
+
+    /** Reads the persons the full-mode events name (but the unread ones); follows persons another writer merged away. */
+    private void load(BatchState state, List<DistinctKey> keys, boolean[] full, String[] others, boolean[] unread) {
         Set<PersonKey> wanted = new LinkedHashSet<>();
         for (int i = 0; i < keys.size(); i++) {
-            if (full[i]) {
+            if (full[i] && !unread[i]) {
                 DistinctKey key = keys.get(i);
                 wanted.add(state.personKeyOf(key));
                 if (others[i] != null) {
@@ -206,7 +274,13 @@ public final class IdentityResolver {
         }
         Person person = state.personOf(key, event.timestamp());
         if (e.updatesProperties()) {
+            // applied to the stored properties themselves, and found to change nothing: worth remembering
+            UnchangedPersons.Digest digest = person.stored != null && person.leftUnchangedBy == null && person.properties.pristine()
+                    ? unchanged.digest(e) : null;
             person.properties.apply(e);
+            if (digest != null && !person.properties.changed()) {
+                person.leftUnchangedBy = digest;
+            }
         }
         person.seen(event.timestamp());
     }
@@ -285,8 +359,11 @@ public final class IdentityResolver {
     private void write(BatchState state) {
         Instant now = clock.instant();
         List<PersonStore.PersonRow> personRows = new ArrayList<>();
+        List<Person> unwritten = new ArrayList<>();
         for (Person p : state.persons.values()) {
-            if (p.mergedAway || p.needsWrite(activityMillis)) {
+            if (!p.mergedAway && !p.needsWrite(activityMillis)) {
+                unwritten.add(p);
+            } else {
                 personRows.add(new PersonStore.PersonRow(p.key.project(), p.distinctId(), p.key.id(), p.properties.json(), p.createdAt,
                         now, p.lastSeen(), p.identified, p.mergedAway, versions.next(p.versionFloor)));
             }
@@ -320,6 +397,14 @@ public final class IdentityResolver {
             store.insertDistinctIds(linkRows);
         }
         finalLinks.forEach(cache::put);
+        for (PersonStore.PersonRow row : personRows) {
+            unchanged.forget(new PersonKey(row.project(), row.id()));
+        }
+        for (Person p : unwritten) {
+            if (p.leftUnchangedBy != null) {
+                unchanged.remember(p.key, p.stored, p.leftUnchangedBy);
+            }
+        }
     }
 
     private static String details(String... keyValues) {
@@ -416,6 +501,8 @@ public final class IdentityResolver {
         boolean mergedAway;
         long versionFloor;
         String firstDistinctId;
+        /** What an event applied to the stored properties asked, when it changed nothing (see {@link UnchangedPersons}). */
+        UnchangedPersons.Digest leftUnchangedBy;
         private Instant lastSeen;
 
         Person(PersonKey key, PersonStore.PersonRow stored, Instant createdAt) {

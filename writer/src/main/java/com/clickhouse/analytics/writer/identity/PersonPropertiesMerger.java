@@ -107,6 +107,11 @@ public final class PersonPropertiesMerger {
         return changed;
     }
 
+    /** Whether the properties are still exactly the stored ones: nothing applied has changed them, not even a key kept aside. */
+    boolean pristine() {
+        return properties == null && overwrites.isEmpty() && !changed;
+    }
+
     ObjectNode properties() {
         if (properties == null) {
             properties = parse(stored);

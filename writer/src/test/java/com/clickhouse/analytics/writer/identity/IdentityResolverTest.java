@@ -39,6 +39,8 @@ class IdentityResolverTest {
     static final class CountingStore implements PersonStore {
         private final PersonStore store;
         final List<Collection<DistinctKey>> lookups = new ArrayList<>();
+        final List<Collection<PersonKey>> reads = new ArrayList<>();
+        final List<List<PersonRow>> written = new ArrayList<>();
         int personInserts;
 
         CountingStore(PersonStore store) {
@@ -53,6 +55,7 @@ class IdentityResolverTest {
 
         @Override
         public Map<PersonKey, PersonRow> persons(Collection<PersonKey> ids) {
+            reads.add(List.copyOf(ids));
             return store.persons(ids);
         }
 
@@ -84,6 +87,7 @@ class IdentityResolverTest {
         @Override
         public void insertPersons(List<PersonRow> rows) {
             personInserts++;
+            written.add(List.copyOf(rows));
             store.insertPersons(rows);
         }
 

@@ -1,0 +1,282 @@
+package com.clickhouse.analytics.writer.identity;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.UUID;
+
+import com.clickhouse.analytics.schema.migration.SchemaMigrator;
+import com.clickhouse.analytics.schema.record.Event;
+import com.clickhouse.analytics.schema.record.PassThrough;
+import com.clickhouse.analytics.schema.record.RecordField;
+import com.clickhouse.analytics.testkit.Infrastructure;
+import com.clickhouse.analytics.testkit.TestClickHouse;
+import com.clickhouse.analytics.writer.clickhouse.ClickHouseErrorClassifier;
+import com.clickhouse.analytics.writer.clickhouse.ClickHouseTables;
+import com.clickhouse.analytics.writer.identity.IdentityResolverTest.CountingStore;
+import com.clickhouse.analytics.writer.identity.PersonStore.PersonRow;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Persons left unread because their events ask what an earlier event found already there: the
+ * digest's rules, the resolver's round trips, and a random differential on the real store — the
+ * same traffic through a resolver that remembers nothing must write the same person rows and give
+ * every event the same person.
+ */
+class UnchangedPersonsTest {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final int BATCHES = 100;
+    private static TestClickHouse ch;
+    private static PersonStore table;
+
+    @BeforeAll
+    static void migrate() throws Exception {
+        ch = TestClickHouse.create(Infrastructure.shared().clickHouse(), "unchanged").migrate(SchemaMigrator::migrate);
+        table = new ClickHouseTables(ch.client, ch.database, new ClickHouseErrorClassifier()).personStore(Duration.ofSeconds(30));
+    }
+
+    @AfterAll
+    static void drop() {
+        ch.close();
+    }
+
+    /** A project of each test's own, its store and a resolver that remembers unchanged persons. */
+    private final String project = TestClickHouse.uniqueName("k");
+    private final CountingStore store = new CountingStore(table);
+    private final IdentityResolver resolver = new IdentityResolver(store, 1000, Duration.ofDays(1), Clock.systemUTC());
+    private final Instant t = Instant.parse("2026-03-01T09:00:00Z");
+
+    private static Event event(String project, String name, String distinctId, String properties, String set, String setOnce,
+                               String anon, Instant at) {
+        return new Event(UUID.randomUUID(), project, name, distinctId, properties == null ? "{}" : properties, at, null, at, null, null,
+                PassThrough.NONE.with(RecordField.SET, set).with(RecordField.SET_ONCE, setOnce).with(RecordField.ANON_DISTINCT_ID, anon));
+    }
+
+    private static UnchangedPersons.Digest digest(String name, String properties, String set, String setOnce) {
+        return new UnchangedPersons(10).digest(PersonEvent.of(event("k", name, "u", properties, set, setOnce, null, Instant.EPOCH)));
+    }
+
+    @Test
+    void theDigestKeepsWhatDecidesAWriteAndNothingElse() {
+        String page = "{\"$current_url\":\"https://a/1\",\"$screen_width\":1200,\"$geoip_city_name\":\"Berlin\",\"$browser\":\"Firefox\"}";
+        UnchangedPersons.Digest base = digest("$pageview", page, null, null);
+        assertNotNull(base);
+        assertEquals(base, digest("$pageview", page.replace("https://a/1", "https://a/2").replace("1200", "800")
+                .replace("Firefox", "Chrome"), null, null), "filtered keys' values do not decide, and $initial_ values are set once");
+        assertNotEquals(base, digest("$pageview", page.replace("Berlin", "Paris"), null, null), "a counting key's value does");
+        assertNotEquals(base, digest("$pageview", page.replace(",\"$screen_width\":1200", ""), null, null), "so does a filtered key's presence");
+        assertNotEquals(digest("custom", null, "{\"n\":1}", null), digest("custom", null, "{\"n\":1.0}", null), "1 and 1.0");
+        assertNotEquals(digest("custom", null, "{\"n\":1}", null), digest("custom", null, "{\"n\":\"1\"}", null), "1 and \"1\"");
+        assertEquals(digest("custom", null, null, "{\"first\":1}"), digest("custom", null, null, "{\"first\":2}"),
+                "a $set_once value decides nothing the key's presence does not");
+        assertNotEquals(digest("custom", null, "{\"ab\":\"c\"}", null), digest("custom", null, "{\"a\":\"bc\"}", null), "framed parts");
+        assertSame(UnchangedPersons.NOTHING, digest("$exception", null, "{\"x\":1}", null), "an event that changes no person");
+        assertNull(digest("$set", null, "{\"x\":1}", null), "person events always count");
+        assertNull(digest("custom", "{\"$unset\":[\"x\"]}", null, null), "an $unset goes the full way");
+        assertNull(digest("custom", "{\"$process_person_profile\":false}", null, null), "personless");
+        assertNull(new UnchangedPersons(10).digest(PersonEvent.of(event("k", "$identify", "u", null, null, null, "anon", Instant.EPOCH))),
+                "a merge");
+    }
+
+    @Test
+    void aKnownPersonAskedTheSameIsCheckedByVersionNotRead() {
+        String page = "{\"$current_url\":\"https://a/%d\",\"$geoip_city_name\":\"Berlin\"}";
+        resolver.resolve(List.of(event(project, "$pageview", "u", page.formatted(1), null, null, null, t)));
+        resolver.resolve(List.of(event(project, "$pageview", "u", page.formatted(2), null, null, null, t.plusSeconds(60))));
+        assertEquals(2, store.reads.size(), "created, then read and found unchanged");
+        assertEquals(1, store.personInserts);
+
+        resolver.resolve(List.of(event(project, "$pageview", "u", page.formatted(3), null, null, null, t.plusSeconds(120))));
+        assertEquals(2, store.reads.size(), "the same ask of the same version: not read");
+        assertEquals(1, resolver.unreadPersons());
+        assertEquals(1, store.personInserts);
+
+        // another writer changes the person: the remembered version is stale, so the person is read again
+        new IdentityResolver(store, 0, Duration.ofDays(1), Clock.systemUTC())
+                .resolve(List.of(event(project, "custom", "u", null, "{\"plan\":\"pro\"}", null, null, t.plusSeconds(150))));
+        assertEquals(2, store.personInserts);
+        int reads = store.reads.size();
+        resolver.resolve(List.of(event(project, "$pageview", "u", page.formatted(4), null, null, null, t.plusSeconds(180))));
+        assertEquals(reads + 1, store.reads.size(), "a newer version is read");
+        assertEquals(1, resolver.unreadPersons());
+
+        resolver.resolve(List.of(event(project, "$pageview", "u", page.formatted(5).replace("Berlin", "Paris"), null, null, null,
+                t.plusSeconds(240))));
+        assertEquals(reads + 2, store.reads.size(), "another ask is read");
+        assertEquals(3, store.personInserts, "and written: the city counts");
+        resolver.resolve(List.of(event(project, "$pageview", "u", page.formatted(6), null, null, null, t.plus(Duration.ofDays(1)))));
+        assertEquals(reads + 3, store.reads.size(), "a later activity period is read");
+    }
+
+    /**
+     * A filtered key that an earlier event of the batch set once is there for a later event's
+     * {@code $set}, but not in the stored person that the next batch's event is checked against: the
+     * later event is not what the person was left unchanged by.
+     */
+    @Test
+    void anAskIsRememberedOnlyAsAppliedToTheStoredProperties() {
+        resolver.resolve(List.of(event(project, "custom", "u", null, "{\"plan\":\"pro\"}", null, null, t)));
+        assertEquals(1, store.personInserts);
+        resolver.resolve(List.of(
+                event(project, "custom", "u", "{\"$unset\":[\"none\"]}", null, "{\"$browser\":\"Firefox\"}", null, t.plusSeconds(1)),
+                event(project, "custom", "u", null, "{\"$browser\":\"Firefox\"}", null, null, t.plusSeconds(2))));
+        assertEquals(1, store.personInserts, "a filtered key set once alone is not worth a row");
+        resolver.resolve(List.of(event(project, "custom", "u", null, "{\"$browser\":\"Firefox\"}", null, null, t.plusSeconds(3))));
+        assertEquals(2, store.personInserts, "to the stored person $browser is new");
+        assertEquals(0, resolver.unreadPersons());
+    }
+
+    /**
+     * Random traffic of a few persons (derived properties from small pools, so asks repeat; filtered
+     * keys that change every time; explicit $set, $set_once and $unset; identifies that merge;
+     * personless events; events that change no person; days that pass; another writer changing
+     * persons now and then) through two resolvers in two projects: one that remembers unchanged
+     * persons and one that remembers nothing. Every batch must write the same person rows, and
+     * every event get the same person, named by its first distinct id.
+     */
+    @Test
+    void randomTrafficWritesWhatAResolverThatRemembersNothingWrites() {
+        long seed = System.nanoTime();
+        System.out.println("UnchangedPersonsTest seed " + seed);
+        Random random = new Random(seed);
+        String remembering = TestClickHouse.uniqueName("r");
+        String forgetting = TestClickHouse.uniqueName("f");
+        CountingStore rStore = new CountingStore(table);
+        CountingStore fStore = new CountingStore(table);
+        IdentityResolver r = new IdentityResolver(rStore, 1000, Duration.ofDays(1), Clock.systemUTC());
+        IdentityResolver f = new IdentityResolver(fStore, 0, Duration.ofDays(1), Clock.systemUTC());
+        IdentityResolver rOther = new IdentityResolver(rStore, 0, Duration.ofDays(1), Clock.systemUTC());
+        IdentityResolver fOther = new IdentityResolver(fStore, 0, Duration.ofDays(1), Clock.systemUTC());
+        Map<UUID, String> rNames = new HashMap<>();
+        Map<UUID, String> fNames = new HashMap<>();
+        Instant at = Instant.parse("2026-03-01T00:00:00Z");
+        for (int batch = 0; batch < BATCHES; batch++) {
+            at = at.plus(Duration.ofMinutes(5 + random.nextInt(60)));
+            // now and then another writer's batch, which moves its persons to another city: what the
+            // remembering resolver remembered of them is stale from then on
+            boolean other = random.nextInt(8) == 0;
+            List<Spec> specs = new ArrayList<>();
+            int size = 1 + random.nextInt(10);
+            for (int i = 0; i < size; i++) {
+                specs.add(Spec.random(random, at.plusSeconds(i), other));
+            }
+            String context = "seed " + seed + ", batch " + batch + ": " + specs;
+            List<IdentityResolver.Identity> rIds = (other ? rOther : r).resolve(Spec.events(specs, remembering));
+            List<IdentityResolver.Identity> fIds = (other ? fOther : f).resolve(Spec.events(specs, forgetting));
+            name(rStore, rNames);
+            name(fStore, fNames);
+            assertEquals(rows(fStore), rows(rStore), context);
+            for (int i = 0; i < specs.size(); i++) {
+                assertEquals(rIds.get(i).mode(), fIds.get(i).mode(), context);
+                assertEquals(nameOf(fIds.get(i).personId(), fNames, forgetting, specs.get(i)),
+                        nameOf(rIds.get(i).personId(), rNames, remembering, specs.get(i)), context + ", event " + i);
+            }
+        }
+        System.out.println("UnchangedPersonsTest: " + r.unreadPersons() + " persons left unread in " + BATCHES + " batches, "
+                + rStore.personInserts + " person inserts");
+        assertTrue(r.unreadPersons() > 0, "the traffic repeats itself: some persons must go unread (seed " + seed + ")");
+        assertEquals(0, f.unreadPersons());
+    }
+
+    /** One generated event, sent to both projects. */
+    private record Spec(String name, String distinctId, String properties, String set, String setOnce, String anon, Instant at) {
+
+        private static final String[] USERS = {"u1", "u2", "u3", "u4", "u5"};
+        private static final String[] ANONS = {"a1", "a2", "a3"};
+
+        static Spec random(Random random, Instant at, boolean elsewhere) {
+            String who = random.nextInt(4) == 0 ? ANONS[random.nextInt(ANONS.length)] : USERS[random.nextInt(USERS.length)];
+            int kind = random.nextInt(100);
+            if (kind < 4) {
+                return new Spec("$identify", USERS[random.nextInt(USERS.length)], null, null, null, ANONS[random.nextInt(ANONS.length)], at);
+            }
+            if (kind < 9) {
+                return new Spec("$exception", who, null, "{\"ignored\":1}", null, null, at);
+            }
+            if (kind < 14) {
+                return new Spec("$pageview", who, "{\"$process_person_profile\":false}", null, null, null, at);
+            }
+            if (kind < 16) {
+                return new Spec("$set", who, null, "{\"plan\":\"" + pick(random, "free", "pro") + "\"}", null, null, at);
+            }
+            StringBuilder p = new StringBuilder("{\"$current_url\":\"https://shop/").append(random.nextInt(1000)).append('"');
+            if (random.nextInt(10) > 0) {
+                p.append(",\"$screen_width\":").append(1000 + random.nextInt(900));
+            }
+            p.append(",\"$browser\":\"").append(pick(random, "Chrome", "Chrome", "Chrome", "Firefox")).append('"');
+            p.append(",\"$geoip_city_name\":\"").append(elsewhere || random.nextInt(12) == 0 ? "Paris" : "Berlin").append('"');
+            if (random.nextInt(10) == 0) {
+                p.append(",\"utm_source\":\"").append(pick(random, "news", "ads")).append('"');
+            }
+            if (random.nextInt(25) == 0) {
+                p.append(",\"$unset\":[\"").append(pick(random, "plan", "note", "$browser")).append("\"]");
+            }
+            String set = random.nextInt(12) == 0 ? "{\"note\":" + pick(random, "1", "1.0", "\"1\"", "null") + "}" : null;
+            String setOnce = random.nextInt(12) == 0 ? "{\"" + pick(random, "first", "$browser", "$os") + "\":\"x" + random.nextInt(3) + "\"}"
+                    : null;
+            return new Spec(random.nextInt(20) == 0 ? "survey shown" : pick(random, "$pageview", "$pageview", "$autocapture"), who, p.append('}').toString(), set,
+                    setOnce, null, at);
+        }
+
+        private static String pick(Random random, String... values) {
+            return values[random.nextInt(values.length)];
+        }
+
+        static List<Event> events(List<Spec> specs, String project) {
+            return specs.stream().map(s -> event(project, s.name, s.distinctId, s.properties, s.set, s.setOnce, s.anon, s.at)).toList();
+        }
+    }
+
+    /** The person rows of the store's last batch, without ids and versions (a project's own); forgets them. */
+    private static List<List<Object>> rows(CountingStore store) {
+        List<PersonRow> last = store.written.isEmpty() ? List.of() : store.written.getLast();
+        List<List<Object>> rows = new ArrayList<>();
+        for (PersonRow row : last) {
+            rows.add(List.of(row.distinctId(), tree(row.properties()), row.createdAt(), row.lastSeenAt(), row.identified(), row.deleted()));
+        }
+        store.written.clear();
+        rows.sort(Comparator.comparing(Object::toString));
+        return rows;
+    }
+
+    /** Each person the store's last batch wrote, by its first distinct id: how events are compared across projects. */
+    private static void name(CountingStore store, Map<UUID, String> names) {
+        for (var batch : store.written) {
+            batch.forEach(row -> names.put(row.id(), row.distinctId()));
+        }
+    }
+
+    private static String nameOf(UUID person, Map<UUID, String> names, String project, Spec spec) {
+        String name = names.get(person);
+        if (name != null) {
+            return name;
+        }
+        return person.equals(PersonIds.deterministic(project, spec.distinctId())) ? "derived:" + spec.distinctId() : "unknown " + person;
+    }
+
+    private static JsonNode tree(String json) {
+        try {
+            return JSON.readTree(json);
+        } catch (Exception e) {
+            throw new AssertionError(json, e);
+        }
+    }
+}
