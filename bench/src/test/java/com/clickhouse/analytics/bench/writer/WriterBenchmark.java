@@ -209,11 +209,12 @@ public final class WriterBenchmark {
                     .mapToDouble(Map.Entry::getValue).sum();
             report(name, progress, settled, events);
             System.out.printf(Locale.ROOT, "%s: batches %s, batch rows p50 %s, batch latency p50 %s s p99 %s s, person cache hit ratio %s, "
-                            + "peak RSS (VmHWM) %d MB%n",
+                            + "persons left unread %s, peak RSS (VmHWM) %d MB%n",
                     name, value(metrics, "cpa_writer_batches_total"), value(metrics, "cpa_writer_batch_rows{quantile=\"0.5\"}"),
                     value(metrics, "cpa_writer_batch_latency_seconds{quantile=\"0.5\"}"),
                     value(metrics, "cpa_writer_batch_latency_seconds{quantile=\"0.99\"}"),
-                    value(metrics, "cpa_writer_person_cache_hit_ratio"), peakKb / 1024);
+                    value(metrics, "cpa_writer_person_cache_hit_ratio"), value(metrics, "cpa_writer_identity_persons_unread_total"),
+                    peakKb / 1024);
             System.out.printf(Locale.ROOT, "%s: writer CPU: start-up (process start → first row) %.2f s, JIT compiler threads %.2f s "
                             + "in all, steady state (20 → 80 %% of the rows) %.2f µs/row; by thread:%s%n",
                     name, startup, jit, steadyMicros, byThread);

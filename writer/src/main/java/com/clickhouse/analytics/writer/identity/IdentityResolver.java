@@ -109,40 +109,51 @@ public final class IdentityResolver {
         // An event's changes (a few dozen nodes once enriched) are read only when it is applied, so
         // they die young: built for the whole batch up front, they outlived the person reads and
         // were promoted, a batch's worth at a time, into a full collection.
-        List<DistinctKey> keys = new ArrayList<>(events.size());
-        boolean[] full = new boolean[events.size()];
-        String[] others = new String[events.size()]; // a full-mode merge's other distinct id
-        for (int i = 0; i < events.size(); i++) {
-            Event e = events.get(i);
-            keys.add(new DistinctKey(e.project(), e.distinctId()));
-            full[i] = PersonEvent.isFull(e);
-            others[i] = full[i] ? PersonEvent.mergeWith(e) : null;
+        List<Pending> batch = new ArrayList<>(events.size());
+        for (Event e : events) {
+            batch.add(Pending.of(e));
         }
-        BatchState state = new BatchState(lookUp(keys, others));
-        boolean[] unread = unread(state, events, keys, full, others);
-        load(state, keys, full, others, unread);
-        PersonMode[] modes = new PersonMode[events.size()];
-        for (int i = 0; i < events.size(); i++) {
-            if (unread[i]) {
+        BatchState state = new BatchState(lookUp(batch));
+        Set<PersonKey> unread = unread(state, batch);
+        load(state, batch, unread);
+        PersonMode[] modes = new PersonMode[batch.size()];
+        for (int i = 0; i < batch.size(); i++) {
+            Pending p = batch.get(i);
+            // No merge of the batch names an unread person, so its distinct ids keep their links until here.
+            if (p.full() && p.other() == null && unread.contains(state.personKeyOf(p.key()))) {
                 modes[i] = PersonMode.FULL;
                 continue;
             }
-            PersonEvent e = PersonEvent.of(events.get(i));
+            PersonEvent e = PersonEvent.of(p.event());
             modes[i] = e.mode();
-            apply(state, e, keys.get(i));
+            apply(state, e, p.key());
         }
         if (!state.mergedInto.isEmpty()) {
             moveMergedIds(state);
         }
-        List<Identity> identities = new ArrayList<>(events.size());
-        for (int i = 0; i < events.size(); i++) {
-            DistinctKey key = keys.get(i);
+        List<Identity> identities = new ArrayList<>(batch.size());
+        for (int i = 0; i < batch.size(); i++) {
+            DistinctKey key = batch.get(i).key();
             UUID linked = state.links.get(key);
             identities.add(new Identity(linked != null ? state.finalOf(new PersonKey(key.project(), linked)).id()
                     : PersonIds.deterministic(key.project(), key.distinctId()), modes[i]));
         }
         write(state);
         return identities;
+    }
+
+    /**
+     * An event as the batch's lookups see it, before its changes are read: its distinct id, whether
+     * it is processed with a person, and the other distinct id of the merge it asks for (full mode only).
+     */
+    private record Pending(Event event, DistinctKey key, boolean full, DistinctKey other) {
+
+        static Pending of(Event e) {
+            DistinctKey key = new DistinctKey(e.project(), e.distinctId());
+            boolean full = PersonEvent.isFull(e);
+            String other = full ? PersonEvent.mergeWith(e) : null;
+            return new Pending(e, key, full, other == null ? null : new DistinctKey(key.project(), other));
+        }
     }
 
     /** Entries in the cache, for metrics and tests. */
@@ -155,12 +166,12 @@ public final class IdentityResolver {
         return personsLeftUnread;
     }
 
-    private Map<DistinctKey, UUID> lookUp(List<DistinctKey> keys, String[] others) {
-        Set<DistinctKey> ids = LinkedHashSet.newLinkedHashSet(keys.size());
-        for (int i = 0; i < keys.size(); i++) {
-            ids.add(keys.get(i));
-            if (others[i] != null) {
-                ids.add(new DistinctKey(keys.get(i).project(), others[i]));
+    private Map<DistinctKey, UUID> lookUp(List<Pending> batch) {
+        Set<DistinctKey> ids = LinkedHashSet.newLinkedHashSet(batch.size());
+        for (Pending p : batch) {
+            ids.add(p.key());
+            if (p.other() != null) {
+                ids.add(p.other());
             }
         }
         Map<DistinctKey, UUID> known = HashMap.newHashMap(ids.size());
@@ -180,31 +191,29 @@ public final class IdentityResolver {
     }
 
     /**
-     * Which events belong to a person the batch need not read: a person of the links known before
-     * the batch, named by no merge of the batch, each of whose full-mode events asks what an earlier
-     * event asked and found already there, with no activity period after the stored one, and still
-     * at the version it was then. Such an event would change nothing: its person is left alone.
+     * The persons the batch need not read: each is a person of the links known before the batch,
+     * named by no merge of the batch, each of its full-mode events asks what an earlier event asked
+     * and found already there, with no activity period after the stored one, and it is still at the
+     * version it was then. Its events would change nothing: it is left alone.
      */
-    private boolean[] unread(BatchState state, List<Event> events, List<DistinctKey> keys, boolean[] full, String[] others) {
-        boolean[] unread = new boolean[events.size()];
+    private Set<PersonKey> unread(BatchState state, List<Pending> batch) {
         Map<PersonKey, UnchangedPersons.Entry> candidates = new HashMap<>();
         Set<PersonKey> excluded = new HashSet<>();
-        for (int i = 0; i < events.size(); i++) {
-            if (!full[i]) {
+        for (Pending p : batch) {
+            if (!p.full()) {
                 continue;
             }
-            DistinctKey key = keys.get(i);
-            PersonKey person = state.personKeyOf(key);
-            if (others[i] != null) { // a merge: both persons are read
+            PersonKey person = state.personKeyOf(p.key());
+            if (p.other() != null) { // a merge: both persons are read
                 excluded.add(person);
-                excluded.add(state.personKeyOf(new DistinctKey(key.project(), others[i])));
+                excluded.add(state.personKeyOf(p.other()));
                 continue;
             }
             if (excluded.contains(person)) {
                 continue;
             }
-            UnchangedPersons.Entry entry = state.known.containsKey(key) ? unchanged.get(person) : null;
-            Event event = events.get(i);
+            UnchangedPersons.Entry entry = state.known.containsKey(p.key()) ? unchanged.get(person) : null;
+            Event event = p.event();
             if (entry != null && unchanged.leavesUnchanged(entry, unchanged.digest(PersonEvent.of(event)), event.timestamp(), activityMillis)) {
                 candidates.put(person, entry);
             } else {
@@ -213,30 +222,27 @@ public final class IdentityResolver {
         }
         candidates.keySet().removeAll(excluded);
         if (candidates.isEmpty()) {
-            return unread;
+            return Set.of();
         }
         Map<PersonKey, Long> current = store.versionsOf(candidates.keySet());
         candidates.entrySet().removeIf(c -> !Long.valueOf(c.getValue().version()).equals(current.get(c.getKey())));
-        for (int i = 0; i < events.size(); i++) {
-            unread[i] = full[i] && others[i] == null && candidates.containsKey(state.personKeyOf(keys.get(i)));
-        }
         personsLeftUnread += candidates.size();
         outcomes.unread(candidates.size());
-        return unread;
+        return candidates.keySet();
     }
 
     /** Reads the persons the full-mode events name (but the unread ones); follows persons another writer merged away. */
-    private void load(BatchState state, List<DistinctKey> keys, boolean[] full, String[] others, boolean[] unread) {
+    private void load(BatchState state, List<Pending> batch, Set<PersonKey> unread) {
         Set<PersonKey> wanted = new LinkedHashSet<>();
-        for (int i = 0; i < keys.size(); i++) {
-            if (full[i] && !unread[i]) {
-                DistinctKey key = keys.get(i);
-                wanted.add(state.personKeyOf(key));
-                if (others[i] != null) {
-                    wanted.add(state.personKeyOf(new DistinctKey(key.project(), others[i])));
+        for (Pending p : batch) {
+            if (p.full()) {
+                wanted.add(state.personKeyOf(p.key()));
+                if (p.other() != null) {
+                    wanted.add(state.personKeyOf(p.other()));
                 }
             }
         }
+        wanted.removeAll(unread);
         if (wanted.isEmpty()) {
             return;
         }
@@ -278,7 +284,7 @@ public final class IdentityResolver {
             UnchangedPersons.Digest digest = person.stored != null && person.leftUnchangedBy == null && person.properties.pristine()
                     ? unchanged.digest(e) : null;
             person.properties.apply(e);
-            if (digest != null && !person.properties.changed()) {
+            if (digest != null && digest != UnchangedPersons.NOTHING && !person.properties.changed()) {
                 person.leftUnchangedBy = digest;
             }
         }

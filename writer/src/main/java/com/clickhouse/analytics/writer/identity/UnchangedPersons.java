@@ -42,7 +42,7 @@ final class UnchangedPersons {
     record Digest(long high, long low) {
     }
 
-    /** What an event asks of a person when it may change no properties at all: it leaves any person as it is. */
+    /** What an event asks of a person when it changes no properties at all: it leaves any person as it is, and says nothing worth remembering. */
     static final Digest NOTHING = new Digest(0, 0);
 
     /** A stored person version and the digest of an event found to leave it unchanged. */
@@ -76,6 +76,9 @@ final class UnchangedPersons {
         }
         if (PersonEvent.PERSON_EVENTS.contains(e.event().event()) || !e.unset().isEmpty()) {
             return null;
+        }
+        if (e.set().isEmpty() && e.setOnce().isEmpty()) {
+            return NOTHING; // asks nothing: a $groupidentify, a custom event without person properties
         }
         text.setLength(0);
         for (Iterator<Map.Entry<String, JsonNode>> it = e.set().fields(); it.hasNext(); ) {

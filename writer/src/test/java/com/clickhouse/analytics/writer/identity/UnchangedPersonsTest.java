@@ -89,6 +89,7 @@ class UnchangedPersonsTest {
                 "a $set_once value decides nothing the key's presence does not");
         assertNotEquals(digest("custom", null, "{\"ab\":\"c\"}", null), digest("custom", null, "{\"a\":\"bc\"}", null), "framed parts");
         assertSame(UnchangedPersons.NOTHING, digest("$exception", null, "{\"x\":1}", null), "an event that changes no person");
+        assertSame(UnchangedPersons.NOTHING, digest("$groupidentify", "{\"$group_type\":\"company\"}", null, null), "nor one that asks nothing");
         assertNull(digest("$set", null, "{\"x\":1}", null), "person events always count");
         assertNull(digest("custom", "{\"$unset\":[\"x\"]}", null, null), "an $unset goes the full way");
         assertNull(digest("custom", "{\"$process_person_profile\":false}", null, null), "personless");
@@ -147,7 +148,7 @@ class UnchangedPersonsTest {
     /**
      * Random traffic of a few persons (derived properties from small pools, so asks repeat; filtered
      * keys that change every time; explicit $set, $set_once and $unset; identifies that merge;
-     * personless events; events that change no person; days that pass; another writer changing
+     * personless events; events that change no person or ask nothing; days that pass; another writer changing
      * persons now and then) through two resolvers in two projects: one that remembers unchanged
      * persons and one that remembers nothing. Every batch must write the same person rows, and
      * every event get the same person, named by its first distinct id.
@@ -216,6 +217,9 @@ class UnchangedPersonsTest {
             }
             if (kind < 16) {
                 return new Spec("$set", who, null, "{\"plan\":\"" + pick(random, "free", "pro") + "\"}", null, null, at);
+            }
+            if (kind < 20) {
+                return new Spec("$groupidentify", who, "{\"$group_type\":\"company\",\"$group_key\":\"c1\"}", null, null, null, at);
             }
             StringBuilder p = new StringBuilder("{\"$current_url\":\"https://shop/").append(random.nextInt(1000)).append('"');
             if (random.nextInt(10) > 0) {
