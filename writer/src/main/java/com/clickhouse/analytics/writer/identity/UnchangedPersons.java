@@ -63,7 +63,7 @@ final class UnchangedPersons {
     }
 
     /**
-     * The digest of what {@code e} asks of its person, {@link #NOTHING} when it may change no
+     * The digest of what {@code e} asks of its person, {@link #NOTHING} when it changes no
      * properties, null when it must always be applied to a read person (a merge, a person event, an
      * {@code $unset}, a personless event).
      */
