@@ -157,6 +157,7 @@ public final class WriterMain {
                         Runtime.getRuntime().halt(main.isAlive() ? 1 : exitCode);
                     }, "writer-shutdown");
                     Runtime.getRuntime().addShutdownHook(hook);
+                    readiness.consuming();
                     loop[0].run();
                     log.info("writer stopped after {} rows", metrics.rowsInserted());
                 }
@@ -281,7 +282,8 @@ public final class WriterMain {
 
     /**
      * Readiness: ClickHouse answers a ping (so does every shard of CLICKHOUSE_SHARDS), Kafka describes its cluster and the topics exist, each
-     * within a few seconds. The last answer is the {@code cpa_writer_ready} gauge (1 ready, 0 not, 0
+     * within a few seconds, and start-up is over (migrations, the enrichment databases, the consumer and
+     * the shutdown hook that makes SIGTERM a clean stop). The last answer is the {@code cpa_writer_ready} gauge (1 ready, 0 not, 0
      * before the first probe): a scrape reads it instead of probing, so {@code /metrics} never waits
      * on a ClickHouse or Kafka that does not answer; the kubelet's probe keeps it current.
      */
@@ -291,6 +293,7 @@ public final class WriterMain {
         private final Admin admin;
         private final TopicCheck topics;
         private volatile boolean ready;
+        private volatile boolean consuming;
 
         Readiness(Client clickHouse, ShardClients shards, Admin admin, TopicCheck topics) {
             this.clickHouse = clickHouse;
@@ -309,6 +312,11 @@ public final class WriterMain {
             return ready ? 1 : 0;
         }
 
+        /** Start-up is over: from here the consumer loop runs. */
+        void consuming() {
+            consuming = true;
+        }
+
         private Optional<String> probe() {
             if (!clickHouse.ping(3_000)) {
                 return Optional.of("ClickHouse does not answer");
@@ -323,7 +331,11 @@ public final class WriterMain {
             } catch (Exception e) {
                 return Optional.of("Kafka does not answer");
             }
-            return topics.problem();
+            Optional<String> topicProblem = topics.problem();
+            if (topicProblem.isPresent()) {
+                return topicProblem;
+            }
+            return consuming ? Optional.empty() : Optional.of("starting: the consumer does not run yet");
         }
     }
 
