@@ -69,7 +69,7 @@ public final class WriterMetrics {
     }
 
     /** An identity merge decision ({@code merged}, {@code refused_identified}, {@code refused_illegal_id}, {@code refused_personless}). */
-    public void identityMerge(String outcome) {
+    private void identityMerge(String outcome) {
         registry.counter("cpa_writer_identity_merges_total{outcome=\"" + outcome + "\"}").inc();
     }
 

@@ -34,6 +34,7 @@ public final class EnrichmentCpu {
 
     public static void main(String[] args) throws Exception {
         int events = args.length > 0 ? Integer.parseInt(args[0]) : 1_000_000;
+        int rounds = Integer.getInteger("rounds", 4);
         List<Path> databases = Arrays.stream(GeoIpDownload.inUserCache().geoIpDatabaseSetting().split(","))
                 .map(String::strip).map(Path::of).toList();
         ThreadMXBean threads = ManagementFactory.getThreadMXBean();
@@ -42,7 +43,7 @@ public final class EnrichmentCpu {
             BenchTraffic traffic = new BenchTraffic(2026, 50_000, 0);
             Instant start = Instant.parse("2026-03-01T00:00:00Z");
             long sequence = 0;
-            for (int round = 0; round < Integer.getInteger("rounds", 4); round++) {
+            for (int round = 0; round < rounds; round++) {
                 long cpu = 0;
                 long enriched = 0;
                 while (enriched < events) {
@@ -56,7 +57,7 @@ public final class EnrichmentCpu {
                 }
                 System.out.printf(Locale.ROOT, "round %d: %,d events, enrichment %.2f µs/event (thread CPU)%n", round + 1, enriched,
                         cpu / 1_000.0 / enriched);
-                if (round == Integer.getInteger("rounds", 4) - 1) {
+                if (round == rounds - 1) {
                     System.out.printf(Locale.ROOT, "RESULT enrichment steady_us_per_event=%.2f%n", cpu / 1_000.0 / enriched);
                 }
             }

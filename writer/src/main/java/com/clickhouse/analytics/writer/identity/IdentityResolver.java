@@ -76,7 +76,6 @@ public final class IdentityResolver {
     private final Outcomes outcomes;
     private final LruCache<DistinctKey, UUID> cache; // (project, distinct id) → person id
     private final UnchangedPersons unchanged;
-    private volatile long personsLeftUnread; // written by the resolving thread only, read by the metrics
     private final RowVersions versions;
     private final long activityMillis;
 
@@ -161,11 +160,6 @@ public final class IdentityResolver {
         return cache.size();
     }
 
-    /** Persons a batch did not read because their events were known to leave them unchanged, so far; for metrics and tests. */
-    public long unreadPersons() {
-        return personsLeftUnread;
-    }
-
     private Map<DistinctKey, UUID> lookUp(List<Pending> batch) {
         Set<DistinctKey> ids = LinkedHashSet.newLinkedHashSet(batch.size());
         for (Pending p : batch) {
@@ -214,7 +208,9 @@ public final class IdentityResolver {
             }
             UnchangedPersons.Entry entry = state.known.containsKey(p.key()) ? unchanged.get(person) : null;
             Event event = p.event();
-            if (entry != null && unchanged.leavesUnchanged(entry, unchanged.digest(PersonEvent.of(event)), event.timestamp(), activityMillis)) {
+            if (entry != null && entry.lastSeenAt() != null
+                    && period(event.timestamp(), activityMillis) <= period(entry.lastSeenAt(), activityMillis)
+                    && unchanged.asksTheSame(entry, unchanged.digest(PersonEvent.of(event)))) {
                 candidates.put(person, entry);
             } else {
                 excluded.add(person);
@@ -226,7 +222,6 @@ public final class IdentityResolver {
         }
         Map<PersonKey, Long> current = store.versionsOf(candidates.keySet());
         candidates.entrySet().removeIf(c -> !Long.valueOf(c.getValue().version()).equals(current.get(c.getKey())));
-        personsLeftUnread += candidates.size();
         outcomes.unread(candidates.size());
         return candidates.keySet();
     }
@@ -413,6 +408,11 @@ public final class IdentityResolver {
         }
     }
 
+    /** The activity period {@code at} falls in: epoch-aligned, UTC, {@code activityMillis} long. */
+    private static long period(Instant at, long activityMillis) {
+        return Math.floorDiv(at.toEpochMilli(), activityMillis);
+    }
+
     private static String details(String... keyValues) {
         ObjectNode node = JSON.createObjectNode();
         for (int i = 0; i < keyValues.length; i += 2) {
@@ -545,9 +545,8 @@ public final class IdentityResolver {
             if (stored == null || merged || properties.changed()) {
                 return true;
             }
-            long storedPeriod = stored.lastSeenAt() == null ? Long.MIN_VALUE
-                    : Math.floorDiv(stored.lastSeenAt().toEpochMilli(), activityMillis);
-            return Math.floorDiv(lastSeen().toEpochMilli(), activityMillis) > storedPeriod;
+            long storedPeriod = stored.lastSeenAt() == null ? Long.MIN_VALUE : period(stored.lastSeenAt(), activityMillis);
+            return period(lastSeen(), activityMillis) > storedPeriod;
         }
     }
 }

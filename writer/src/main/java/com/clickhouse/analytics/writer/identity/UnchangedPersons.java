@@ -91,7 +91,7 @@ final class UnchangedPersons {
                 framed('s', key);
                 // the node's type as well as its text: 1 and 1.0, or "1" and 1, are different values
                 framed('t', value.isNumber() ? value.numberType().name() : value.getNodeType().name());
-                framed('v', value.toString());
+                framed('v', value.isTextual() ? value.textValue() : value.toString()); // the type tells text from JSON
             }
         }
         for (Iterator<String> it = e.setOnce().fieldNames(); it.hasNext(); ) {
@@ -108,16 +108,12 @@ final class UnchangedPersons {
     }
 
     /**
-     * Whether an event with {@code digest} at {@code at} is known to leave the person unchanged, given
-     * that the person is still at the remembered version (the caller checks): the same digest, or
-     * {@link #NOTHING}, and no later activity period than the stored one.
+     * Whether an event with {@code digest} asks of the person what {@code entry}'s event asked, or
+     * nothing: applied to the remembered version, it would change nothing worth writing (its
+     * activity is the caller's to check, as is the version).
      */
-    boolean leavesUnchanged(Entry entry, Digest digest, Instant at, long activityMillis) {
-        if (digest == null || entry.lastSeenAt() == null
-                || Math.floorDiv(at.toEpochMilli(), activityMillis) > Math.floorDiv(entry.lastSeenAt().toEpochMilli(), activityMillis)) {
-            return false;
-        }
-        return digest == NOTHING || digest.equals(entry.digest());
+    boolean asksTheSame(Entry entry, Digest digest) {
+        return digest == NOTHING || digest != null && digest.equals(entry.digest());
     }
 
     /** The entry of {@code person}, or null. */
@@ -133,9 +129,5 @@ final class UnchangedPersons {
     /** Forgets {@code person}: it was written, so its remembered version is gone anyway. */
     void forget(PersonKey person) {
         entries.remove(person);
-    }
-
-    int size() {
-        return entries.size();
     }
 }
