@@ -118,9 +118,12 @@ public final class IdentityResolver {
         PersonMode[] modes = new PersonMode[batch.size()];
         for (int i = 0; i < batch.size(); i++) {
             Pending p = batch.get(i);
-            // No merge of the batch names an unread person, so its distinct ids keep their links until here.
-            if (p.full() && p.other() == null && unread.contains(state.personKeyOf(p.key()))) {
+            // No merge of the batch moves an unread person's ids, so its distinct ids keep their links until here.
+            if (p.full() && unread.contains(state.personKeyOf(p.key()))) {
                 modes[i] = PersonMode.FULL;
+                if (p.other() != null && !state.links.containsKey(p.other())) {
+                    state.link(p.other(), state.links.get(p.key()), p.event()); // the other id joins, as it did when unread() decided
+                }
                 continue;
             }
             PersonEvent e = PersonEvent.of(p.event());
@@ -145,13 +148,14 @@ public final class IdentityResolver {
      * An event as the batch's lookups see it, before its changes are read: its distinct id, whether
      * it is processed with a person, and the other distinct id of the merge it asks for (full mode only).
      */
-    private record Pending(Event event, DistinctKey key, boolean full, DistinctKey other) {
+    private record Pending(Event event, DistinctKey key, boolean full, PersonEvent.Merge merge, DistinctKey other) {
 
         static Pending of(Event e) {
             DistinctKey key = new DistinctKey(e.project(), e.distinctId());
             boolean full = PersonEvent.isFull(e);
-            String other = full ? PersonEvent.mergeWith(e) : null;
-            return new Pending(e, key, full, other == null ? null : new DistinctKey(key.project(), other));
+            PersonEvent.Merge merge = full ? PersonEvent.merge(e) : PersonEvent.Merge.NONE;
+            String other = PersonEvent.mergeWith(e, merge);
+            return new Pending(e, key, full, merge, other == null ? null : new DistinctKey(key.project(), other));
         }
     }
 
@@ -186,19 +190,28 @@ public final class IdentityResolver {
 
     /**
      * The persons the batch need not read: each is a person of the links known before the batch,
-     * named by no merge of the batch, each of its full-mode events asks what an earlier event asked
-     * and found already there, with no activity period after the stored one, and it is still at the
-     * version it was then. Its events would change nothing: it is left alone.
+     * each of its full-mode events asks what an earlier event asked and found already there, with
+     * no activity period after the stored one, and it is still at the version it was then. A merge
+     * of such a person may only find its other id already linked to it or join an id that has no
+     * person and that no other event of the batch names ({@link #joinsOnly}), and only when the
+     * person is identified already. Its events would change nothing but links: it is left alone.
      */
     private Set<PersonKey> unread(BatchState state, List<Pending> batch) {
         Map<PersonKey, UnchangedPersons.Entry> candidates = new HashMap<>();
         Set<PersonKey> excluded = new HashSet<>();
+        Map<DistinctKey, Integer> named = new HashMap<>();
+        for (Pending p : batch) {
+            named.merge(p.key(), 1, Integer::sum);
+            if (p.other() != null) {
+                named.merge(p.other(), 1, Integer::sum);
+            }
+        }
         for (Pending p : batch) {
             if (!p.full()) {
                 continue;
             }
             PersonKey person = state.personKeyOf(p.key());
-            if (p.other() != null) { // a merge: both persons are read
+            if (p.other() != null && !joinsOnly(state, p, named)) { // a merge: both persons are read
                 excluded.add(person);
                 excluded.add(state.personKeyOf(p.other()));
                 continue;
@@ -208,7 +221,7 @@ public final class IdentityResolver {
             }
             UnchangedPersons.Entry entry = state.known.containsKey(p.key()) ? unchanged.get(person) : null;
             Event event = p.event();
-            if (entry != null && entry.lastSeenAt() != null
+            if (entry != null && entry.lastSeenAt() != null && (p.other() == null || entry.identified())
                     && period(event.timestamp(), activityMillis) <= period(entry.lastSeenAt(), activityMillis)
                     && unchanged.asksTheSame(entry, unchanged.digest(PersonEvent.of(event)))) {
                 candidates.put(person, entry);
@@ -226,11 +239,26 @@ public final class IdentityResolver {
         return candidates.keySet();
     }
 
+    /**
+     * Whether the merge {@code p} asks for, as the links known before the batch stand, finds both
+     * ids on one person or joins its other id, which has no person, to the event's person
+     * ({@link MergeRule.Outcome#SAME_PERSON}, {@link MergeRule.Outcome#ADD_OTHER}): neither reads a
+     * person's properties. A joining id named by another event of the batch is left to the full
+     * way, where that event may give it a person first.
+     */
+    private static boolean joinsOnly(BatchState state, Pending p, Map<DistinctKey, Integer> named) {
+        UUID into = state.known.get(p.key());
+        UUID other = state.known.get(p.other());
+        MergeRule.Outcome outcome = MergeRule.decide(p.merge(), p.key().distinctId(), p.other().distinctId(), into, other, false);
+        return outcome == MergeRule.Outcome.SAME_PERSON
+                || outcome == MergeRule.Outcome.ADD_OTHER && named.get(p.other()) == 1;
+    }
+
     /** Reads the persons the full-mode events name (but the unread ones); follows persons another writer merged away. */
     private void load(BatchState state, List<Pending> batch, Set<PersonKey> unread) {
         Set<PersonKey> wanted = new LinkedHashSet<>();
         for (Pending p : batch) {
-            if (p.full()) {
+            if (p.full() && !unread.contains(state.personKeyOf(p.key()))) {
                 wanted.add(state.personKeyOf(p.key()));
                 if (p.other() != null) {
                     wanted.add(state.personKeyOf(p.other()));
@@ -275,13 +303,13 @@ public final class IdentityResolver {
         }
         Person person = state.personOf(key, event.timestamp());
         if (e.updatesProperties()) {
-            // applied to the stored properties themselves, and found to change nothing: worth remembering
-            UnchangedPersons.Digest digest = person.stored != null && person.leftUnchangedBy == null && person.properties.pristine()
-                    ? unchanged.digest(e) : null;
+            boolean pristine = person.stored != null && person.properties.pristine();
             person.properties.apply(e);
-            if (digest != null && digest != UnchangedPersons.NOTHING && !person.properties.changed()) {
-                person.leftUnchangedBy = digest;
+            if (pristine && !person.properties.changed()) {
+                // applied to the stored properties themselves, and found to change nothing: worth remembering
+                person.leftUnchanged(unchanged.digest(e));
             }
+            person.lastChange = e;
         }
         person.seen(event.timestamp());
     }
@@ -361,12 +389,14 @@ public final class IdentityResolver {
         Instant now = clock.instant();
         List<PersonStore.PersonRow> personRows = new ArrayList<>();
         List<Person> unwritten = new ArrayList<>();
+        List<Person> written = new ArrayList<>();
         for (Person p : state.persons.values()) {
             if (!p.mergedAway && !p.needsWrite(activityMillis)) {
                 unwritten.add(p);
             } else {
                 personRows.add(new PersonStore.PersonRow(p.key.project(), p.distinctId(), p.key.id(), p.properties.json(), p.createdAt,
                         now, p.lastSeen(), p.identified, p.mergedAway, versions.next(p.versionFloor)));
+                written.add(p);
             }
         }
         List<PersonStore.OverrideRow> overrideRows = new ArrayList<>();
@@ -398,12 +428,21 @@ public final class IdentityResolver {
             store.insertDistinctIds(linkRows);
         }
         finalLinks.forEach(cache::put);
-        for (PersonStore.PersonRow row : personRows) {
-            unchanged.forget(new PersonKey(row.project(), row.id()));
+        for (int i = 0; i < written.size(); i++) {
+            Person p = written.get(i);
+            PersonStore.PersonRow row = personRows.get(i);
+            if (p.mergedAway) {
+                unchanged.forget(p.key);
+            } else {
+                // what was written is what the last change left: that change, asked again, finds it all there
+                UnchangedPersons.Digest last = p.lastChange == null ? null : unchanged.digest(p.lastChange);
+                unchanged.remember(p.key, row.version(), row.lastSeenAt(), row.identified(),
+                        last == null || last == UnchangedPersons.NOTHING ? List.of() : List.of(last));
+            }
         }
         for (Person p : unwritten) {
-            if (p.leftUnchangedBy != null) {
-                unchanged.remember(p.key, p.stored, p.leftUnchangedBy);
+            if (!p.leftUnchangedBy.isEmpty()) {
+                unchanged.remember(p.key, p.stored.version(), p.stored.lastSeenAt(), p.stored.identified(), p.leftUnchangedBy);
             }
         }
     }
@@ -459,8 +498,13 @@ public final class IdentityResolver {
          * because this project keeps no table of ids used personless.
          */
         void join(DistinctKey distinctId, UUID person, Event e) {
-            links.put(distinctId, person);
             persons.computeIfAbsent(new PersonKey(distinctId.project(), person), k -> new Person(k, null, e.timestamp()));
+            link(distinctId, person, e);
+        }
+
+        /** {@link #join} for a person the batch does not read: only the link and its overrides. */
+        void link(DistinctKey distinctId, UUID person, Event e) {
+            links.put(distinctId, person);
             redirect(distinctId.project(), PersonIds.deterministic(distinctId.project(), distinctId.distinctId()), person, e);
             // Events written before projects carry the id derived from the distinct id alone, and V009
             // pointed it at the new derived id: pointed here at the person instead, so one join still
@@ -507,8 +551,10 @@ public final class IdentityResolver {
         boolean mergedAway;
         long versionFloor;
         String firstDistinctId;
-        /** What an event applied to the stored properties asked, when it changed nothing (see {@link UnchangedPersons}). */
-        UnchangedPersons.Digest leftUnchangedBy;
+        /** What the events applied to the stored properties themselves asked, when they changed nothing (see {@link UnchangedPersons}). */
+        List<UnchangedPersons.Digest> leftUnchangedBy = List.of();
+        /** The last event applied that may change properties: the written properties are its fixpoint. */
+        PersonEvent lastChange;
         private Instant lastSeen;
 
         Person(PersonKey key, PersonStore.PersonRow stored, Instant createdAt) {
@@ -519,6 +565,15 @@ public final class IdentityResolver {
             this.identified = stored != null && stored.identified();
             this.versionFloor = stored == null ? 0 : stored.version();
             this.lastSeen = stored == null ? null : stored.lastSeenAt();
+        }
+
+        void leftUnchanged(UnchangedPersons.Digest digest) {
+            if (digest != null && digest != UnchangedPersons.NOTHING && !leftUnchangedBy.contains(digest)) {
+                if (leftUnchangedBy.isEmpty()) {
+                    leftUnchangedBy = new ArrayList<>(2);
+                }
+                leftUnchangedBy.add(digest);
+            }
         }
 
         void seen(Instant at) {

@@ -102,12 +102,8 @@ public record PersonEvent(Event event, PersonMode mode, Merge merge, String merg
         return !e.properties().contains(PROCESS_PERSON_PROFILE_NAME) || !Scan.of(e.properties(), false).personless;
     }
 
-    /** The other distinct id of the merge {@code e} asks for, or null. */
-    static String mergeWith(Event e) {
-        return mergeWith(e, merge(e));
-    }
-
-    private static Merge merge(Event e) {
+    /** The merge {@code e} asks for. */
+    static Merge merge(Event e) {
         return switch (e.event()) {
             case "$identify" -> e.anonDistinctId() != null ? Merge.IDENTIFY : Merge.NONE;
             case "$create_alias" -> e.alias() != null && !e.alias().isEmpty() ? Merge.CREATE_ALIAS : Merge.NONE;
@@ -116,7 +112,8 @@ public record PersonEvent(Event event, PersonMode mode, Merge merge, String merg
         };
     }
 
-    private static String mergeWith(Event e, Merge merge) {
+    /** The other distinct id of {@code e}'s {@code merge}, or null. */
+    static String mergeWith(Event e, Merge merge) {
         return switch (merge) {
             case IDENTIFY -> e.anonDistinctId();
             case CREATE_ALIAS, MERGE_DANGEROUSLY -> e.alias();

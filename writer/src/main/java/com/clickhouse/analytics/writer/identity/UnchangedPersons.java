@@ -5,7 +5,9 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Iterator;
+import java.util.List;
 import java.util.Map;
 
 import com.clickhouse.analytics.writer.LruCache;
@@ -26,15 +28,25 @@ import com.fasterxml.jackson.databind.JsonNode;
  * {@code $set_once} keys (their values matter only for keys that are missing, and a missing key is a
  * change). So two events with equal digests, applied to the same stored properties, make the same
  * decision; the digest is the first 128 bits of a SHA-256 of exactly that, so equal digests mean equal
- * inputs for any traffic. Events that merge, that are person events ({@code $identify}, {@code $set},
- * …) or that {@code $unset} get no digest: they always go the full way.
+ * inputs for any traffic. A person event ({@code $identify}, {@code $set}, …), whose every change
+ * counts, is digested with all its values and marked as one. A merge's digest is of its property
+ * changes alone: what it does to links the resolver decides from the links themselves. Events that
+ * {@code $unset} get no digest: they always go the full way.
  *
- * <p>An entry is remembered only when the event was applied to the stored properties themselves (the
- * person's first change-free event in a batch that then did not write it), and it holds the stored
- * version: the resolver checks the version in one query without properties
- * ({@link PersonStore#versionsOf}) before it relies on an entry, so a person written since — by this
- * writer, another one or {@code delete-person} — is read as before. Not thread-safe: owned by the
- * resolver's thread.
+ * <p>An entry holds a person's version and the digests known to leave that version unchanged. They
+ * come from two places:
+ * <ul>
+ *   <li>a batch that did not write the person: each change-free event applied while the properties
+ *       were still the stored ones themselves (an event applied after one that kept a new
+ *       {@code $current_url} aside met other properties than the stored ones);</li>
+ *   <li>a batch that wrote it: the written properties are what its last event left, and an event
+ *       applied to the result of its own changes finds every {@code $set} value and every
+ *       {@code $set_once} key already there, so the written version is remembered with the last
+ *       event's digest. Without this, every person the batch wrote was read again by its next one.</li>
+ * </ul>
+ * The resolver checks the version in one query without properties ({@link PersonStore#versionsOf})
+ * before it relies on an entry, so a person written since — by another writer or
+ * {@code delete-person} — is read as before. Not thread-safe: owned by the resolver's thread.
  */
 final class UnchangedPersons {
 
@@ -45,9 +57,15 @@ final class UnchangedPersons {
     /** What an event asks of a person when it changes no properties at all: it leaves any person as it is, and says nothing worth remembering. */
     static final Digest NOTHING = new Digest(0, 0);
 
-    /** A stored person version and the digest of an event found to leave it unchanged. */
-    record Entry(long version, Instant lastSeenAt, Digest digest) {
+    /**
+     * A stored person version, as much of the row as the resolver checks without reading it, and the
+     * digests of events known to leave that version unchanged (at most {@value #MAX_DIGESTS}: an
+     * ordinary page view, an identify, an alias — each asks its own thing).
+     */
+    record Entry(long version, Instant lastSeenAt, boolean identified, List<Digest> digests) {
     }
+
+    static final int MAX_DIGESTS = 4;
 
     private final LruCache<PersonKey, Entry> entries;
     private final MessageDigest sha256;
@@ -63,28 +81,32 @@ final class UnchangedPersons {
     }
 
     /**
-     * The digest of what {@code e} asks of its person, {@link #NOTHING} when it changes no
-     * properties, null when it must always be applied to a read person (a merge, a person event, an
-     * {@code $unset}, a personless event).
+     * The digest of what {@code e} asks of its person's properties, {@link #NOTHING} when it changes
+     * none, null when it must always be applied to a read person (an {@code $unset}, a personless event).
      */
     Digest digest(PersonEvent e) {
-        if (e.mode() != PersonMode.FULL || e.merge() != PersonEvent.Merge.NONE) {
+        if (e.mode() != PersonMode.FULL) {
             return null;
         }
         if (!e.updatesProperties()) {
             return NOTHING;
         }
-        if (PersonEvent.PERSON_EVENTS.contains(e.event().event()) || !e.unset().isEmpty()) {
+        if (!e.unset().isEmpty()) {
             return null;
         }
         if (e.set().isEmpty() && e.setOnce().isEmpty()) {
             return NOTHING; // asks nothing: a $groupidentify, a custom event without person properties
         }
         text.setLength(0);
+        // a person event's every change counts, so it is told apart and none of its values is left out
+        boolean personEvent = PersonEvent.PERSON_EVENTS.contains(e.event().event());
+        if (personEvent) {
+            framed('p', "");
+        }
         for (Iterator<Map.Entry<String, JsonNode>> it = e.set().fields(); it.hasNext(); ) {
             Map.Entry<String, JsonNode> field = it.next();
             String key = field.getKey();
-            if (PersonEvent.FILTERED.contains(key)) {
+            if (!personEvent && PersonEvent.FILTERED.contains(key)) {
                 framed('f', key); // its value does not decide: only whether the key is stored
             } else {
                 JsonNode value = field.getValue();
@@ -113,7 +135,7 @@ final class UnchangedPersons {
      * activity is the caller's to check, as is the version).
      */
     boolean asksTheSame(Entry entry, Digest digest) {
-        return digest == NOTHING || digest != null && digest.equals(entry.digest());
+        return digest == NOTHING || digest != null && entry.digests().contains(digest);
     }
 
     /** The entry of {@code person}, or null. */
@@ -121,12 +143,26 @@ final class UnchangedPersons {
         return entries.get(person);
     }
 
-    /** Remembers that an event with {@code digest} left {@code stored} unchanged. */
-    void remember(PersonKey person, PersonStore.PersonRow stored, Digest digest) {
-        entries.put(person, new Entry(stored.version(), stored.lastSeenAt(), digest));
+    /**
+     * Remembers that events with {@code digests} leave {@code person} at {@code version} unchanged,
+     * beside what is remembered of that same version already (a newer version replaces it all).
+     */
+    void remember(PersonKey person, long version, Instant lastSeenAt, boolean identified, List<Digest> digests) {
+        Entry known = entries.get(person);
+        List<Digest> all = digests;
+        if (known != null && known.version() == version) {
+            all = new ArrayList<>(known.digests());
+            for (Digest d : digests) {
+                if (!all.contains(d)) {
+                    all.add(d);
+                }
+            }
+            all = all.subList(Math.max(0, all.size() - MAX_DIGESTS), all.size()); // the most recent ones
+        }
+        entries.put(person, new Entry(version, lastSeenAt, identified, List.copyOf(all)));
     }
 
-    /** Forgets {@code person}: it was written, so its remembered version is gone anyway. */
+    /** Forgets {@code person}: it was merged away. */
     void forget(PersonKey person) {
         entries.remove(person);
     }

@@ -41,6 +41,8 @@ class IdentityResolverTest {
         final List<Collection<DistinctKey>> lookups = new ArrayList<>();
         final List<Collection<PersonKey>> reads = new ArrayList<>();
         final List<List<PersonRow>> written = new ArrayList<>();
+        final List<DistinctIdRow> links = new ArrayList<>();
+        final List<OverrideRow> overrides = new ArrayList<>();
         int personInserts;
 
         CountingStore(PersonStore store) {
@@ -81,6 +83,7 @@ class IdentityResolverTest {
 
         @Override
         public void insertDistinctIds(List<DistinctIdRow> rows) {
+            links.addAll(rows);
             store.insertDistinctIds(rows);
         }
 
@@ -93,6 +96,7 @@ class IdentityResolverTest {
 
         @Override
         public void insertOverrides(List<OverrideRow> rows) {
+            overrides.addAll(rows);
             store.insertOverrides(rows);
         }
 

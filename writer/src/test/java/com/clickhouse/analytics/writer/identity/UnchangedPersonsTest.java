@@ -11,12 +11,17 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.Set;
 import java.util.UUID;
+import java.util.stream.Collectors;
+import java.util.stream.IntStream;
+import java.util.stream.Stream;
 
 import com.clickhouse.analytics.schema.migration.SchemaMigrator;
 import com.clickhouse.analytics.schema.record.Event;
@@ -105,24 +110,29 @@ class UnchangedPersonsTest {
         assertNotEquals(digest("custom", null, "{\"ab\":\"c\"}", null), digest("custom", null, "{\"a\":\"bc\"}", null), "framed parts");
         assertSame(UnchangedPersons.NOTHING, digest("$exception", null, "{\"x\":1}", null), "an event that changes no person");
         assertSame(UnchangedPersons.NOTHING, digest("$groupidentify", "{\"$group_type\":\"company\"}", null, null), "nor one that asks nothing");
-        assertNull(digest("$set", null, "{\"x\":1}", null), "person events always count");
+        assertNotNull(digest("$set", null, "{\"x\":1}", null), "a person event has a digest");
+        assertNotEquals(digest("custom", null, "{\"x\":1}", null), digest("$set", null, "{\"x\":1}", null),
+                "told apart from an ordinary event asking the same");
+        assertNotEquals(digest("$set", null, "{\"$browser\":\"Firefox\"}", null), digest("$set", null, "{\"$browser\":\"Chrome\"}", null),
+                "every change of a person event counts, a filtered key's too");
         assertNull(digest("custom", "{\"$unset\":[\"x\"]}", null, null), "an $unset goes the full way");
         assertNull(digest("custom", "{\"$process_person_profile\":false}", null, null), "personless");
-        assertNull(new UnchangedPersons(10).digest(PersonEvent.of(event("k", "$identify", "u", null, null, null, "anon", Instant.EPOCH))),
-                "a merge");
+        assertSame(UnchangedPersons.NOTHING, new UnchangedPersons(10).digest(PersonEvent.of(event("k", "$identify", "u", null, null, null,
+                "anon", Instant.EPOCH))), "a merge's digest is of its property changes: the resolver checks the links itself");
+        assertEquals(new UnchangedPersons(10).digest(PersonEvent.of(event("k", "$identify", "u", null, "{\"x\":1}", null, "a1", Instant.EPOCH))),
+                new UnchangedPersons(10).digest(PersonEvent.of(event("k", "$identify", "u", null, "{\"x\":1}", null, "a2", Instant.EPOCH))));
     }
 
     @Test
     void aKnownPersonAskedTheSameIsCheckedByVersionNotRead() {
         String page = "{\"$current_url\":\"https://a/%d\",\"$geoip_city_name\":\"Berlin\"}";
         resolver.resolve(List.of(event(project, "$pageview", "u", page.formatted(1), null, null, null, t)));
+        assertEquals(1, store.reads.size());
+        assertEquals(1, store.personInserts, "created");
         resolver.resolve(List.of(event(project, "$pageview", "u", page.formatted(2), null, null, null, t.plusSeconds(60))));
-        assertEquals(2, store.reads.size(), "created, then read and found unchanged");
-        assertEquals(1, store.personInserts);
-
         resolver.resolve(List.of(event(project, "$pageview", "u", page.formatted(3), null, null, null, t.plusSeconds(120))));
-        assertEquals(2, store.reads.size(), "the same ask of the same version: not read");
-        assertEquals(1, unread.persons);
+        assertEquals(1, store.reads.size(), "the written person, asked what its last event asked: not read");
+        assertEquals(2, unread.persons);
         assertEquals(1, store.personInserts);
 
         // another writer changes the person: the remembered version is stale, so the person is read again
@@ -132,14 +142,100 @@ class UnchangedPersonsTest {
         int reads = store.reads.size();
         resolver.resolve(List.of(event(project, "$pageview", "u", page.formatted(4), null, null, null, t.plusSeconds(180))));
         assertEquals(reads + 1, store.reads.size(), "a newer version is read");
-        assertEquals(1, unread.persons);
+        assertEquals(2, unread.persons);
+        resolver.resolve(List.of(event(project, "$pageview", "u", page.formatted(5), null, null, null, t.plusSeconds(190))));
+        assertEquals(reads + 1, store.reads.size(), "and remembered as read and left unchanged");
+        assertEquals(3, unread.persons);
 
-        resolver.resolve(List.of(event(project, "$pageview", "u", page.formatted(5).replace("Berlin", "Paris"), null, null, null,
-                t.plusSeconds(240))));
+        String paris = page.replace("Berlin", "Paris");
+        resolver.resolve(List.of(event(project, "$pageview", "u", paris.formatted(6), null, null, null, t.plusSeconds(240))));
         assertEquals(reads + 2, store.reads.size(), "another ask is read");
         assertEquals(3, store.personInserts, "and written: the city counts");
-        resolver.resolve(List.of(event(project, "$pageview", "u", page.formatted(6), null, null, null, t.plus(Duration.ofDays(1)))));
-        assertEquals(reads + 3, store.reads.size(), "a later activity period is read");
+        resolver.resolve(List.of(event(project, "$set", "u", null, "{\"plan\":\"pro\"}", null, null, t.plusSeconds(250)),
+                event(project, "$pageview", "u", paris.formatted(7), null, null, null, t.plusSeconds(260))));
+        assertEquals(reads + 3, store.reads.size(), "a person event not asked before is read");
+        assertEquals(3, store.personInserts, "and changes nothing");
+        resolver.resolve(List.of(event(project, "$pageview", "u", paris.formatted(8), null, null, null, t.plusSeconds(270)),
+                event(project, "$set", "u", null, "{\"plan\":\"pro\"}", null, null, t.plusSeconds(280))));
+        assertEquals(reads + 3, store.reads.size(), "each ask remembered of a version counts");
+        assertEquals(4, unread.persons);
+        resolver.resolve(List.of(event(project, "$pageview", "u", paris.formatted(9), null, null, null, t.plus(Duration.ofDays(1)))));
+        assertEquals(reads + 4, store.reads.size(), "a later activity period is read");
+        assertEquals(4, store.personInserts, "and written for its activity");
+    }
+
+    /**
+     * The properties a batch writes are what its last change left, not what an earlier one did: an
+     * ask of the earlier event changes the written person again.
+     */
+    @Test
+    void aWrittenPersonIsRememberedWithItsLastChange() {
+        resolver.resolve(List.of(event(project, "custom", "u", null, "{\"plan\":\"pro\"}", null, null, t),
+                event(project, "custom", "u", null, "{\"plan\":\"free\"}", null, null, t.plusSeconds(1))));
+        assertEquals(1, store.personInserts);
+        resolver.resolve(List.of(event(project, "custom", "u", null, "{\"plan\":\"pro\"}", null, null, t.plusSeconds(2))));
+        assertEquals(2, store.reads.size(), "the first event's ask is read");
+        assertEquals(2, store.personInserts, "and written");
+        resolver.resolve(List.of(event(project, "custom", "u", null, "{\"plan\":\"pro\"}", "{\"first\":1}", null, t.plusSeconds(3))));
+        assertEquals(3, store.reads.size(), "a new $set_once key is another ask");
+        assertEquals(3, store.personInserts);
+        resolver.resolve(List.of(event(project, "custom", "u", null, "{\"plan\":\"pro\"}", "{\"first\":2}", null, t.plusSeconds(4))));
+        assertEquals(3, store.reads.size(), "the last change's ask is not read");
+        assertEquals(1, unread.persons);
+        assertEquals(3, store.personInserts);
+    }
+
+    /**
+     * An identified person's identify that finds its anonymous id linked to it already, or joins a
+     * new one, reads no person: the link and the overrides of the new id are written all the same. An
+     * anonymous id with a person of its own is a merge, read the full way.
+     */
+    @Test
+    void aMergeThatOnlyJoinsReadsNoPerson() {
+        String email = "{\"email\":\"u@example.com\"}";
+        resolver.resolve(List.of(event(project, "$identify", "u", null, email, null, "a1", t)));
+        assertEquals(1, store.personInserts, "created, identified, with a1");
+        UUID person = store.written.getLast().getFirst().id();
+        int reads = store.reads.size();
+        resolver.resolve(List.of(event(project, "$identify", "u", null, email, null, "a1", t.plusSeconds(1))));
+        assertEquals(reads, store.reads.size(), "both ids on the person already: not read");
+        assertEquals(1, unread.persons);
+
+        store.links.clear();
+        store.overrides.clear();
+        resolver.resolve(List.of(event(project, "$identify", "u", null, email, null, "a2", t.plusSeconds(2)),
+                event(project, "$pageview", "a3", "{\"$process_person_profile\":false}", null, null, null, t.plusSeconds(3))));
+        assertEquals(reads, store.reads.size(), "a2 had no person and joins it: not read");
+        assertEquals(2, unread.persons);
+        assertEquals(1, store.personInserts);
+        assertEquals(List.of("a2"), store.links.stream().map(PersonStore.DistinctIdRow::distinctId).toList());
+        assertEquals(person, store.links.getFirst().personId());
+        assertEquals(Set.of(PersonIds.deterministic(project, "a2"), PersonIds.beforeProjects("a2")),
+                store.overrides.stream().map(PersonStore.OverrideRow::oldPersonId).collect(Collectors.toSet()));
+        assertEquals(Set.of(person), store.overrides.stream().map(PersonStore.OverrideRow::overridePersonId).collect(Collectors.toSet()));
+        List<IdentityResolver.Identity> later = resolver.resolve(List.of(
+                event(project, "$pageview", "a2", "{\"$process_person_profile\":false}", null, null, null, t.plusSeconds(4))));
+        assertEquals(person, later.getFirst().personId(), "a2's later events are the person's");
+
+        // a3 was used personless in the batch above (no person); a4 gets a person of its own
+        resolver.resolve(List.of(event(project, "custom", "a4", null, "{\"plan\":\"free\"}", null, null, t.plusSeconds(5))));
+        reads = store.reads.size();
+        resolver.resolve(List.of(event(project, "$identify", "u", null, email, null, "a3", t.plusSeconds(6)),
+                event(project, "custom", "a3", null, "{\"seen\":1}", null, null, t.plusSeconds(7))));
+        assertEquals(reads + 1, store.reads.size(), "a joining id that another event of the batch names: read");
+        assertEquals(1, tree(store.written.getLast().getFirst().properties()).get("seen").intValue(), "and that event applied to the person");
+        resolver.resolve(List.of(event(project, "$identify", "u", null, email, null, "a4", t.plusSeconds(8))));
+        assertEquals(reads + 2, store.reads.size(), "an anonymous id with a person of its own merges: read");
+        assertTrue(store.written.getLast().stream().anyMatch(PersonStore.PersonRow::deleted), "a4's person merged away");
+
+        resolver.resolve(List.of(event(project, "$pageview", "v", null, null, null, null, t)));
+        resolver.resolve(List.of(event(project, "$pageview", "v", null, null, null, null, t.plusSeconds(1))));
+        reads = store.reads.size();
+        long unreadBefore = unread.persons;
+        resolver.resolve(List.of(event(project, "$identify", "v", null, null, null, "b1", t.plusSeconds(2))));
+        assertEquals(unreadBefore, unread.persons, "a person not identified yet is read: the join identifies it");
+        assertEquals(reads + 1, store.reads.size());
+        assertTrue(store.written.getLast().getFirst().identified());
     }
 
     /**
@@ -202,6 +298,8 @@ class UnchangedPersonsTest {
             name(rStore, rNames);
             name(fStore, fNames);
             assertEquals(rows(fStore), rows(rStore), context);
+            assertEquals(links(fStore, fNames, forgetting), links(rStore, rNames, remembering), context + ": links");
+            assertEquals(overrides(fStore, fNames, forgetting), overrides(rStore, rNames, remembering), context + ": overrides");
             for (int i = 0; i < specs.size(); i++) {
                 assertEquals(rIds.get(i).mode(), fIds.get(i).mode(), context);
                 assertEquals(nameOf(fIds.get(i).personId(), fNames, forgetting, specs.get(i)),
@@ -219,12 +317,20 @@ class UnchangedPersonsTest {
 
         private static final String[] USERS = {"u1", "u2", "u3", "u4", "u5"};
         private static final String[] ANONS = {"a1", "a2", "a3"};
+        /** Anonymous ids an identify joins, most of them once, as browsers' ids are. */
+        private static final String[] FRESH = IntStream.rangeClosed(1, 40).mapToObj(i -> "n" + i).toArray(String[]::new);
+        static final List<String> IDS = Stream.of(USERS, ANONS, FRESH).flatMap(Arrays::stream).toList();
 
         static Spec random(Random random, Instant at, boolean elsewhere) {
             String who = random.nextInt(4) == 0 ? ANONS[random.nextInt(ANONS.length)] : USERS[random.nextInt(USERS.length)];
             int kind = random.nextInt(100);
             if (kind < 4) {
                 return new Spec("$identify", USERS[random.nextInt(USERS.length)], null, null, null, ANONS[random.nextInt(ANONS.length)], at);
+            }
+            if (kind < 7) { // a new browser of a user, or of a visitor not identified yet
+                String into = random.nextBoolean() ? USERS[random.nextInt(USERS.length)] : ANONS[random.nextInt(ANONS.length)];
+                return new Spec("$identify", into, null, random.nextBoolean() ? "{\"email\":\"" + into + "@x\"}" : null, null,
+                        FRESH[random.nextInt(FRESH.length)], at);
             }
             if (kind < 9) {
                 return new Spec("$exception", who, null, "{\"ignored\":1}", null, null, at);
@@ -276,6 +382,42 @@ class UnchangedPersonsTest {
         store.written.clear();
         rows.sort(Comparator.comparing(Object::toString));
         return rows;
+    }
+
+    /**
+     * Where each of the traffic's distinct ids is linked, by person name, as the store has it. (Not
+     * the link rows a batch wrote: a resolver with a cache rewrites a link it finds moved by
+     * another writer, one without has nothing to rewrite.)
+     */
+    private static List<String> links(CountingStore store, Map<UUID, String> names, String project) {
+        List<PersonStore.DistinctKey> ids = Spec.IDS.stream().map(id -> new PersonStore.DistinctKey(project, id)).toList();
+        return store.personIdsOf(ids).entrySet().stream()
+                .map(l -> l.getKey().distinctId() + " → " + nameOfId(l.getValue(), names, project)).sorted().toList();
+    }
+
+    /** Where the ids the traffic's distinct ids derive are overridden to, by person name, as the store has it. */
+    private static List<String> overrides(CountingStore store, Map<UUID, String> names, String project) {
+        List<PersonStore.PersonKey> old = Spec.IDS.stream().flatMap(id -> Stream.of(PersonIds.deterministic(project, id), PersonIds.beforeProjects(id)))
+                .map(id -> new PersonStore.PersonKey(project, id)).toList();
+        return store.overridesOf(old).entrySet().stream()
+                .map(o -> nameOfId(o.getKey().id(), names, project) + " → " + nameOfId(o.getValue(), names, project)).sorted().toList();
+    }
+
+    /** A person by the first distinct id it was written with, or as the id one of the traffic's distinct ids derives. */
+    private static String nameOfId(UUID person, Map<UUID, String> names, String project) {
+        String name = names.get(person);
+        if (name != null) {
+            return name;
+        }
+        for (String id : Spec.IDS) {
+            if (person.equals(PersonIds.deterministic(project, id))) {
+                return "derived:" + id;
+            }
+            if (person.equals(PersonIds.beforeProjects(id))) {
+                return "before projects:" + id;
+            }
+        }
+        return "unknown " + person;
     }
 
     /** Each person the store's last batch wrote, by its first distinct id: how events are compared across projects. */
