@@ -146,7 +146,7 @@ public final class IdentityResolver {
 
     /**
      * An event as the batch's lookups see it, before its changes are read: its distinct id, whether
-     * it is processed with a person, and the other distinct id of the merge it asks for (full mode only).
+     * it is processed with a person, and the merge it asks for with its other distinct id (full mode only).
      */
     private record Pending(Event event, DistinctKey key, boolean full, PersonEvent.Merge merge, DistinctKey other) {
 

@@ -60,7 +60,7 @@ final class UnchangedPersons {
     /**
      * A stored person version, as much of the row as the resolver checks without reading it, and the
      * digests of events known to leave that version unchanged (at most {@value #MAX_DIGESTS}: an
-     * ordinary page view, an identify, an alias — each asks its own thing).
+     * ordinary page view, an identify, an alias, a group identify — each asks its own thing).
      */
     record Entry(long version, Instant lastSeenAt, boolean identified, List<Digest> digests) {
     }
