@@ -4,6 +4,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -199,11 +200,18 @@ public final class IdentityResolver {
     private Set<PersonKey> unread(BatchState state, List<Pending> batch) {
         Map<PersonKey, UnchangedPersons.Entry> candidates = new HashMap<>();
         Set<PersonKey> excluded = new HashSet<>();
-        Map<DistinctKey, Integer> named = new HashMap<>();
+        Map<DistinctKey, Integer> named = new HashMap<>(); // how often each merge's other id is named in the batch
         for (Pending p : batch) {
-            named.merge(p.key(), 1, Integer::sum);
             if (p.other() != null) {
-                named.merge(p.other(), 1, Integer::sum);
+                named.put(p.other(), 0);
+            }
+        }
+        if (!named.isEmpty()) {
+            for (Pending p : batch) {
+                named.computeIfPresent(p.key(), (id, n) -> n + 1);
+                if (p.other() != null) {
+                    named.computeIfPresent(p.other(), (id, n) -> n + 1);
+                }
             }
         }
         for (Pending p : batch) {
@@ -249,6 +257,7 @@ public final class IdentityResolver {
     private static boolean joinsOnly(BatchState state, Pending p, Map<DistinctKey, Integer> named) {
         UUID into = state.known.get(p.key());
         UUID other = state.known.get(p.other());
+        // whether the other person is identified decides only between a merge and a refusal: neither is accepted here
         MergeRule.Outcome outcome = MergeRule.decide(p.merge(), p.key().distinctId(), p.other().distinctId(), into, other, false);
         return outcome == MergeRule.Outcome.SAME_PERSON
                 || outcome == MergeRule.Outcome.ADD_OTHER && named.get(p.other()) == 1;
@@ -394,8 +403,9 @@ public final class IdentityResolver {
             if (!p.mergedAway && !p.needsWrite(activityMillis)) {
                 unwritten.add(p);
             } else {
-                personRows.add(new PersonStore.PersonRow(p.key.project(), p.distinctId(), p.key.id(), p.properties.json(), p.createdAt,
-                        now, p.lastSeen(), p.identified, p.mergedAway, versions.next(p.versionFloor)));
+                p.written = new PersonStore.PersonRow(p.key.project(), p.distinctId(), p.key.id(), p.properties.json(), p.createdAt,
+                        now, p.lastSeen(), p.identified, p.mergedAway, versions.next(p.versionFloor));
+                personRows.add(p.written);
                 written.add(p);
             }
         }
@@ -428,21 +438,17 @@ public final class IdentityResolver {
             store.insertDistinctIds(linkRows);
         }
         finalLinks.forEach(cache::put);
-        for (int i = 0; i < written.size(); i++) {
-            Person p = written.get(i);
-            PersonStore.PersonRow row = personRows.get(i);
+        for (Person p : written) {
             if (p.mergedAway) {
                 unchanged.forget(p.key);
             } else {
                 // what was written is what the last change left: that change, asked again, finds it all there
-                UnchangedPersons.Digest last = p.lastChange == null ? null : unchanged.digest(p.lastChange);
-                unchanged.remember(p.key, row.version(), row.lastSeenAt(), row.identified(),
-                        last == null || last == UnchangedPersons.NOTHING ? List.of() : List.of(last));
+                unchanged.remember(p.key, p.written, p.lastChange == null ? List.of() : Collections.singletonList(unchanged.digest(p.lastChange)));
             }
         }
         for (Person p : unwritten) {
             if (!p.leftUnchangedBy.isEmpty()) {
-                unchanged.remember(p.key, p.stored.version(), p.stored.lastSeenAt(), p.stored.identified(), p.leftUnchangedBy);
+                unchanged.remember(p.key, p.stored, p.leftUnchangedBy);
             }
         }
     }
@@ -555,6 +561,8 @@ public final class IdentityResolver {
         List<UnchangedPersons.Digest> leftUnchangedBy = List.of();
         /** The last event applied that may change properties: the written properties are its fixpoint. */
         PersonEvent lastChange;
+        /** The row the batch writes for this person, once decided. */
+        PersonStore.PersonRow written;
         private Instant lastSeen;
 
         Person(PersonKey key, PersonStore.PersonRow stored, Instant createdAt) {
@@ -568,7 +576,7 @@ public final class IdentityResolver {
         }
 
         void leftUnchanged(UnchangedPersons.Digest digest) {
-            if (digest != null && digest != UnchangedPersons.NOTHING && !leftUnchangedBy.contains(digest)) {
+            if (UnchangedPersons.worthRemembering(digest) && !leftUnchangedBy.contains(digest)) {
                 if (leftUnchangedBy.isEmpty()) {
                     leftUnchangedBy = new ArrayList<>(2);
                 }

@@ -143,23 +143,26 @@ final class UnchangedPersons {
         return entries.get(person);
     }
 
+    /** Whether {@code digest} says something an entry should keep: null and {@link #NOTHING} do not. */
+    static boolean worthRemembering(Digest digest) {
+        return digest != null && digest != NOTHING;
+    }
+
     /**
-     * Remembers that events with {@code digests} leave {@code person} at {@code version} unchanged,
-     * beside what is remembered of that same version already (a newer version replaces it all).
+     * Remembers that events with {@code digests} (those {@linkplain #worthRemembering worth it}) leave
+     * {@code person} at {@code row}'s version unchanged, beside what is remembered of that same version
+     * already (a newer version replaces it all).
      */
-    void remember(PersonKey person, long version, Instant lastSeenAt, boolean identified, List<Digest> digests) {
+    void remember(PersonKey person, PersonStore.PersonRow row, List<Digest> digests) {
         Entry known = entries.get(person);
-        List<Digest> all = digests;
-        if (known != null && known.version() == version) {
-            all = new ArrayList<>(known.digests());
-            for (Digest d : digests) {
-                if (!all.contains(d)) {
-                    all.add(d);
-                }
+        List<Digest> all = new ArrayList<>(known != null && known.version() == row.version() ? known.digests() : List.of());
+        for (Digest d : digests) {
+            if (worthRemembering(d) && !all.contains(d)) {
+                all.add(d);
             }
-            all = all.subList(Math.max(0, all.size() - MAX_DIGESTS), all.size()); // the most recent ones
         }
-        entries.put(person, new Entry(version, lastSeenAt, identified, List.copyOf(all)));
+        all = all.subList(Math.max(0, all.size() - MAX_DIGESTS), all.size()); // the most recent ones
+        entries.put(person, new Entry(row.version(), row.lastSeenAt(), row.identified(), List.copyOf(all)));
     }
 
     /** Forgets {@code person}: it was merged away. */
